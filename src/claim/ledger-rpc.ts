@@ -1,0 +1,63 @@
+/** zod schemas for every argument the EventLedger Durable Object accepts over RPC. */
+import { z } from "zod";
+
+const SourceName = z.string().min(1).max(64);
+export const EventId = z.string().min(1).max(512);
+const HandlerName = z.string().min(1).max(128);
+
+export const AcceptInput = z.object({
+  source: SourceName,
+  id: EventId,
+  type: z.string().max(256),
+  receivedAt: z.number().int().nonnegative(),
+  headers: z.record(z.string(), z.string()),
+  body: z.custom<Uint8Array>((value) => value instanceof Uint8Array, "body must be bytes"),
+  shard: z.number().int().nonnegative(),
+});
+export type AcceptInput = z.infer<typeof AcceptInput>;
+export type AcceptOutcome = "accepted" | "duplicate";
+
+export const BeginInput = z.array(
+  z.object({ source: SourceName, id: EventId, handlers: z.array(HandlerName).max(64) }),
+);
+export type BeginInput = z.infer<typeof BeginInput>;
+
+export const SettleInput = z.array(
+  z.discriminatedUnion("outcome", [
+    z.object({ source: SourceName, id: EventId, handler: HandlerName, attempt: z.number().int(), outcome: z.literal("done") }),
+    z.object({
+      source: SourceName,
+      id: EventId,
+      handler: HandlerName,
+      attempt: z.number().int(),
+      outcome: z.enum(["failed", "dead"]),
+      error: z.string().max(1000),
+      retryAt: z.number().int().nonnegative(),
+    }),
+  ]),
+);
+export type SettleInput = z.infer<typeof SettleInput>;
+
+export const EventKey = z.object({ source: SourceName, id: EventId });
+
+/** What the consumer may do with one handler of one event. `retryInMs` says when to look again. */
+export type HandlerDecision =
+  | { handler: string; decision: "run"; attempt: number }
+  | { handler: string; decision: "done" | "dead"; attempt: number }
+  | { handler: string; decision: "leased" | "waiting"; attempt: number; retryInMs: number };
+
+export interface StoredEvent {
+  source: string;
+  id: string;
+  type: string;
+  receivedAt: number;
+  headers: Record<string, string>;
+  /** Null when the body is large: read it with `readBody` so batches stay small. */
+  body: Uint8Array | null;
+}
+
+export type BeginResult =
+  | { source: string; id: string; found: false }
+  | { source: string; id: string; found: true; event: StoredEvent; handlers: HandlerDecision[] };
+
+export type EventStatus = "accepted" | "delivered" | "retrying" | "dead";

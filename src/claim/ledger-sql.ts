@@ -1,0 +1,92 @@
+/**
+ * All SQL of the EventLedger Durable Object. Tables are documented in docs/storage-schema.md.
+ * Times are Unix milliseconds.
+ */
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  headers TEXT NOT NULL,
+  body_size INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'accepted',
+  enqueued_at INTEGER,
+  shard INTEGER NOT NULL,
+  PRIMARY KEY (source, event_id)
+);
+CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
+CREATE INDEX IF NOT EXISTS events_by_received ON events (received_at);
+CREATE TABLE IF NOT EXISTS event_bodies (
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  chunk INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (source, event_id, chunk)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  handler TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  lease_until INTEGER,
+  not_before INTEGER,
+  last_error TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (source, event_id, handler)
+);
+`;
+
+export const INSERT_EVENT = `
+INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, event_id) DO NOTHING
+RETURNING event_id`;
+
+export const INSERT_BODY_CHUNK = "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, ?, ?)";
+
+export const SELECT_BODY_CHUNKS =
+  "SELECT data FROM event_bodies WHERE source = ? AND event_id = ? ORDER BY chunk";
+
+export const SELECT_OUTBOX = `
+SELECT source, event_id, type, shard FROM events
+WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
+
+export const MARK_ENQUEUED = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
+
+export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
+
+export const SELECT_EVENT = `
+SELECT type, received_at, headers, body_size, status FROM events WHERE source = ? AND event_id = ?`;
+
+export const SELECT_DELIVERY = `
+SELECT state, attempts, lease_until, not_before FROM deliveries
+WHERE source = ? AND event_id = ? AND handler = ?`;
+
+export const START_ATTEMPT = `
+INSERT INTO deliveries (source, event_id, handler, state, attempts, lease_until, updated_at)
+VALUES (?, ?, ?, 'running', 1, ?, ?)
+ON CONFLICT (source, event_id, handler) DO UPDATE SET
+  state = 'running', attempts = attempts + 1, lease_until = excluded.lease_until,
+  not_before = NULL, updated_at = excluded.updated_at
+RETURNING attempts`;
+
+/** Only the holder of the current attempt may settle it (a fencing token against stale workers). */
+export const SETTLE_ATTEMPT = `
+UPDATE deliveries SET state = ?, lease_until = NULL, not_before = ?, last_error = ?, updated_at = ?
+WHERE source = ? AND event_id = ? AND handler = ? AND attempts = ? AND state = 'running'`;
+
+export const SELECT_DELIVERY_STATES = "SELECT state FROM deliveries WHERE source = ? AND event_id = ?";
+
+export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND event_id = ?";
+
+/** Terminal events past retention are forgotten, with their bodies and deliveries. */
+export const SELECT_EXPIRED = `
+SELECT source, event_id FROM events
+WHERE received_at < ? AND status IN ('delivered', 'dead') LIMIT 500`;
+export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
+export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
+export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
+export const COUNT_EVENTS = "SELECT count(*) AS n FROM events";

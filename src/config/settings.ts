@@ -1,0 +1,33 @@
+/** Runtime tunables from `[vars]`, validated with zod and parsed once per isolate. */
+import { z } from "zod";
+
+const intVar = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).catch(fallback).default(fallback);
+
+const Settings = z.object({
+  /** Durable Object shards claims are spread over. Changing it remaps ids: do it with an empty outbox. */
+  CLAIM_SHARDS: intVar(16, 1, 1024),
+  /** How long accepted ids are remembered for deduplication (longer than Stripe's 3-day retries). */
+  CLAIM_RETENTION_DAYS: intVar(7, 1, 365),
+  HANDLER_MAX_ATTEMPTS: intVar(8, 1, 50),
+  HANDLER_LEASE_SECONDS: intVar(60, 5, 900),
+  RETRY_BASE_SECONDS: intVar(5, 0, 3600),
+  RETRY_MAX_SECONDS: intVar(3600, 1, 43_200),
+  AGENT_TIMEOUT_MS: intVar(15_000, 100, 120_000),
+  /** Seconds the outbox waits before re-driving an event whose enqueue was not confirmed. */
+  OUTBOX_REDRIVE_SECONDS: intVar(5, 1, 3600),
+});
+
+export type Settings = z.infer<typeof Settings>;
+
+const cache = new WeakMap<object, Settings>();
+
+/** Invalid values fall back to their defaults instead of taking the gateway down. */
+export function settingsFrom(env: object): Settings {
+  let settings = cache.get(env);
+  if (!settings) {
+    settings = Settings.parse(env);
+    cache.set(env, settings);
+  }
+  return settings;
+}

@@ -1,0 +1,40 @@
+/** What an agent handler receives, and the zod schema of the envelope the forwarder posts. */
+import { z } from "zod";
+
+export interface WebhookEnvelope {
+  /** Provider-native event id (or the body's SHA-256 where the provider has none). */
+  readonly id: string;
+  /** Source name as in the URL, e.g. `github`. */
+  readonly source: string;
+  /** Event type, e.g. `issues.opened` or `customer.created`. */
+  readonly type: string;
+  /** ISO 8601 time the gateway accepted the event. */
+  readonly receivedAt: string;
+  /** Parsed JSON body, or its text when it is not JSON. */
+  readonly payload: unknown;
+  /** The exact bytes the provider sent. */
+  readonly rawBody: Uint8Array;
+  /** Request headers as received, minus credentials (`authorization`, `cookie`). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface HandlerContext {
+  readonly env: Env;
+  /** `<source>:<event id>:<handler>`: stable across retries; pass it downstream to make side effects idempotent. */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt of this handler for this event. */
+  readonly attempt: number;
+  readonly log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export type AgentHandler = (event: WebhookEnvelope, context: HandlerContext) => Promise<void> | void;
+
+/** The JSON body the built-in forwarder POSTs to `AGENT_ENDPOINT_URL`. */
+export const ForwardedEnvelope = z.object({
+  id: z.string(),
+  source: z.string(),
+  type: z.string(),
+  received_at: z.string(),
+  payload: z.unknown(),
+});
+export type ForwardedEnvelope = z.infer<typeof ForwardedEnvelope>;

@@ -1,0 +1,71 @@
+/**
+ * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload}` to `AGENT_ENDPOINT_URL`,
+ * signed the Standard Webhooks way with `AGENT_SIGNING_SECRET`. `webhook-id` is derived from the
+ * idempotency key, so it stays the same across retries of one (event, handler).
+ * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`.
+ */
+import { settingsFrom } from "../config/settings";
+import { bytesToHex, utf8 } from "../verify/encoding";
+import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
+import type { AgentHandler, ForwardedEnvelope, HandlerContext } from "./envelope";
+import { RetryLater } from "./handler-error";
+
+export const FORWARD_HANDLER_NAME = "forward";
+
+function agentConfig(env: Env) {
+  const url: unknown = Reflect.get(env, "AGENT_ENDPOINT_URL");
+  const secret: unknown = Reflect.get(env, "AGENT_SIGNING_SECRET");
+  return {
+    url: typeof url === "string" && url.length > 0 ? url : undefined,
+    secret: typeof secret === "string" ? decodeWhsecSecret(secret) : null,
+  };
+}
+
+export const isForwardEnabled = (env: Env): boolean => agentConfig(env).url !== undefined;
+
+/** `msg_` + 32 hex chars of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
+export async function webhookIdFor(idempotencyKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(idempotencyKey));
+  return `msg_${bytesToHex(digest).slice(0, 32)}`;
+}
+
+/** Seconds from a `Retry-After` header (delta-seconds or HTTP date), if present and sane. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
+  const { url, secret } = agentConfig(context.env);
+  if (!url) throw new Error("AGENT_ENDPOINT_URL is not set");
+  if (!secret) throw new Error("AGENT_SIGNING_SECRET is not set or not a whsec_ base64 secret");
+  const envelope: ForwardedEnvelope = {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    received_at: event.receivedAt,
+    payload: event.payload,
+  };
+  const body = utf8.encode(JSON.stringify(envelope));
+  const messageId = await webhookIdFor(context.idempotencyKey);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(url, {
+    method: "POST",
+    redirect: "manual",
+    signal: AbortSignal.timeout(settingsFrom(context.env).AGENT_TIMEOUT_MS),
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "Hookgate",
+      "webhook-id": messageId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": await signStandardWebhook(secret, messageId, timestamp, body),
+      "idempotency-key": context.idempotencyKey,
+    },
+    body,
+  });
+  await response.body?.cancel();
+  if (response.ok) return;
+  throw new RetryLater(`agent answered ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
+};

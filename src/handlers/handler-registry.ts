@@ -1,0 +1,67 @@
+/**
+ * The typed registry of agent handlers: `on(source | "*", typePattern, handler)`.
+ * A type pattern is exact (`issues.opened`) or a glob where `*` matches anything (`issues.*`, `*`).
+ * Each handler has a stable name (its function name, or `options.name`): completion is recorded per
+ * `(event, handler name)`, so renaming a handler makes in-flight events run it again.
+ */
+import type { AgentHandler } from "./envelope";
+
+export interface HandlerRoute {
+  readonly name: string;
+  readonly source: string;
+  readonly matchesType: (type: string) => boolean;
+  readonly handler: AgentHandler;
+  readonly enabled: (env: Env) => boolean;
+}
+
+export interface HandlerOptions {
+  name?: string;
+  /** Decides per environment whether the handler is active (the forwarder needs `AGENT_ENDPOINT_URL`). */
+  enabled?: (env: Env) => boolean;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+function globToPredicate(pattern: string): (type: string) => boolean {
+  if (pattern === "*") return () => true;
+  if (!pattern.includes("*")) return (type) => type === pattern;
+  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return (type) => regex.test(type);
+}
+
+export class HandlerRegistry {
+  private readonly routes: HandlerRoute[] = [];
+
+  on(source: string, typePattern: string, handler: AgentHandler, options: HandlerOptions = {}): this {
+    const name = options.name ?? handler.name;
+    if (!NAME.test(name)) {
+      throw new Error(`handler for ${source}/${typePattern} needs a name: use a named function or options.name`);
+    }
+    if (this.routes.some((route) => route.name === name && route.handler !== handler)) {
+      throw new Error(`two different handlers are named "${name}"`);
+    }
+    this.routes.push({
+      name,
+      source,
+      matchesType: globToPredicate(typePattern),
+      handler,
+      enabled: options.enabled ?? (() => true),
+    });
+    return this;
+  }
+
+  /** Handlers for one event, each name once. */
+  match(source: string, type: string, env: Env): HandlerRoute[] {
+    const byName = new Map<string, HandlerRoute>();
+    for (const route of this.routes) {
+      if ((route.source === "*" || route.source === source) && route.matchesType(type) && route.enabled(env)) {
+        if (!byName.has(route.name)) byName.set(route.name, route);
+      }
+    }
+    return [...byName.values()];
+  }
+
+  byName(name: string): HandlerRoute | undefined {
+    return this.routes.find((route) => route.name === name);
+  }
+}

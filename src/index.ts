@@ -1,0 +1,15 @@
+/** Wiring only: ingress (HTTP) → verify → normalize → claim/outbox (Durable Object) → queue → handlers. */
+import { handlers } from "./handlers/agent-handlers";
+import { app } from "./ingress/gateway-app";
+import { deliverBatch } from "./queue/deliver-batch";
+
+export { EventLedger } from "./claim/event-ledger";
+export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
+export { RetryLater } from "./handlers/handler-error";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await deliverBatch(batch, env, handlers);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,24 @@
+/** The HTTP surface: routes only. Every error becomes an RFC 9457 problem in one place. */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { describeError, logError } from "../shared/log";
+import { Problem, problemResponse } from "./problem";
+import { type IngressEnv, receiveWebhook } from "./receive-webhook";
+
+export const app = new Hono<IngressEnv>();
+
+app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+app.post("/webhooks/:source", receiveWebhook);
+app.all("/webhooks/:source", () => {
+  throw new Problem(405, "Webhooks are delivered with POST.", { allow: "POST" });
+});
+
+app.notFound(() => problemResponse(404, "No route matches this path."));
+
+app.onError((error, c) => {
+  if (error instanceof Problem) return problemResponse(error.status, error.detail, error.headers);
+  if (error instanceof HTTPException) return problemResponse(error.status, error.message || "The request was refused.");
+  logError("ingress", { outcome: "unexpected_error", path: new URL(c.req.url).pathname, error: describeError(error) });
+  return problemResponse(500, "Something went wrong; the request was not accepted.");
+});

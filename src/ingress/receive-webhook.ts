@@ -1,0 +1,74 @@
+/**
+ * `POST /webhooks/:source`: read within the limit → verify → normalize → claim. Answers 202 only once
+ * the event is durable in the ledger; the queue hand-off happens behind the response.
+ */
+import type { Context } from "hono";
+import { claimEvent } from "../claim/claim-event";
+import { EventId } from "../claim/ledger-rpc";
+import { storableHeaders } from "../normalize/build-envelope";
+import { readBody } from "../normalize/read-body";
+import type { SignedRequest } from "../providers/provider";
+import { log } from "../shared/log";
+import { bytesToHex } from "../verify/encoding";
+import { Problem } from "./problem";
+import { readBodyWithinLimit } from "./read-body-within-limit";
+import { resolveSource } from "./resolve-source";
+
+/** Every signature failure gets this one message; the reason is logged only. */
+const SIGNATURE_FAILED = "The request signature could not be verified.";
+const RETRY_AFTER_SECONDS = "5";
+
+export type IngressEnv = { Bindings: Env };
+
+export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">): Promise<Response> {
+  const started = Date.now();
+  const sourceName = c.req.param("source");
+  const fields = { source: sourceName.slice(0, 64) };
+  const reject = (status: 400 | 401 | 404 | 413 | 503, detail: string, reason: unknown, headers = {}) => {
+    log("ingress", { ...fields, status, reason, ms: Date.now() - started });
+    return new Problem(status, detail, headers);
+  };
+
+  const source = resolveSource(sourceName, c.env);
+  if (!source) throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
+
+  const read = await readBodyWithinLimit(c.req.raw, source.config.maxBodyBytes);
+  if (!read.ok) throw reject(413, `The body exceeds this source's limit of ${read.limit} bytes.`, "body_too_large");
+
+  const request: SignedRequest = { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body: read.body };
+  const verdict = await source.provider.verify({
+    request,
+    secrets: source.secrets,
+    nowSeconds: Math.floor(Date.now() / 1000),
+    toleranceSeconds: source.toleranceSeconds,
+  });
+  if (!verdict.ok) throw reject(401, SIGNATURE_FAILED, verdict.error);
+
+  const body = readBody(read.body);
+  const handshake = source.provider.handshake?.(request, body);
+  if (handshake) {
+    log("ingress", { ...fields, status: handshake.status, outcome: "handshake" });
+    return new Response(handshake.body, { status: handshake.status, headers: { "content-type": handshake.contentType } });
+  }
+
+  const identity = source.provider.identify(request, body);
+  if (!identity.ok) throw reject(400, "The body could not be parsed for this source.", identity.error);
+  const id = identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body));
+  if (!EventId.safeParse(id).success) throw reject(400, "The event id is not usable.", "event_id_out_of_bounds");
+
+  const outcome = await claimEvent(c.env, {
+    source: source.config.name,
+    id,
+    type: identity.value.type.slice(0, 256),
+    receivedAt: started,
+    headers: storableHeaders(c.req.raw.headers),
+    body: read.body,
+  });
+  if (outcome === null) {
+    throw reject(503, "The event could not be stored; retry later.", "ledger_unavailable", {
+      "retry-after": RETRY_AFTER_SECONDS,
+    });
+  }
+  log("ingress", { ...fields, id, type: identity.value.type, status: outcome === "accepted" ? 202 : 200, outcome, ms: Date.now() - started });
+  return c.json({ id, status: outcome }, outcome === "accepted" ? 202 : 200);
+}

@@ -1,0 +1,35 @@
+/** Rebuilds the handler envelope from what the ledger stored: the same bytes, parsed the provider's way. */
+import { sources } from "../config/sources";
+import type { StoredEvent } from "../claim/ledger-rpc";
+import type { WebhookEnvelope } from "../handlers/envelope";
+import { providers } from "../providers";
+import { defaultPayload, readBody } from "./read-body";
+
+/** Headers never stored or handed on: they carry credentials, not event data. */
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
+
+export function storableHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of headers) if (!CREDENTIAL_HEADERS.has(name)) kept[name] = value;
+  return kept;
+}
+
+export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
+  const readable = readBody(body);
+  const config = sources.get(event.source);
+  let payload = defaultPayload(readable);
+  if (config) {
+    const request = { method: "POST", url: "", headers: new Headers(event.headers), body };
+    const identity = providers[config.provider].identify(request, readable);
+    if (identity.ok) payload = identity.value.payload;
+  }
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    receivedAt: new Date(event.receivedAt).toISOString(),
+    payload,
+    rawBody: body,
+    headers: event.headers,
+  };
+}

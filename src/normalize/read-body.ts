@@ -1,0 +1,66 @@
+/** Lazy, failure-tolerant views of a raw body: decoded once, parsed once, never trusted before verification. */
+
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export interface ReadBody {
+  /** The body as UTF-8 text, or null when it is not valid UTF-8. */
+  text(): string | null;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json(): unknown;
+  /** The body as `application/x-www-form-urlencoded` fields, or null when it is not text. */
+  form(): URLSearchParams | null;
+}
+
+const NOT_PARSED = Symbol("not parsed");
+
+export function readBody(body: Uint8Array): ReadBody {
+  let text: string | null | typeof NOT_PARSED = NOT_PARSED;
+  let json: unknown = NOT_PARSED;
+  const view: ReadBody = {
+    text() {
+      if (text === NOT_PARSED) {
+        try {
+          text = fatalUtf8.decode(body);
+        } catch {
+          text = null;
+        }
+      }
+      return text;
+    },
+    json() {
+      if (json === NOT_PARSED) {
+        const source = view.text();
+        json = undefined;
+        if (source !== null && source.length > 0) {
+          try {
+            json = JSON.parse(source);
+          } catch {
+            json = undefined;
+          }
+        }
+      }
+      return json;
+    },
+    form() {
+      const source = view.text();
+      return source === null ? null : new URLSearchParams(source);
+    },
+  };
+  return view;
+}
+
+/** The payload handlers receive: the parsed JSON body, else its text (or "" for non-UTF-8 bytes). */
+export function defaultPayload(body: ReadBody): unknown {
+  const json = body.json();
+  return json === undefined ? (body.text() ?? "") : json;
+}
+
+/** Reads a string field of a JSON object body, or undefined. */
+export function stringField(value: unknown, ...path: string[]): string | undefined {
+  let current: unknown = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return typeof current === "string" && current.length > 0 ? current : undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(raw body)>`. No timestamp is signed, so replays
+ * are stopped by deduplicating `X-GitHub-Delivery`.
+ * Docs: https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries
+ */
+import { hexToBytes } from "../verify/encoding";
+import { hmacMatchesAny } from "../verify/hmac";
+import { defaultPayload, stringField } from "../normalize/read-body";
+import { err, ok, verified } from "../verify/result";
+import { type Provider, utf8Secret } from "./provider";
+
+const SIGNATURE = "x-hub-signature-256";
+
+export const github: Provider = {
+  scheme: "X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>",
+  decodeSecret: utf8Secret,
+
+  async verify({ request, secrets }) {
+    const header = request.headers.get(SIGNATURE);
+    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
+    const signature = header.startsWith("sha256=") ? hexToBytes(header.slice(7)) : null;
+    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
+    const matches = await hmacMatchesAny("SHA-256", secrets, request.body, [signature]);
+    return matches ? verified : err({ reason: "bad_signature" });
+  },
+
+  identify(request, body) {
+    const id = request.headers.get("x-github-delivery");
+    if (!id) return err({ reason: "missing_event_id", detail: "X-GitHub-Delivery header is required" });
+    // GitHub can also deliver `application/x-www-form-urlencoded` with the JSON in `payload`.
+    const formPayload = request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")
+      ? body.form()?.get("payload")
+      : undefined;
+    let payload = defaultPayload(body);
+    if (formPayload) {
+      try {
+        payload = JSON.parse(formPayload);
+      } catch {
+        return err({ reason: "invalid_body", detail: "form field `payload` is not JSON" });
+      }
+    }
+    const event = request.headers.get("x-github-event") ?? "unknown";
+    const action = stringField(payload, "action");
+    return ok({ id, type: action ? `${event}.${action}` : event, payload });
+  },
+};

@@ -1,0 +1,58 @@
+/** The contract every provider preset implements: one small file per provider, built on `src/verify/`. */
+import type { SecretBytes } from "../verify/hmac";
+import type { Result, VerifyResult } from "../verify/result";
+import type { ReadBody } from "../normalize/read-body";
+
+/** The parts of an HTTP request a signature can cover. `url` is the URL the provider called. */
+export interface SignedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+export interface VerifyInput {
+  readonly request: SignedRequest;
+  /** Current secret first, then the previous one during a rotation. */
+  readonly secrets: readonly SecretBytes[];
+  /** Unix seconds; injected so tests can pin the clock. */
+  readonly nowSeconds: number;
+  readonly toleranceSeconds: number;
+}
+
+/** What the gateway needs to claim and route an event. */
+export interface EventIdentity {
+  /** Provider-native id. When a scheme has none, omit it: the hex SHA-256 of the body is used. */
+  readonly id?: string;
+  readonly type: string;
+  /** The value handlers see as `payload`: parsed JSON, else the body text. */
+  readonly payload: unknown;
+}
+
+export type IdentifyFailure =
+  | { reason: "invalid_body"; detail: string }
+  | { reason: "missing_event_id"; detail: string };
+
+export type IdentifyResult = Result<EventIdentity, IdentifyFailure>;
+
+/** A reply the provider expects synchronously (for example Slack's `url_verification` challenge). */
+export type Handshake = { status: number; contentType: string; body: string };
+
+export interface Provider {
+  /** One-line description of the signature scheme, for logs and docs. */
+  readonly scheme: string;
+  /** Tolerance the provider documents for its timestamp, if it signs one. */
+  readonly defaultToleranceSeconds?: number;
+  /** Turns a configured secret string into key bytes; null when it is not in the provider's format. */
+  decodeSecret(secret: string): SecretBytes | null;
+  /** Pure: decides from the request parts, secrets and clock alone. Never throws. */
+  verify(input: VerifyInput): Promise<VerifyResult>;
+  /** Extracts the provider-native event id and type. Runs only after `verify` succeeded. */
+  identify(request: SignedRequest, body: ReadBody): IdentifyResult;
+  /** Answers a verified handshake request instead of accepting it as an event. */
+  handshake?(request: SignedRequest, body: ReadBody): Handshake | null;
+}
+
+/** Secrets that are used as their UTF-8 bytes (GitHub, Slack, Shopify, …). Any characters are allowed. */
+export const utf8Secret = (secret: string): SecretBytes | null =>
+  secret.length > 0 ? new TextEncoder().encode(secret) : null;

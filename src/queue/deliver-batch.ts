@@ -1,0 +1,150 @@
+/**
+ * The queue consumer: runs each event's agent handlers exactly once per (event, handler).
+ * Messages are grouped by ledger shard so that each shard costs two round trips per batch
+ * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
+ * Each message is acked or retried on its own; none is acked before its outcome is recorded.
+ */
+import type { BeginResult, SettleInput } from "../claim/ledger-rpc";
+import { ledgerFor } from "../claim/shard-for-event";
+import { type Settings, settingsFrom } from "../config/settings";
+import type { HandlerRegistry } from "../handlers/handler-registry";
+import { buildEnvelope } from "../normalize/build-envelope";
+import { describeError, log, logError } from "../shared/log";
+import { EventMessage } from "./event-message";
+import { retryDelaySeconds } from "./retry-delay";
+import { runHandler } from "./run-handler";
+
+type Item = { message: Message<unknown>; event: EventMessage };
+
+/** What to do with one message once its handlers have run. */
+type Verdict = { kind: "ack" } | { kind: "retry"; delaySeconds: number } | { kind: "dead"; handlers: string[] };
+
+export async function deliverBatch(batch: MessageBatch<unknown>, env: Env, registry: HandlerRegistry): Promise<void> {
+  const settings = settingsFrom(env);
+  const byShard = new Map<number, Item[]>();
+  for (const message of batch.messages) {
+    const parsed = EventMessage.safeParse(message.body);
+    if (!parsed.success) {
+      // Not something Hookgate enqueued: nothing to deliver, and retrying cannot fix it.
+      logError("deliver", { outcome: "invalid_message", messageId: message.id });
+      message.ack();
+      continue;
+    }
+    const items = byShard.get(parsed.data.shard) ?? [];
+    items.push({ message, event: parsed.data });
+    byShard.set(parsed.data.shard, items);
+  }
+  await Promise.all([...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)));
+}
+
+async function deliverShard(shard: number, items: Item[], env: Env, registry: HandlerRegistry, settings: Settings) {
+  const ledger = ledgerFor(env, shard);
+  const plans = items.map(({ event }) => ({
+    source: event.source,
+    id: event.id,
+    handlers: registry.match(event.source, event.type, env).map((route) => route.name),
+  }));
+  let begun: BeginResult[];
+  try {
+    begun = await ledger.beginDeliveries(plans);
+  } catch (error) {
+    logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
+    for (const { message } of items) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
+    return;
+  }
+
+  const settlements: SettleInput = [];
+  const verdicts = await Promise.all(
+    begun.map((result) => runEvent(result, ledger, env, registry, settings, settlements)),
+  );
+  try {
+    if (settlements.length > 0) await ledger.settleDeliveries(settlements);
+  } catch (error) {
+    // Outcomes were not recorded: leases expire and the handlers run again with the same idempotency key.
+    logError("deliver", { outcome: "settle_failed", shard, error: describeError(error) });
+    for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
+    return;
+  }
+  await applyVerdicts(items, verdicts, env);
+}
+
+async function runEvent(
+  result: BeginResult,
+  ledger: ReturnType<typeof ledgerFor>,
+  env: Env,
+  registry: HandlerRegistry,
+  settings: Settings,
+  settlements: SettleInput,
+): Promise<Verdict> {
+  const { source, id } = result;
+  if (!result.found) {
+    logError("deliver", { outcome: "event_not_in_ledger", source, id });
+    return { kind: "ack" };
+  }
+  const runnable = result.handlers.filter((h) => h.decision === "run");
+  const delays: number[] = [];
+  const dead: string[] = [];
+  for (const decision of result.handlers) {
+    if (decision.decision === "leased" || decision.decision === "waiting") delays.push(decision.retryInMs / 1000);
+    if (decision.decision === "dead") dead.push(decision.handler);
+  }
+  if (runnable.length > 0) {
+    const body = result.event.body ?? (await ledger.readBody({ source, id })) ?? new Uint8Array(0);
+    const envelope = buildEnvelope(result.event, body);
+    await Promise.all(
+      runnable.map(async ({ handler, attempt }) => {
+        const route = registry.byName(handler);
+        const outcome = route
+          ? await runHandler(route, envelope, attempt, env, settings)
+          : { ok: false as const, error: `handler "${handler}" is no longer registered` };
+        if (outcome.ok) {
+          settlements.push({ source, id, handler, attempt, outcome: "done" });
+          return;
+        }
+        const exhausted = attempt >= settings.HANDLER_MAX_ATTEMPTS;
+        const delay = retryDelaySeconds(attempt, settings, outcome.retryAfterSeconds);
+        settlements.push({
+          source,
+          id,
+          handler,
+          attempt,
+          outcome: exhausted ? "dead" : "failed",
+          error: outcome.error,
+          retryAt: Date.now() + delay * 1000,
+        });
+        if (exhausted) dead.push(handler);
+        else delays.push(delay);
+      }),
+    );
+  }
+  if (delays.length > 0) return { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) };
+  if (dead.length > 0) return { kind: "dead", handlers: dead };
+  return { kind: "ack" };
+}
+
+async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {
+  const deadItems: { item: Item; handlers: string[] }[] = [];
+  items.forEach((item, index) => {
+    const verdict = verdicts[index] ?? { kind: "ack" };
+    if (verdict.kind === "ack") item.message.ack();
+    else if (verdict.kind === "retry") item.message.retry({ delaySeconds: verdict.delaySeconds });
+    else deadItems.push({ item, handlers: verdict.handlers });
+  });
+  if (deadItems.length === 0) return;
+  try {
+    await env.DEAD_LETTER_QUEUE.sendBatch(
+      deadItems.map(({ item, handlers }) => ({
+        body: { ...item.event, deadHandlers: handlers, deadAt: new Date().toISOString() },
+        contentType: "json" as const,
+      })),
+    );
+    for (const { item, handlers } of deadItems) {
+      log("dead-letter", { source: item.event.source, id: item.event.id, handlers });
+      item.message.ack();
+    }
+  } catch (error) {
+    // The ledger already says dead; retrying the message re-sends it to the dead-letter queue.
+    logError("dead-letter", { outcome: "send_failed", error: describeError(error) });
+    for (const { item } of deadItems) item.message.retry({ delaySeconds: 30 });
+  }
+}

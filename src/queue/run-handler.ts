@@ -1,0 +1,38 @@
+/** Runs one agent handler for one event with its context, a time limit, and one log line. */
+import type { Settings } from "../config/settings";
+import type { WebhookEnvelope } from "../handlers/envelope";
+import { RetryLater } from "../handlers/handler-error";
+import type { HandlerRoute } from "../handlers/handler-registry";
+import { describeError, log } from "../shared/log";
+import { withTimeout } from "../shared/with-timeout";
+
+export type HandlerOutcome = { ok: true } | { ok: false; error: string; retryAfterSeconds?: number };
+
+export async function runHandler(
+  route: HandlerRoute,
+  event: WebhookEnvelope,
+  attempt: number,
+  env: Env,
+  settings: Settings,
+): Promise<HandlerOutcome> {
+  const idempotencyKey = `${event.source}:${event.id}:${route.name}`;
+  const fields = { source: event.source, id: event.id, type: event.type, handler: route.name, attempt };
+  const context = {
+    env,
+    idempotencyKey,
+    attempt,
+    log: (message: string, extra: Record<string, unknown> = {}) => log("handler", { ...fields, message, ...extra }),
+  };
+  const started = Date.now();
+  // The handler must finish well inside its lease, or another consumer could start it concurrently.
+  const limitMs = settings.HANDLER_LEASE_SECONDS * 900;
+  try {
+    await withTimeout(Promise.resolve().then(() => route.handler(event, context)), limitMs, "handler");
+    log("deliver", { ...fields, outcome: "done", ms: Date.now() - started });
+    return { ok: true };
+  } catch (error) {
+    const retryAfterSeconds = error instanceof RetryLater ? error.retryAfterSeconds : undefined;
+    log("deliver", { ...fields, outcome: "failed", ms: Date.now() - started, error: describeError(error) });
+    return { ok: false, error: describeError(error), retryAfterSeconds };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The one HMAC core every shared-secret scheme uses. `crypto.subtle.verify` compares in constant time,
+ * so no signature is ever compared with `===`. Imported keys are cached per isolate: `importKey` is
+ * the most expensive step of verifying a small webhook.
+ */
+
+export type HmacHash = "SHA-1" | "SHA-256";
+
+/** A shared secret as the bytes the provider keys its HMAC with. */
+export type SecretBytes = Uint8Array;
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+const KEY_CACHE_LIMIT = 256;
+
+function cacheKey(hash: HmacHash, secret: SecretBytes): string {
+  let id = hash;
+  for (const byte of secret) id += String.fromCharCode(byte);
+  return id;
+}
+
+export function hmacKey(hash: HmacHash, secret: SecretBytes): Promise<CryptoKey> {
+  const id = cacheKey(hash, secret);
+  let key = keyCache.get(id);
+  if (!key) {
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    key = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash }, false, ["sign", "verify"]);
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
+/** Signs `data`; used by the forwarder and by tests, never to compare. */
+export async function hmacSign(hash: HmacHash, secret: SecretBytes, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(hash, secret), data));
+}
+
+/**
+ * True when any candidate signature matches `data` under any secret (current and previous, for rotation).
+ * Every comparison runs in constant time inside WebCrypto.
+ */
+export async function hmacMatchesAny(
+  hash: HmacHash,
+  secrets: readonly SecretBytes[],
+  data: Uint8Array,
+  signatures: readonly Uint8Array[],
+): Promise<boolean> {
+  for (const secret of secrets) {
+    const key = await hmacKey(hash, secret);
+    for (const signature of signatures) {
+      if (await crypto.subtle.verify("HMAC", key, signature, data)) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,26 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_SECRETS } from "./test/support/test-secrets";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        compatibilityFlags: ["service_binding_extra_handlers"],
+        queueConsumers: { "hookgate-events": { maxBatchTimeout: 0.05 } },
+        bindings: {
+          ...TEST_SECRETS,
+          AGENT_ENDPOINT_URL: `http://127.0.0.1:${inject<number>("sinkPort")}/agent/default`,
+          ALLOW_FAULT_INJECTION: "true",
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ["./test/support/agent-sink-setup.ts"],
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
