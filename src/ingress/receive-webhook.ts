@@ -45,7 +45,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   if (!verdict.ok) throw reject(401, SIGNATURE_FAILED, verdict.error);
 
   const body = readBody(read.body);
-  const handshake = source.provider.handshake?.(request, body);
+  const handshake = await source.provider.handshake?.(request, body, source.secrets);
   if (handshake) {
     log("ingress", { ...fields, status: handshake.status, outcome: "handshake" });
     return new Response(handshake.body, { status: handshake.status, headers: { "content-type": handshake.contentType } });

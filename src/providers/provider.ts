@@ -41,16 +41,24 @@ export type Handshake = { status: number; contentType: string; body: string };
 export interface Provider {
   /** One-line description of the signature scheme, for logs and docs. */
   readonly scheme: string;
+  /**
+   * What the configured key is: a shared `secret` (read from `<NAME>_WEBHOOK_SECRET`) or the provider's
+   * `publicKey` (read from `<NAME>_PUBLIC_KEY`). Defaults to `secret`.
+   */
+  readonly keyKind?: "secret" | "publicKey";
   /** Tolerance the provider documents for its timestamp, if it signs one. */
   readonly defaultToleranceSeconds?: number;
-  /** Turns a configured secret string into key bytes; null when it is not in the provider's format. */
+  /** Turns a configured secret or public key string into key bytes; null when it is not in the provider's format. */
   decodeSecret(secret: string): SecretBytes | null;
   /** Pure: decides from the request parts, secrets and clock alone. Never throws. */
   verify(input: VerifyInput): Promise<VerifyResult>;
   /** Extracts the provider-native event id and type. Runs only after `verify` succeeded. */
   identify(request: SignedRequest, body: ReadBody): IdentifyResult;
-  /** Answers a verified handshake request instead of accepting it as an event. */
-  handshake?(request: SignedRequest, body: ReadBody): Handshake | null;
+  /**
+   * Answers a verified handshake request (Slack `url_verification`, Discord PING, Twitch challenge, Zoom
+   * URL validation) instead of accepting it as an event. Gets the secrets for handshakes that sign a reply.
+   */
+  handshake?(request: SignedRequest, body: ReadBody, secrets: readonly SecretBytes[]): Handshake | null | Promise<Handshake | null>;
 }
 
 /** Secrets that are used as their UTF-8 bytes (GitHub, Slack, Shopify, …). Any characters are allowed. */
