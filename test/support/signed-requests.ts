@@ -36,12 +36,12 @@ export async function githubEvent(
 
 const stripeClient = new Stripe("sk_test_unused");
 
-export function stripeEvent(
+export async function stripeEvent(
   payload: Record<string, unknown> = { id: `evt_${crypto.randomUUID()}`, type: "customer.created", object: "event" },
   { secret = TEST_SECRETS.STRIPE_WEBHOOK_SECRET, timestamp = nowSeconds() } = {},
-): Fixture {
+): Promise<Fixture> {
   const body = JSON.stringify(payload);
-  const header = stripeClient.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+  const header = await stripeClient.webhooks.generateTestHeaderStringAsync({ payload: body, secret, timestamp });
   return { path: "/webhooks/stripe", headers: { "content-type": "application/json", "stripe-signature": header }, body };
 }
 
@@ -79,7 +79,7 @@ export function standardEvent(
   payload: unknown = { type: "user.created", data: { id: "u_1" } },
   { id = `msg_${crypto.randomUUID()}`, secret = TEST_SECRETS.STANDARD_WEBHOOK_SECRET, timestamp = new Date(), prefix = "webhook" } = {},
 ): Fixture {
-  const body = JSON.stringify(payload);
+  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const signature = new Webhook(secret).sign(id, timestamp, body);
   return {
     path: "/webhooks/standard",

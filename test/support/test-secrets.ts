@@ -8,4 +8,4 @@ export const TEST_SECRETS = {
   GENERIC_WEBHOOK_SECRET: "generic-test-secret",
   GENERIC_WEBHOOK_SECRET_PREVIOUS: "generic-previous-secret",
   AGENT_SIGNING_SECRET: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-} as const;
+};

@@ -1,0 +1,81 @@
+/** Drives the real queue consumer and ledger from tests: batches, shards, and ledger inspection. */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
+import { settingsFrom } from "../../src/config/settings";
+import type { HandlerRegistry } from "../../src/handlers/handler-registry";
+import { deliverBatch } from "../../src/queue/deliver-batch";
+import type { EventMessage } from "../../src/queue/event-message";
+import { type Fixture, post } from "./signed-requests";
+
+export function ledgerOf(source: string, id: string, testEnv: Env = env) {
+  const shard = shardForEvent(source, id, settingsFrom(testEnv).CLAIM_SHARDS);
+  return { shard, ledger: ledgerFor(testEnv, shard) };
+}
+
+/** Posts a signed fixture through the real HTTP entry point; returns the event id. */
+export async function accept(fixture: Fixture): Promise<string> {
+  const response = await exports.default.fetch(post(fixture));
+  if (response.status !== 202) throw new Error(`expected 202, got ${response.status}`);
+  return (await response.json<{ id: string }>()).id;
+}
+
+export function messageFor(source: string, id: string, type: string, testEnv: Env = env): EventMessage {
+  return { v: 1, source, id, type, shard: ledgerOf(source, id, testEnv).shard };
+}
+
+let sequence = 0;
+
+/** Runs one consumer invocation over `bodies` and returns the queue's ack/retry result. */
+export async function consume(bodies: unknown[], registry: HandlerRegistry, testEnv: Env = env, attempts = 1) {
+  const batch = createMessageBatch(
+    "hookgate-events",
+    bodies.map((body) => ({ id: `m${++sequence}`, timestamp: new Date(), attempts, body })),
+  );
+  // The test batch records `retry()` but not its options, so the requested delays are observed here.
+  const delays = new Map<string, number | undefined>();
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (options) => {
+      delays.set(message.id, options?.delaySeconds);
+      retry(options);
+    };
+  }
+  const ctx = createExecutionContext();
+  await deliverBatch(batch, testEnv, registry);
+  const result = await getQueueResult(batch, ctx);
+  const retryMessages = result.retryMessages.map(({ msgId }) => ({ msgId, delaySeconds: delays.get(msgId) }));
+  return { batch, result: { ...result, retryMessages } };
+}
+
+export type DeliveryRow = { handler: string; state: string; attempts: number; last_error: string | null };
+
+/** Reads the ledger's rows for one event, straight from its SQLite storage. */
+export function inspectLedger(source: string, id: string, testEnv: Env = env) {
+  const { ledger } = ledgerOf(source, id, testEnv);
+  return runInDurableObject(ledger, (_instance, state) => {
+    const event = state.storage.sql
+      .exec<{ status: string; enqueued_at: number | null }>(
+        "SELECT status, enqueued_at FROM events WHERE source = ? AND event_id = ?",
+        source,
+        id,
+      )
+      .toArray()[0];
+    const deliveries = state.storage.sql
+      .exec<DeliveryRow>("SELECT handler, state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ?", source, id)
+      .toArray();
+    return { event, deliveries };
+  });
+}
+
+/** Moves a handler's lease and backoff into the past, as if time had passed. */
+export function expireWaits(source: string, id: string, testEnv: Env = env) {
+  const { ledger } = ledgerOf(source, id, testEnv);
+  return runInDurableObject(ledger, (_instance, state) => {
+    state.storage.sql.exec(
+      "UPDATE deliveries SET lease_until = 0, not_before = 0 WHERE source = ? AND event_id = ?",
+      source,
+      id,
+    );
+  });
+}
