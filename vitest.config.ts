@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 import { TEST_SECRETS } from "./test/support/test-secrets";
 
 export default defineConfig({
+  // Hides dependency source-map warnings; test failures and errors still print.
+  logLevel: "error",
   plugins: [
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
@@ -20,6 +22,8 @@ export default defineConfig({
   test: {
     globalSetup: ["./test/support/agent-sink-setup.ts"],
     include: ["test/**/*.test.ts"],
+    // Pipeline logs are shown for failing tests only.
+    silent: "passed-only",
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

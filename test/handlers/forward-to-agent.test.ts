@@ -1,0 +1,93 @@
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import { forward, parseRetryAfter } from "../../src/handlers/forward-to-agent";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
+import { deliveries, sinkUrl } from "../support/agent-sink-client";
+import { accept, consume, expireWaits, inspectLedger, messageFor } from "../support/pipeline";
+import { githubEvent } from "../support/signed-requests";
+import { TEST_SECRETS } from "../support/test-secrets";
+
+/** The built-in forwarder under its own name, so the live queue's `forward` runs never interfere. */
+const forwarding = () => {
+  const name = `fwd_${crypto.randomUUID().slice(0, 8)}`;
+  return { name, registry: new HandlerRegistry().on("*", "*", forward, { name }) };
+};
+
+async function acceptedIssue() {
+  const id = await accept(await githubEvent({ action: "opened", issue: { number: 42 } }));
+  return { id, message: messageFor("github", id, "issues.opened") };
+}
+
+describe("forward handler", () => {
+  it("keeps webhook-id and the idempotency key stable across retries: 500, 500, then 200", async () => {
+    const bucket = `retry-${crypto.randomUUID()}`;
+    const testEnv = { ...env, AGENT_ENDPOINT_URL: sinkUrl(bucket, "fail=2") };
+    const { id, message } = await acceptedIssue();
+    const { registry, name } = forwarding();
+
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const { result } = await consume([message], registry, testEnv, attempt);
+      if (attempt < 3) expect(result.retryMessages).toHaveLength(1);
+      else expect(result.explicitAcks).toHaveLength(1);
+      await expireWaits("github", id);
+    }
+    const arrived = await deliveries(bucket);
+    expect(arrived.map((d) => d.status)).toEqual([500, 500, 200]);
+    expect(new Set(arrived.map((d) => d.webhookId)).size).toBe(1);
+    expect(new Set(arrived.map((d) => d.headers["idempotency-key"]))).toEqual(new Set([`github:${id}:${name}`]));
+    for (const delivery of arrived) {
+      expect(new Webhook(TEST_SECRETS.AGENT_SIGNING_SECRET).verify(delivery.body, delivery.headers)).toMatchObject({
+        id,
+        source: "github",
+        type: "issues.opened",
+        received_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        payload: { action: "opened", issue: { number: 42 } },
+      });
+    }
+    expect((await inspectLedger("github", id)).deliveries.find((d) => d.handler === name)).toMatchObject({
+      state: "done",
+      attempts: 3,
+    });
+  });
+
+  it("honours Retry-After from a 429", async () => {
+    const testEnv = { ...env, AGENT_ENDPOINT_URL: sinkUrl(`rate-${crypto.randomUUID()}`, "status=429&retryAfter=120") };
+    const { message } = await acceptedIssue();
+    const { result } = await consume([message], forwarding().registry, testEnv);
+    expect(result.retryMessages[0]?.delaySeconds).toBe(120);
+  });
+
+  it("treats a timeout as a failure to retry", async () => {
+    const testEnv = {
+      ...env,
+      AGENT_TIMEOUT_MS: "200",
+      AGENT_ENDPOINT_URL: sinkUrl(`slow-${crypto.randomUUID()}`, "delayMs=2000"),
+    };
+    const { id, message } = await acceptedIssue();
+    const { registry, name } = forwarding();
+    const { result } = await consume([message], registry, testEnv);
+    expect(result.retryMessages).toHaveLength(1);
+    const row = (await inspectLedger("github", id)).deliveries.find((d) => d.handler === name);
+    expect(row).toMatchObject({ state: "failed" });
+    expect(row?.last_error).toMatch(/timeout|abort/i);
+  });
+
+  it("fails, never forwards unsigned, when AGENT_SIGNING_SECRET is missing", async () => {
+    const bucket = `unsigned-${crypto.randomUUID()}`;
+    const testEnv = { ...env, AGENT_SIGNING_SECRET: "", AGENT_ENDPOINT_URL: sinkUrl(bucket) };
+    const { message } = await acceptedIssue();
+    const { result } = await consume([message], forwarding().registry, testEnv);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await deliveries(bucket)).toHaveLength(0);
+  });
+});
+
+describe("parseRetryAfter", () => {
+  it("reads delta-seconds and HTTP dates, and ignores garbage", () => {
+    expect(parseRetryAfter("30")).toBe(30);
+    expect(parseRetryAfter(new Date(61_000).toUTCString(), 1_000)).toBe(60);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
