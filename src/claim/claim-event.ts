@@ -11,7 +11,13 @@ export async function claimEvent(env: Env, event: Omit<AcceptInput, "shard">): P
     if (ingressFaults(env)?.ledgerUnavailable) throw new Error("injected fault: ledger unavailable");
     return await ledgerFor(env, shard).accept({ ...event, shard });
   } catch (error) {
-    logError("claim", { source: event.source, id: event.id, shard, outcome: "unavailable", error: describeError(error) });
+    logError("claim", {
+      source: event.source,
+      id: event.id,
+      shard,
+      outcome: "unavailable",
+      error: describeError(error),
+    });
     return null;
   }
 }

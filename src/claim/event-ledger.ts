@@ -17,10 +17,10 @@ import { withTimeout } from "../shared/with-timeout";
 import {
   AcceptInput,
   type AcceptOutcome,
-  type BeginResult,
   BeginInput,
-  type EventStatus,
+  type BeginResult,
   EventKey,
+  type EventStatus,
   type HandlerDecision,
   SettleInput,
 } from "./ledger-rpc";
@@ -98,7 +98,10 @@ export class EventLedger extends DurableObject<Env> {
   private async drainOutbox(): Promise<boolean> {
     for (;;) {
       const rows = this.sql
-        .exec<{ source: string; event_id: string; type: string; shard: number }>(SQL.SELECT_OUTBOX, OUTBOX_BATCH * 2)
+        .exec<{ source: string; event_id: string; type: string; shard: number }>(
+          SQL.SELECT_OUTBOX,
+          OUTBOX_BATCH * 2,
+        )
         .toArray()
         .filter((row) => !this.inFlight.has(`${row.source}\n${row.event_id}`))
         .slice(0, OUTBOX_BATCH);
@@ -110,7 +113,11 @@ export class EventLedger extends DurableObject<Env> {
         contentType: "json",
       }));
       try {
-        await withTimeout(this.sendBatch(messages), this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS, "queue send");
+        await withTimeout(
+          this.sendBatch(messages),
+          this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS,
+          "queue send",
+        );
         const now = Date.now();
         for (const row of rows) this.sql.exec(SQL.MARK_ENQUEUED, now, row.source, row.event_id);
         log("outbox", { outcome: "enqueued", count: rows.length });
@@ -195,7 +202,9 @@ export class EventLedger extends DurableObject<Env> {
       if (!row) return { source, id, found: false };
       // A redelivered message proves the send went through even if marking it did not.
       this.sql.exec(SQL.MARK_ENQUEUED, now, source, id);
-      const decisions = [...new Set(handlers)].map((handler) => this.decide(source, id, handler, now, leaseUntil));
+      const decisions = [...new Set(handlers)].map((handler) =>
+        this.decide(source, id, handler, now, leaseUntil),
+      );
       if (decisions.length === 0) this.sql.exec(SQL.SET_STATUS, "delivered", source, id);
       return {
         source,
@@ -214,7 +223,13 @@ export class EventLedger extends DurableObject<Env> {
     });
   }
 
-  private decide(source: string, id: string, handler: string, now: number, leaseUntil: number): HandlerDecision {
+  private decide(
+    source: string,
+    id: string,
+    handler: string,
+    now: number,
+    leaseUntil: number,
+  ): HandlerDecision {
     const current = this.sql
       .exec<{ state: string; attempts: number; lease_until: number | null; not_before: number | null }>(
         SQL.SELECT_DELIVERY,
@@ -227,12 +242,24 @@ export class EventLedger extends DurableObject<Env> {
       return { handler, decision: current.state, attempt: current.attempts };
     }
     if (current?.state === "running" && (current.lease_until ?? 0) > now) {
-      return { handler, decision: "leased", attempt: current.attempts, retryInMs: (current.lease_until ?? now) - now };
+      return {
+        handler,
+        decision: "leased",
+        attempt: current.attempts,
+        retryInMs: (current.lease_until ?? now) - now,
+      };
     }
     if (current?.state === "failed" && (current.not_before ?? 0) > now) {
-      return { handler, decision: "waiting", attempt: current.attempts, retryInMs: (current.not_before ?? now) - now };
+      return {
+        handler,
+        decision: "waiting",
+        attempt: current.attempts,
+        retryInMs: (current.not_before ?? now) - now,
+      };
     }
-    const { attempts } = this.sql.exec<{ attempts: number }>(SQL.START_ATTEMPT, source, id, handler, leaseUntil, now).one();
+    const { attempts } = this.sql
+      .exec<{ attempts: number }>(SQL.START_ATTEMPT, source, id, handler, leaseUntil, now)
+      .one();
     return { handler, decision: "run", attempt: attempts };
   }
 

@@ -24,7 +24,13 @@ export type BeginInput = z.infer<typeof BeginInput>;
 
 export const SettleInput = z.array(
   z.discriminatedUnion("outcome", [
-    z.object({ source: SourceName, id: EventId, handler: HandlerName, attempt: z.number().int(), outcome: z.literal("done") }),
+    z.object({
+      source: SourceName,
+      id: EventId,
+      handler: HandlerName,
+      attempt: z.number().int(),
+      outcome: z.literal("done"),
+    }),
     z.object({
       source: SourceName,
       id: EventId,

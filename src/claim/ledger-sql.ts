@@ -45,7 +45,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING event_id`;
 
-export const INSERT_BODY_CHUNK = "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, ?, ?)";
+export const INSERT_BODY_CHUNK =
+  "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, ?, ?)";
 
 export const SELECT_BODY_CHUNKS =
   "SELECT data FROM event_bodies WHERE source = ? AND event_id = ? ORDER BY chunk";
@@ -54,7 +55,8 @@ export const SELECT_OUTBOX = `
 SELECT source, event_id, type, shard FROM events
 WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
 
-export const MARK_ENQUEUED = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
+export const MARK_ENQUEUED =
+  "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
 
 export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
 

@@ -8,8 +8,9 @@
  * handlers.on("github", "issues.opened", logOpenedIssue);
  * ```
  */
-import { HandlerRegistry } from "./handler-registry";
+
 import { FORWARD_HANDLER_NAME, forward, isForwardEnabled } from "./forward-to-agent";
+import { HandlerRegistry } from "./handler-registry";
 
 export const handlers = new HandlerRegistry().on("*", "*", forward, {
   name: FORWARD_HANDLER_NAME,

@@ -67,5 +67,8 @@ export const forward: AgentHandler = async function forward(event, context: Hand
   });
   await response.body?.cancel();
   if (response.ok) return;
-  throw new RetryLater(`agent answered ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
+  throw new RetryLater(
+    `agent answered ${response.status}`,
+    parseRetryAfter(response.headers.get("retry-after")),
+  );
 };

@@ -25,7 +25,12 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 function globToPredicate(pattern: string): (type: string) => boolean {
   if (pattern === "*") return () => true;
   if (!pattern.includes("*")) return (type) => type === pattern;
-  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return (type) => regex.test(type);
 }
 
@@ -35,7 +40,9 @@ export class HandlerRegistry {
   on(source: string, typePattern: string, handler: AgentHandler, options: HandlerOptions = {}): this {
     const name = options.name ?? handler.name;
     if (!NAME.test(name)) {
-      throw new Error(`handler for ${source}/${typePattern} needs a name: use a named function or options.name`);
+      throw new Error(
+        `handler for ${source}/${typePattern} needs a name: use a named function or options.name`,
+      );
     }
     if (this.routes.some((route) => route.name === name && route.handler !== handler)) {
       throw new Error(`two different handlers are named "${name}"`);
@@ -54,7 +61,11 @@ export class HandlerRegistry {
   match(source: string, type: string, env: Env): HandlerRoute[] {
     const byName = new Map<string, HandlerRoute>();
     for (const route of this.routes) {
-      if ((route.source === "*" || route.source === source) && route.matchesType(type) && route.enabled(env)) {
+      if (
+        (route.source === "*" || route.source === source) &&
+        route.matchesType(type) &&
+        route.enabled(env)
+      ) {
         if (!byName.has(route.name)) byName.set(route.name, route);
       }
     }

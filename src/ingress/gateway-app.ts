@@ -18,7 +18,12 @@ app.notFound(() => problemResponse(404, "No route matches this path."));
 
 app.onError((error, c) => {
   if (error instanceof Problem) return problemResponse(error.status, error.detail, error.headers);
-  if (error instanceof HTTPException) return problemResponse(error.status, error.message || "The request was refused.");
-  logError("ingress", { outcome: "unexpected_error", path: new URL(c.req.url).pathname, error: describeError(error) });
+  if (error instanceof HTTPException)
+    return problemResponse(error.status, error.message || "The request was refused.");
+  logError("ingress", {
+    outcome: "unexpected_error",
+    path: new URL(c.req.url).pathname,
+    error: describeError(error),
+  });
   return problemResponse(500, "Something went wrong; the request was not accepted.");
 });

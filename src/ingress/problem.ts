@@ -27,7 +27,11 @@ export class Problem extends HTTPException {
   }
 }
 
-export function problemResponse(status: ContentfulStatusCode, detail: string, headers: Record<string, string> = {}) {
+export function problemResponse(
+  status: ContentfulStatusCode,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
   const body = { type: "about:blank", title: TITLES[status] ?? "Error", status, detail };
   return new Response(JSON.stringify(body), {
     status,

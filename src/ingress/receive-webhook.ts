@@ -30,12 +30,19 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   };
 
   const source = resolveSource(sourceName, c.env);
-  if (!source) throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
+  if (!source)
+    throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
 
   const read = await readBodyWithinLimit(c.req.raw, source.config.maxBodyBytes);
-  if (!read.ok) throw reject(413, `The body exceeds this source's limit of ${read.limit} bytes.`, "body_too_large");
+  if (!read.ok)
+    throw reject(413, `The body exceeds this source's limit of ${read.limit} bytes.`, "body_too_large");
 
-  const request: SignedRequest = { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body: read.body };
+  const request: SignedRequest = {
+    method: c.req.method,
+    url: c.req.url,
+    headers: c.req.raw.headers,
+    body: read.body,
+  };
   const verdict = await source.provider.verify({
     request,
     secrets: source.secrets,
@@ -48,13 +55,17 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   const handshake = await source.provider.handshake?.(request, body, source.secrets);
   if (handshake) {
     log("ingress", { ...fields, status: handshake.status, outcome: "handshake" });
-    return new Response(handshake.body, { status: handshake.status, headers: { "content-type": handshake.contentType } });
+    return new Response(handshake.body, {
+      status: handshake.status,
+      headers: { "content-type": handshake.contentType },
+    });
   }
 
   const identity = source.provider.identify(request, body);
   if (!identity.ok) throw reject(400, "The body could not be parsed for this source.", identity.error);
   const id = identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body));
-  if (!EventId.safeParse(id).success) throw reject(400, "The event id is not usable.", "event_id_out_of_bounds");
+  if (!EventId.safeParse(id).success)
+    throw reject(400, "The event id is not usable.", "event_id_out_of_bounds");
 
   const outcome = await claimEvent(c.env, {
     source: source.config.name,
@@ -69,6 +80,13 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
       "retry-after": RETRY_AFTER_SECONDS,
     });
   }
-  log("ingress", { ...fields, id, type: identity.value.type, status: outcome === "accepted" ? 202 : 200, outcome, ms: Date.now() - started });
+  log("ingress", {
+    ...fields,
+    id,
+    type: identity.value.type,
+    status: outcome === "accepted" ? 202 : 200,
+    outcome,
+    ms: Date.now() - started,
+  });
   return c.json({ id, status: outcome }, outcome === "accepted" ? 202 : 200);
 }

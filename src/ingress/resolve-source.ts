@@ -2,12 +2,13 @@
  * Turns a URL source name into its provider and decoded secrets. A source whose secret is unset, or
  * not in the provider's format, resolves to null: it never accepts events (fail closed).
  */
-import { sources } from "../config/sources";
+
 import type { SourceConfig } from "../config/define-sources";
+import { sources } from "../config/sources";
 import { providers } from "../providers";
 import type { Provider } from "../providers/provider";
-import type { SecretBytes } from "../verify/hmac";
 import { logError } from "../shared/log";
+import type { SecretBytes } from "../verify/hmac";
 
 export interface ResolvedSource {
   readonly config: SourceConfig;
@@ -43,7 +44,8 @@ function resolve(config: SourceConfig, env: object): ResolvedSource | null {
     }
     secrets.push(decoded);
   }
-  const toleranceSeconds = config.toleranceSeconds ?? provider.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const toleranceSeconds =
+    config.toleranceSeconds ?? provider.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   return { config, provider, secrets, toleranceSeconds };
 }
 

@@ -1,6 +1,7 @@
 /** Rebuilds the handler envelope from what the ledger stored: the same bytes, parsed the provider's way. */
-import { sources } from "../config/sources";
+
 import type { StoredEvent } from "../claim/ledger-rpc";
+import { sources } from "../config/sources";
 import type { WebhookEnvelope } from "../handlers/envelope";
 import { providers } from "../providers";
 import { defaultPayload, readBody } from "./read-body";

@@ -2,10 +2,11 @@
  * Generic HMAC: `X-Webhook-Signature: <hex>` or `sha256=<hex>` over the raw body, for senders you control.
  * Event id: `X-Webhook-Id`, else body `id` or `event_id`, else the hex SHA-256 of the body.
  */
+
+import { defaultPayload, stringField } from "../normalize/read-body";
 import { hexToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
-import { defaultPayload, stringField } from "../normalize/read-body";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-webhook-signature";

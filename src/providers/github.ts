@@ -3,9 +3,10 @@
  * are stopped by deduplicating `X-GitHub-Delivery`.
  * Docs: https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries
  */
+
+import { defaultPayload, stringField } from "../normalize/read-body";
 import { hexToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
-import { defaultPayload, stringField } from "../normalize/read-body";
 import { err, ok, verified } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 

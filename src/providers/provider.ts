@@ -1,7 +1,8 @@
 /** The contract every provider preset implements: one small file per provider, built on `src/verify/`. */
+
+import type { ReadBody } from "../normalize/read-body";
 import type { SecretBytes } from "../verify/hmac";
 import type { Result, VerifyResult } from "../verify/result";
-import type { ReadBody } from "../normalize/read-body";
 
 /** The parts of an HTTP request a signature can cover. `url` is the URL the provider called. */
 export interface SignedRequest {
@@ -58,7 +59,11 @@ export interface Provider {
    * Answers a verified handshake request (Slack `url_verification`, Discord PING, Twitch challenge, Zoom
    * URL validation) instead of accepting it as an event. Gets the secrets for handshakes that sign a reply.
    */
-  handshake?(request: SignedRequest, body: ReadBody, secrets: readonly SecretBytes[]): Handshake | null | Promise<Handshake | null>;
+  handshake?(
+    request: SignedRequest,
+    body: ReadBody,
+    secrets: readonly SecretBytes[],
+  ): Handshake | null | Promise<Handshake | null>;
 }
 
 /** Secrets that are used as their UTF-8 bytes (GitHub, Slack, Shopify, …). Any characters are allowed. */

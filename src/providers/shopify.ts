@@ -2,10 +2,11 @@
  * Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(raw body)>`, keyed with the app's client secret.
  * Docs: https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
  */
+
+import { defaultPayload } from "../normalize/read-body";
 import { base64ToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
-import { defaultPayload } from "../normalize/read-body";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-shopify-hmac-sha256";
@@ -26,6 +27,10 @@ export const shopify: Provider = {
   identify(request, body) {
     const id = request.headers.get("x-shopify-webhook-id");
     if (!id) return err({ reason: "missing_event_id", detail: "X-Shopify-Webhook-Id header is required" });
-    return ok({ id, type: request.headers.get("x-shopify-topic") ?? "unknown", payload: defaultPayload(body) });
+    return ok({
+      id,
+      type: request.headers.get("x-shopify-topic") ?? "unknown",
+      payload: defaultPayload(body),
+    });
   },
 };

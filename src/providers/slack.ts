@@ -3,11 +3,12 @@
  * 300 s tolerance. Answers the `url_verification` challenge once the signature checks out.
  * Docs: https://api.slack.com/authentication/verifying-requests-from-slack
  */
+
+import { type ReadBody, stringField } from "../normalize/read-body";
 import { concatBytes, hexToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
 import { checkFreshness, parseUnixSeconds } from "../verify/timestamp";
-import { defaultPayload, type ReadBody, stringField } from "../normalize/read-body";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-slack-signature";
@@ -44,7 +45,9 @@ export const slack: Provider = {
     const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
     if (!fresh.ok) return fresh;
     const signed = concatBytes(`v0:${timestamp}:`, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature])) ? verified : err({ reason: "bad_signature" });
+    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
+      ? verified
+      : err({ reason: "bad_signature" });
   },
 
   identify(request, body) {
@@ -52,7 +55,8 @@ export const slack: Provider = {
     if (isForm) {
       const payload = formPayload(body);
       if (payload === undefined) return err({ reason: "invalid_body", detail: "unreadable Slack form body" });
-      const type = stringField(payload, "type") ?? (stringField(payload, "command") ? "slash_command" : "unknown");
+      const type =
+        stringField(payload, "type") ?? (stringField(payload, "command") ? "slash_command" : "unknown");
       // Interactivity payloads have no delivery id; the body digest deduplicates Slack's retries.
       return ok({ type, payload });
     }

@@ -35,7 +35,8 @@ export const standardWebhooks: Provider = {
     const id = request.headers.get(headerNames(request).id);
     if (!id) return err({ reason: "missing_event_id", detail: "webhook-id header is required" });
     const payload = body.json();
-    if (payload === undefined) return err({ reason: "invalid_body", detail: "Standard Webhooks payloads are JSON" });
+    if (payload === undefined)
+      return err({ reason: "invalid_body", detail: "Standard Webhooks payloads are JSON" });
     const type = stringField(payload, "type") ?? stringField(payload, "event_type") ?? "unknown";
     return ok({ id, type, payload });
   },

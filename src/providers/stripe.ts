@@ -3,11 +3,12 @@
  * Several `v1` entries appear while a secret is being rolled in the Stripe dashboard.
  * Docs: https://docs.stripe.com/webhooks#verify-manually
  */
+
+import { stringField } from "../normalize/read-body";
 import { concatBytes, hexToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
 import { checkFreshness, parseUnixSeconds } from "../verify/timestamp";
-import { stringField } from "../normalize/read-body";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "stripe-signature";
@@ -36,7 +37,9 @@ export const stripe: Provider = {
     const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
     if (!fresh.ok) return fresh;
     const signed = concatBytes(`${timestamp}.`, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, signatures)) ? verified : err({ reason: "bad_signature" });
+    return (await hmacMatchesAny("SHA-256", secrets, signed, signatures))
+      ? verified
+      : err({ reason: "bad_signature" });
   },
 
   identify(_request, body) {
@@ -44,7 +47,8 @@ export const stripe: Provider = {
     if (event === undefined) return err({ reason: "invalid_body", detail: "Stripe events are JSON" });
     const id = stringField(event, "id");
     const type = stringField(event, "type");
-    if (!id || !type) return err({ reason: "invalid_body", detail: "Stripe events carry string `id` and `type`" });
+    if (!id || !type)
+      return err({ reason: "invalid_body", detail: "Stripe events carry string `id` and `type`" });
     return ok({ id, type, payload: event });
   },
 };

@@ -17,9 +17,16 @@ import { runHandler } from "./run-handler";
 type Item = { message: Message<unknown>; event: EventMessage };
 
 /** What to do with one message once its handlers have run. */
-type Verdict = { kind: "ack" } | { kind: "retry"; delaySeconds: number } | { kind: "dead"; handlers: string[] };
+type Verdict =
+  | { kind: "ack" }
+  | { kind: "retry"; delaySeconds: number }
+  | { kind: "dead"; handlers: string[] };
 
-export async function deliverBatch(batch: MessageBatch<unknown>, env: Env, registry: HandlerRegistry): Promise<void> {
+export async function deliverBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  registry: HandlerRegistry,
+): Promise<void> {
   const settings = settingsFrom(env);
   const byShard = new Map<number, Item[]>();
   for (const message of batch.messages) {
@@ -34,10 +41,18 @@ export async function deliverBatch(batch: MessageBatch<unknown>, env: Env, regis
     items.push({ message, event: parsed.data });
     byShard.set(parsed.data.shard, items);
   }
-  await Promise.all([...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)));
+  await Promise.all(
+    [...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)),
+  );
 }
 
-async function deliverShard(shard: number, items: Item[], env: Env, registry: HandlerRegistry, settings: Settings) {
+async function deliverShard(
+  shard: number,
+  items: Item[],
+  env: Env,
+  registry: HandlerRegistry,
+  settings: Settings,
+) {
   const ledger = ledgerFor(env, shard);
   const plans = items.map(({ event }) => ({
     source: event.source,
@@ -49,7 +64,8 @@ async function deliverShard(shard: number, items: Item[], env: Env, registry: Ha
     begun = await ledger.beginDeliveries(plans);
   } catch (error) {
     logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
-    for (const { message } of items) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
+    for (const { message } of items)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
     return;
   }
 
@@ -85,7 +101,8 @@ async function runEvent(
   const delays: number[] = [];
   const dead: string[] = [];
   for (const decision of result.handlers) {
-    if (decision.decision === "leased" || decision.decision === "waiting") delays.push(decision.retryInMs / 1000);
+    if (decision.decision === "leased" || decision.decision === "waiting")
+      delays.push(decision.retryInMs / 1000);
     if (decision.decision === "dead") dead.push(decision.handler);
   }
   if (runnable.length > 0) {

@@ -14,7 +14,10 @@ export function retryDelaySeconds(
   retryAfterSeconds = 0,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(settings.RETRY_MAX_SECONDS, settings.RETRY_BASE_SECONDS * 2 ** Math.max(0, attempt - 1));
+  const ceiling = Math.min(
+    settings.RETRY_MAX_SECONDS,
+    settings.RETRY_BASE_SECONDS * 2 ** Math.max(0, attempt - 1),
+  );
   const jittered = Math.ceil(ceiling / 2 + (random() * ceiling) / 2);
   return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(jittered, Math.ceil(retryAfterSeconds)));
 }

@@ -21,13 +21,18 @@ export async function runHandler(
     env,
     idempotencyKey,
     attempt,
-    log: (message: string, extra: Record<string, unknown> = {}) => log("handler", { ...fields, message, ...extra }),
+    log: (message: string, extra: Record<string, unknown> = {}) =>
+      log("handler", { ...fields, message, ...extra }),
   };
   const started = Date.now();
   // The handler must finish well inside its lease, or another consumer could start it concurrently.
   const limitMs = settings.HANDLER_LEASE_SECONDS * 900;
   try {
-    await withTimeout(Promise.resolve().then(() => route.handler(event, context)), limitMs, "handler");
+    await withTimeout(
+      Promise.resolve().then(() => route.handler(event, context)),
+      limitMs,
+      "handler",
+    );
     log("deliver", { ...fields, outcome: "done", ms: Date.now() - started });
     return { ok: true };
   } catch (error) {

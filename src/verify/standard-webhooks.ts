@@ -60,5 +60,7 @@ export async function verifyStandardWebhook(
   const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
   if (!fresh.ok) return fresh;
   const signed = concatBytes(`${headers.id}.${timestamp}.`, body);
-  return (await hmacMatchesAny("SHA-256", secrets, signed, signatures)) ? verified : err({ reason: "bad_signature" });
+  return (await hmacMatchesAny("SHA-256", secrets, signed, signatures))
+    ? verified
+    : err({ reason: "bad_signature" });
 }

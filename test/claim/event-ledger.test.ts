@@ -41,8 +41,28 @@ describe("event ledger", () => {
 
   it("validates RPC arguments with zod before touching storage", () => {
     expect(BeginInput.safeParse([{ source: "", id: "x", handlers: [] }]).success).toBe(false);
-    expect(AcceptInput.safeParse({ source: "github", id: "x".repeat(513), type: "t", receivedAt: 1, headers: {}, body: new Uint8Array(), shard: 0 }).success).toBe(false);
-    expect(AcceptInput.safeParse({ source: "github", id: "x", type: "t", receivedAt: 1, headers: {}, body: "text", shard: 0 }).success).toBe(false);
+    expect(
+      AcceptInput.safeParse({
+        source: "github",
+        id: "x".repeat(513),
+        type: "t",
+        receivedAt: 1,
+        headers: {},
+        body: new Uint8Array(),
+        shard: 0,
+      }).success,
+    ).toBe(false);
+    expect(
+      AcceptInput.safeParse({
+        source: "github",
+        id: "x",
+        type: "t",
+        receivedAt: 1,
+        headers: {},
+        body: "text",
+        shard: 0,
+      }).success,
+    ).toBe(false);
     expect(OutboxFaults.safeParse({ failSends: -1 }).success).toBe(false);
   });
 });

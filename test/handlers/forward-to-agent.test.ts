@@ -35,9 +35,13 @@ describe("forward handler", () => {
     const arrived = await deliveries(bucket);
     expect(arrived.map((d) => d.status)).toEqual([500, 500, 200]);
     expect(new Set(arrived.map((d) => d.webhookId)).size).toBe(1);
-    expect(new Set(arrived.map((d) => d.headers["idempotency-key"]))).toEqual(new Set([`github:${id}:${name}`]));
+    expect(new Set(arrived.map((d) => d.headers["idempotency-key"]))).toEqual(
+      new Set([`github:${id}:${name}`]),
+    );
     for (const delivery of arrived) {
-      expect(new Webhook(TEST_SECRETS.AGENT_SIGNING_SECRET).verify(delivery.body, delivery.headers)).toMatchObject({
+      expect(
+        new Webhook(TEST_SECRETS.AGENT_SIGNING_SECRET).verify(delivery.body, delivery.headers),
+      ).toMatchObject({
         id,
         source: "github",
         type: "issues.opened",
@@ -52,7 +56,10 @@ describe("forward handler", () => {
   });
 
   it("honours Retry-After from a 429", async () => {
-    const testEnv = { ...env, AGENT_ENDPOINT_URL: sinkUrl(`rate-${crypto.randomUUID()}`, "status=429&retryAfter=120") };
+    const testEnv = {
+      ...env,
+      AGENT_ENDPOINT_URL: sinkUrl(`rate-${crypto.randomUUID()}`, "status=429&retryAfter=120"),
+    };
     const { message } = await acceptedIssue();
     const { result } = await consume([message], forwarding().registry, testEnv);
     expect(result.retryMessages[0]?.delaySeconds).toBe(120);

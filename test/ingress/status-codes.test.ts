@@ -1,8 +1,16 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { BASE, genericEvent, githubEvent, post, slackEvent, standardEvent, stripeEvent } from "../support/signed-requests";
-import { createExecutionContext } from "cloudflare:test";
+import {
+  BASE,
+  genericEvent,
+  githubEvent,
+  post,
+  slackEvent,
+  standardEvent,
+  stripeEvent,
+} from "../support/signed-requests";
 
 const send = (request: Request) => exports.default.fetch(request);
 
@@ -104,7 +112,9 @@ describe("POST /webhooks/:source", () => {
   });
 
   it("answers Slack's url_verification challenge once signed, without accepting an event", async () => {
-    const response = await send(post(slackEvent({ type: "url_verification", challenge: "c-123", token: "t" })));
+    const response = await send(
+      post(slackEvent({ type: "url_verification", challenge: "c-123", token: "t" })),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ challenge: "c-123" });
     const unsigned = slackEvent({ type: "url_verification", challenge: "c-123" }, { secret: "wrong" });
@@ -112,7 +122,13 @@ describe("POST /webhooks/:source", () => {
   });
 
   it("never answers 5xx to unknown paths or odd source names", async () => {
-    for (const path of ["/", "/webhooks", "/webhooks/..%2F..%2Fetc", "/webhooks/%00", `/webhooks/${"a".repeat(5000)}`]) {
+    for (const path of [
+      "/",
+      "/webhooks",
+      "/webhooks/..%2F..%2Fetc",
+      "/webhooks/%00",
+      `/webhooks/${"a".repeat(5000)}`,
+    ]) {
       const response = await send(new Request(`${BASE}${path}`, { method: "POST", body: "{}" }));
       expect(response.status, path).toBeLessThan(500);
       expect(response.status, path).toBeGreaterThanOrEqual(400);

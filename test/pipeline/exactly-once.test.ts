@@ -8,7 +8,10 @@ import { deliveries, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, expireWaits, inspectLedger, ledgerOf, messageFor } from "../support/pipeline";
 import { genericEvent, githubEvent, post } from "../support/signed-requests";
 
-function recordingRegistry(name = `probe_${crypto.randomUUID().slice(0, 8)}`, behaviour?: (call: number) => void) {
+function recordingRegistry(
+  name = `probe_${crypto.randomUUID().slice(0, 8)}`,
+  behaviour?: (call: number) => void,
+) {
   const calls: { event: WebhookEnvelope; key: string; attempt: number }[] = [];
   const registry = new HandlerRegistry().on(
     "*",
@@ -25,7 +28,9 @@ function recordingRegistry(name = `probe_${crypto.randomUUID().slice(0, 8)}`, be
 describe("window 1: concurrent duplicate deliveries", () => {
   it("gives exactly one 202 among 50 concurrent copies, and one delivery", async () => {
     const fixture = await githubEvent({ action: "opened", storm: true });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => exports.default.fetch(post(fixture))));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => exports.default.fetch(post(fixture))),
+    );
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(49);
@@ -43,7 +48,9 @@ describe("window 2: a failure between claim and enqueue", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ failSends: 1 });
     expect(await accept(fixture)).toBe(id);
-    await expect.poll(async () => (await inspectLedger("generic", id)).event).toMatchObject({ enqueued_at: null });
+    await expect
+      .poll(async () => (await inspectLedger("generic", id)).event)
+      .toMatchObject({ enqueued_at: null });
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
     const [delivery] = await waitForDeliveries(id);
     expect(JSON.parse(delivery!.body)).toMatchObject({ id, source: "generic" });
@@ -55,7 +62,9 @@ describe("window 2: a failure between claim and enqueue", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ hangSends: 1, sendTimeoutMs: 50 });
     await accept(fixture);
-    await expect.poll(async () => (await inspectLedger("generic", id)).event).toMatchObject({ enqueued_at: null });
+    await expect
+      .poll(async () => (await inspectLedger("generic", id)).event)
+      .toMatchObject({ enqueued_at: null });
     const { evictDurableObject } = await import("cloudflare:test");
     await evictDurableObject(ledger);
     expect(await runDurableObjectAlarm(ledger)).toBe(true);

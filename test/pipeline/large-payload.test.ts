@@ -6,7 +6,12 @@ import { accept, consume, messageFor } from "../support/pipeline";
 import { githubEvent } from "../support/signed-requests";
 
 const sha256 = async (bytes: Uint8Array | string) =>
-  bytesToHex(await crypto.subtle.digest("SHA-256", typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes));
+  bytesToHex(
+    await crypto.subtle.digest(
+      "SHA-256",
+      typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes,
+    ),
+  );
 
 /** A JSON body of exactly 1 MiB, with multi-byte characters so any re-encoding would show. */
 function oneMebibytePayload() {

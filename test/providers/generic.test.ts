@@ -21,9 +21,13 @@ describe("generic verifier", () => {
   it("rejects a changed body, another secret, a missing header and base64", async () => {
     expect((await verifyWith(generic, parts(hex(BODY), `${BODY}\n`), [SECRET], NOW)).ok).toBe(false);
     expect((await verifyWith(generic, parts(hex(BODY, "other")), [SECRET], NOW)).ok).toBe(false);
-    expect(await verifyWith(generic, parts(null), [SECRET], NOW)).toMatchObject({ error: { reason: "missing_header" } });
+    expect(await verifyWith(generic, parts(null), [SECRET], NOW)).toMatchObject({
+      error: { reason: "missing_header" },
+    });
     const b64 = createHmac("sha256", SECRET).update(BODY).digest("base64");
-    expect(await verifyWith(generic, parts(b64), [SECRET], NOW)).toMatchObject({ error: { reason: "malformed_header" } });
+    expect(await verifyWith(generic, parts(b64), [SECRET], NOW)).toMatchObject({
+      error: { reason: "malformed_header" },
+    });
   });
 
   it("accepts the previous secret during a rotation", async () => {
@@ -31,9 +35,15 @@ describe("generic verifier", () => {
   });
 
   it("takes the id from X-Webhook-Id, then body id or event_id, else leaves it to the body digest", () => {
-    expect(identifyWith(generic, parts(null, BODY, { "x-webhook-id": "hdr-1" }))).toMatchObject({ value: { id: "hdr-1" } });
-    expect(identifyWith(generic, parts(null, BODY))).toMatchObject({ value: { id: "evt_9", type: "thing.happened" } });
-    expect(identifyWith(generic, parts(null, JSON.stringify({ event_id: "e2", event_type: "t" })))).toMatchObject({
+    expect(identifyWith(generic, parts(null, BODY, { "x-webhook-id": "hdr-1" }))).toMatchObject({
+      value: { id: "hdr-1" },
+    });
+    expect(identifyWith(generic, parts(null, BODY))).toMatchObject({
+      value: { id: "evt_9", type: "thing.happened" },
+    });
+    expect(
+      identifyWith(generic, parts(null, JSON.stringify({ event_id: "e2", event_type: "t" }))),
+    ).toMatchObject({
       value: { id: "e2", type: "t" },
     });
     const plain = identifyWith(generic, parts(null, "plain text"));

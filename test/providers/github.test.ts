@@ -43,7 +43,11 @@ describe("github verifier", () => {
   });
 
   it("rejects sha1= and base64 encodings as malformed", async () => {
-    for (const wrong of ["sha1=757107ea0eb2509fc211221cce984b8a37570b6d", "sha256=dXZ3", SIGNATURE.toUpperCase()]) {
+    for (const wrong of [
+      "sha1=757107ea0eb2509fc211221cce984b8a37570b6d",
+      "sha256=dXZ3",
+      SIGNATURE.toUpperCase(),
+    ]) {
       expect(await verifyWith(github, request(wrong), [SECRET], NOW)).toMatchObject({
         error: { reason: "malformed_header" },
       });
@@ -56,18 +60,32 @@ describe("github verifier", () => {
 
   it("identifies deliveries by X-GitHub-Delivery and types them as event.action", () => {
     const identity = identifyWith(github, {
-      headers: { "x-github-delivery": "72d3162e", "x-github-event": "issues", "content-type": "application/json" },
+      headers: {
+        "x-github-delivery": "72d3162e",
+        "x-github-event": "issues",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ action: "opened" }),
     });
-    expect(identity).toEqual({ ok: true, value: { id: "72d3162e", type: "issues.opened", payload: { action: "opened" } } });
+    expect(identity).toEqual({
+      ok: true,
+      value: { id: "72d3162e", type: "issues.opened", payload: { action: "opened" } },
+    });
   });
 
   it("reads form-encoded deliveries from the payload field", () => {
     const identity = identifyWith(github, {
-      headers: { "x-github-delivery": "d1", "x-github-event": "push", "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        "x-github-delivery": "d1",
+        "x-github-event": "push",
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: `payload=${encodeURIComponent(JSON.stringify({ ref: "refs/heads/main" }))}`,
     });
-    expect(identity).toEqual({ ok: true, value: { id: "d1", type: "push", payload: { ref: "refs/heads/main" } } });
+    expect(identity).toEqual({
+      ok: true,
+      value: { id: "d1", type: "push", payload: { ref: "refs/heads/main" } },
+    });
   });
 
   it("refuses a delivery without X-GitHub-Delivery, since it could not be deduplicated", () => {

@@ -22,12 +22,16 @@ describe("shopify verifier", () => {
   it("rejects a changed body, another secret and a missing header", async () => {
     expect((await verifyWith(shopify, parts(sign(BODY), `${BODY} `), [SECRET], NOW)).ok).toBe(false);
     expect((await verifyWith(shopify, parts(sign(BODY, "other")), [SECRET], NOW)).ok).toBe(false);
-    expect(await verifyWith(shopify, parts(null), [SECRET], NOW)).toMatchObject({ error: { reason: "missing_header" } });
+    expect(await verifyWith(shopify, parts(null), [SECRET], NOW)).toMatchObject({
+      error: { reason: "missing_header" },
+    });
   });
 
   it("rejects a hex-encoded signature as malformed", async () => {
     const hex = createHmac("sha256", SECRET).update(BODY).digest("hex");
-    expect(await verifyWith(shopify, parts(hex), [SECRET], NOW)).toMatchObject({ error: { reason: "malformed_header" } });
+    expect(await verifyWith(shopify, parts(hex), [SECRET], NOW)).toMatchObject({
+      error: { reason: "malformed_header" },
+    });
   });
 
   it("accepts the previous secret during a rotation", async () => {

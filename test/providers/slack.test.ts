@@ -11,7 +11,11 @@ const BODY =
 const SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
 const parts = (body = BODY, signature = SIGNATURE, timestamp = String(TIMESTAMP)) => ({
-  headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp, "content-type": "application/x-www-form-urlencoded" },
+  headers: {
+    "x-slack-signature": signature,
+    "x-slack-request-timestamp": timestamp,
+    "content-type": "application/x-www-form-urlencoded",
+  },
   body,
 });
 const sign = (body: string, ts: number, secret = SECRET) =>
@@ -28,8 +32,12 @@ describe("slack verifier", () => {
   });
 
   it("rejects stale and future timestamps (300 s)", async () => {
-    expect(await verifyWith(slack, parts(), [SECRET], TIMESTAMP + 301)).toMatchObject({ error: { reason: "stale" } });
-    expect(await verifyWith(slack, parts(), [SECRET], TIMESTAMP - 301)).toMatchObject({ error: { reason: "future" } });
+    expect(await verifyWith(slack, parts(), [SECRET], TIMESTAMP + 301)).toMatchObject({
+      error: { reason: "stale" },
+    });
+    expect(await verifyWith(slack, parts(), [SECRET], TIMESTAMP - 301)).toMatchObject({
+      error: { reason: "future" },
+    });
   });
 
   it("rejects missing headers and wrong encodings", async () => {
@@ -49,7 +57,11 @@ describe("slack verifier", () => {
   });
 
   it("identifies Events API callbacks by event_id and inner event type", () => {
-    const body = JSON.stringify({ type: "event_callback", event_id: "Ev123", event: { type: "app_mention" } });
+    const body = JSON.stringify({
+      type: "event_callback",
+      event_id: "Ev123",
+      event: { type: "app_mention" },
+    });
     expect(identifyWith(slack, { headers: { "content-type": "application/json" }, body })).toMatchObject({
       ok: true,
       value: { id: "Ev123", type: "app_mention" },
@@ -58,19 +70,30 @@ describe("slack verifier", () => {
 
   it("reads interactivity payloads from the form field `payload`", () => {
     const body = `payload=${encodeURIComponent(JSON.stringify({ type: "block_actions", trigger_id: "t1" }))}`;
-    const identity = identifyWith(slack, { headers: { "content-type": "application/x-www-form-urlencoded" }, body });
-    expect(identity).toMatchObject({ ok: true, value: { type: "block_actions", payload: { trigger_id: "t1" } } });
+    const identity = identifyWith(slack, {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+    });
+    expect(identity).toMatchObject({
+      ok: true,
+      value: { type: "block_actions", payload: { trigger_id: "t1" } },
+    });
     expect(identity.ok && identity.value.id).toBeUndefined();
   });
 
   it("answers url_verification with the challenge, and nothing else", () => {
-    const body = JSON.stringify({ type: "url_verification", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" });
+    const body = JSON.stringify({
+      type: "url_verification",
+      challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    });
     expect(handshakeWith(slack, { headers: {}, body })).toEqual({
       status: 200,
       contentType: "application/json",
       body: JSON.stringify({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" }),
     });
-    expect(handshakeWith(slack, { headers: {}, body: JSON.stringify({ type: "event_callback" }) })).toBeNull();
+    expect(
+      handshakeWith(slack, { headers: {}, body: JSON.stringify({ type: "event_callback" }) }),
+    ).toBeNull();
   });
 
   it("verifies a JSON event it signed itself with the documented recipe", async () => {

@@ -38,22 +38,36 @@ describe("standard webhooks verifier", () => {
   });
 
   it("rejects a changed body, another id and another secret", async () => {
-    expect((await verifyWith(standardWebhooks, parts({}, '{"test": 2432232315}'), [SECRET], TIMESTAMP)).ok).toBe(false);
-    expect((await verifyWith(standardWebhooks, parts({ "webhook-id": "msg_other" }), [SECRET], TIMESTAMP)).ok).toBe(false);
-    expect((await verifyWith(standardWebhooks, parts(), ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], TIMESTAMP)).ok).toBe(false);
+    expect(
+      (await verifyWith(standardWebhooks, parts({}, '{"test": 2432232315}'), [SECRET], TIMESTAMP)).ok,
+    ).toBe(false);
+    expect(
+      (await verifyWith(standardWebhooks, parts({ "webhook-id": "msg_other" }), [SECRET], TIMESTAMP)).ok,
+    ).toBe(false);
+    expect(
+      (await verifyWith(standardWebhooks, parts(), ["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"], TIMESTAMP)).ok,
+    ).toBe(false);
   });
 
   it("rejects stale and future timestamps", async () => {
-    expect(await verifyWith(standardWebhooks, parts(), [SECRET], TIMESTAMP + 301)).toMatchObject({ error: { reason: "stale" } });
-    expect(await verifyWith(standardWebhooks, parts(), [SECRET], TIMESTAMP - 301)).toMatchObject({ error: { reason: "future" } });
+    expect(await verifyWith(standardWebhooks, parts(), [SECRET], TIMESTAMP + 301)).toMatchObject({
+      error: { reason: "stale" },
+    });
+    expect(await verifyWith(standardWebhooks, parts(), [SECRET], TIMESTAMP - 301)).toMatchObject({
+      error: { reason: "future" },
+    });
   });
 
   it("rejects missing headers and unknown signature versions", async () => {
     const { "webhook-id": _, ...noId } = parts().headers;
-    expect(await verifyWith(standardWebhooks, { headers: noId, body: BODY }, [SECRET], TIMESTAMP)).toMatchObject({
+    expect(
+      await verifyWith(standardWebhooks, { headers: noId, body: BODY }, [SECRET], TIMESTAMP),
+    ).toMatchObject({
       error: { reason: "missing_header" },
     });
-    expect(await verifyWith(standardWebhooks, parts({ "webhook-signature": "v2,abc=" }), [SECRET], TIMESTAMP)).toMatchObject({
+    expect(
+      await verifyWith(standardWebhooks, parts({ "webhook-signature": "v2,abc=" }), [SECRET], TIMESTAMP),
+    ).toMatchObject({
       error: { reason: "malformed_header" },
     });
   });
@@ -73,6 +87,8 @@ describe("standard webhooks verifier", () => {
       ok: true,
       value: { id: ID, type: "user.created" },
     });
-    expect(identifyWith(standardWebhooks, { headers: { "webhook-id": ID }, body: "x" })).toMatchObject({ ok: false });
+    expect(identifyWith(standardWebhooks, { headers: { "webhook-id": ID }, body: "x" })).toMatchObject({
+      ok: false,
+    });
   });
 });

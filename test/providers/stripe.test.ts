@@ -21,7 +21,11 @@ describe("stripe verifier", () => {
   });
 
   it("accepts any of several v1 signatures (Stripe's own secret roll)", async () => {
-    const other = await sdk.webhooks.generateTestHeaderStringAsync({ payload: BODY, secret: "whsec_other", timestamp: NOW });
+    const other = await sdk.webhooks.generateTestHeaderStringAsync({
+      payload: BODY,
+      secret: "whsec_other",
+      timestamp: NOW,
+    });
     const v1 = other.split(",").find((part) => part.startsWith("v1="));
     const parts = await signed();
     parts.headers["stripe-signature"] = `${parts.headers["stripe-signature"]},${v1}`;
@@ -30,21 +34,31 @@ describe("stripe verifier", () => {
 
   it("rejects a changed body", async () => {
     const parts = { ...(await signed()), body: BODY.replace("evt_1", "evt_2") };
-    expect(await verifyWith(stripe, parts, [SECRET], NOW)).toMatchObject({ error: { reason: "bad_signature" } });
+    expect(await verifyWith(stripe, parts, [SECRET], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
   });
 
   it("rejects another secret", async () => {
-    expect((await verifyWith(stripe, await signed(BODY, { secret: "whsec_wrong" }), [SECRET], NOW)).ok).toBe(false);
+    expect((await verifyWith(stripe, await signed(BODY, { secret: "whsec_wrong" }), [SECRET], NOW)).ok).toBe(
+      false,
+    );
   });
 
   it("rejects a timestamp older than 300 seconds, and one from the future", async () => {
-    expect(await verifyWith(stripe, await signed(BODY, { timestamp: NOW - 301 }), [SECRET], NOW)).toMatchObject({
+    expect(
+      await verifyWith(stripe, await signed(BODY, { timestamp: NOW - 301 }), [SECRET], NOW),
+    ).toMatchObject({
       error: { reason: "stale" },
     });
-    expect(await verifyWith(stripe, await signed(BODY, { timestamp: NOW + 301 }), [SECRET], NOW)).toMatchObject({
+    expect(
+      await verifyWith(stripe, await signed(BODY, { timestamp: NOW + 301 }), [SECRET], NOW),
+    ).toMatchObject({
       error: { reason: "future" },
     });
-    expect((await verifyWith(stripe, await signed(BODY, { timestamp: NOW - 299 }), [SECRET], NOW)).ok).toBe(true);
+    expect((await verifyWith(stripe, await signed(BODY, { timestamp: NOW - 299 }), [SECRET], NOW)).ok).toBe(
+      true,
+    );
   });
 
   it("rejects a missing header and headers without t or v1", async () => {
@@ -52,7 +66,9 @@ describe("stripe verifier", () => {
       error: { reason: "missing_header" },
     });
     for (const header of ["v1=abc", `t=${NOW}`, `t=${NOW},v0=00`, `t=soon,v1=${"0".repeat(64)}`]) {
-      expect(await verifyWith(stripe, { headers: { "stripe-signature": header }, body: BODY }, [SECRET], NOW)).toMatchObject({
+      expect(
+        await verifyWith(stripe, { headers: { "stripe-signature": header }, body: BODY }, [SECRET], NOW),
+      ).toMatchObject({
         error: { reason: "malformed_header" },
       });
     }
@@ -63,7 +79,10 @@ describe("stripe verifier", () => {
   });
 
   it("identifies events by body id and type, and refuses bodies without them", () => {
-    expect(identifyWith(stripe, { headers: {}, body: BODY })).toMatchObject({ ok: true, value: { id: "evt_1", type: "invoice.paid" } });
+    expect(identifyWith(stripe, { headers: {}, body: BODY })).toMatchObject({
+      ok: true,
+      value: { id: "evt_1", type: "invoice.paid" },
+    });
     expect(identifyWith(stripe, { headers: {}, body: JSON.stringify({ type: "x" }) })).toMatchObject({
       ok: false,
       error: { reason: "invalid_body" },

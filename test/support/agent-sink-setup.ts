@@ -1,6 +1,6 @@
 /** Vitest global setup (runs in Node): starts the agent sink and hands its port to the Workers tests. */
 import type { TestProject } from "vitest/node";
-import { startAgentSink } from "./agent-sink";
+import { startAgentSink } from "../../scripts/agent-sink.ts";
 
 export default async function setup(project: TestProject) {
   const { server, port } = await startAgentSink();

@@ -1,5 +1,10 @@
 /** Drives the real queue consumer and ledger from tests: batches, shards, and ledger inspection. */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { settingsFrom } from "../../src/config/settings";
@@ -27,7 +32,12 @@ export function messageFor(source: string, id: string, type: string, testEnv: En
 let sequence = 0;
 
 /** Runs one consumer invocation over `bodies` and returns the queue's ack/retry result. */
-export async function consume(bodies: unknown[], registry: HandlerRegistry, testEnv: Env = env, attempts = 1) {
+export async function consume(
+  bodies: unknown[],
+  registry: HandlerRegistry,
+  testEnv: Env = env,
+  attempts = 1,
+) {
   const batch = createMessageBatch(
     "hookgate-events",
     bodies.map((body) => ({ id: `m${++sequence}`, timestamp: new Date(), attempts, body })),
@@ -62,7 +72,11 @@ export function inspectLedger(source: string, id: string, testEnv: Env = env) {
       )
       .toArray()[0];
     const deliveries = state.storage.sql
-      .exec<DeliveryRow>("SELECT handler, state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ?", source, id)
+      .exec<DeliveryRow>(
+        "SELECT handler, state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ?",
+        source,
+        id,
+      )
       .toArray();
     return { event, deliveries };
   });

@@ -37,23 +37,47 @@ export async function githubEvent(
 const stripeClient = new Stripe("sk_test_unused");
 
 export async function stripeEvent(
-  payload: Record<string, unknown> = { id: `evt_${crypto.randomUUID()}`, type: "customer.created", object: "event" },
+  payload: Record<string, unknown> = {
+    id: `evt_${crypto.randomUUID()}`,
+    type: "customer.created",
+    object: "event",
+  },
   { secret = TEST_SECRETS.STRIPE_WEBHOOK_SECRET, timestamp = nowSeconds() } = {},
 ): Promise<Fixture> {
   const body = JSON.stringify(payload);
-  const header = await stripeClient.webhooks.generateTestHeaderStringAsync({ payload: body, secret, timestamp });
-  return { path: "/webhooks/stripe", headers: { "content-type": "application/json", "stripe-signature": header }, body };
+  const header = await stripeClient.webhooks.generateTestHeaderStringAsync({
+    payload: body,
+    secret,
+    timestamp,
+  });
+  return {
+    path: "/webhooks/stripe",
+    headers: { "content-type": "application/json", "stripe-signature": header },
+    body,
+  };
 }
 
 export function slackEvent(
-  payload: unknown = { type: "event_callback", event_id: `Ev${crypto.randomUUID()}`, event: { type: "app_mention" } },
-  { secret = TEST_SECRETS.SLACK_SIGNING_SECRET, timestamp = nowSeconds(), contentType = "application/json" } = {},
+  payload: unknown = {
+    type: "event_callback",
+    event_id: `Ev${crypto.randomUUID()}`,
+    event: { type: "app_mention" },
+  },
+  {
+    secret = TEST_SECRETS.SLACK_SIGNING_SECRET,
+    timestamp = nowSeconds(),
+    contentType = "application/json",
+  } = {},
 ): Fixture {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
   return {
     path: "/webhooks/slack",
-    headers: { "content-type": contentType, "x-slack-signature": signature, "x-slack-request-timestamp": String(timestamp) },
+    headers: {
+      "content-type": contentType,
+      "x-slack-signature": signature,
+      "x-slack-request-timestamp": String(timestamp),
+    },
     body,
   };
 }
@@ -77,7 +101,12 @@ export function shopifyEvent(
 
 export function standardEvent(
   payload: unknown = { type: "user.created", data: { id: "u_1" } },
-  { id = `msg_${crypto.randomUUID()}`, secret = TEST_SECRETS.STANDARD_WEBHOOK_SECRET, timestamp = new Date(), prefix = "webhook" } = {},
+  {
+    id = `msg_${crypto.randomUUID()}`,
+    secret = TEST_SECRETS.STANDARD_WEBHOOK_SECRET,
+    timestamp = new Date(),
+    prefix = "webhook",
+  } = {},
 ): Fixture {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   const signature = new Webhook(secret).sign(id, timestamp, body);
@@ -95,7 +124,11 @@ export function standardEvent(
 
 export function genericEvent(
   payload: unknown = { id: `gen_${crypto.randomUUID()}`, type: "thing.happened" },
-  { secret = TEST_SECRETS.GENERIC_WEBHOOK_SECRET, prefix = "sha256=", headers = {} as Record<string, string> } = {},
+  {
+    secret = TEST_SECRETS.GENERIC_WEBHOOK_SECRET,
+    prefix = "sha256=",
+    headers = {} as Record<string, string>,
+  } = {},
 ): Fixture {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   return {

@@ -33,7 +33,12 @@ export function verifyWith(
   nowSeconds: number,
   toleranceSeconds = provider.defaultToleranceSeconds ?? 300,
 ) {
-  return provider.verify({ request: signedRequest(parts), secrets: keys(provider, secrets), nowSeconds, toleranceSeconds });
+  return provider.verify({
+    request: signedRequest(parts),
+    secrets: keys(provider, secrets),
+    nowSeconds,
+    toleranceSeconds,
+  });
 }
 
 export function identifyWith(provider: Provider, parts: RequestParts) {

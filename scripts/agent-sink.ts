@@ -1,0 +1,114 @@
+/**
+ * A local agent endpoint, bound to 127.0.0.1: `npm run sink` prints every delivery the gateway forwards
+ * (checking its Standard Webhooks signature), and the test suite uses it as a real HTTP endpoint.
+ * It records every delivery and can be told, It records every delivery and can be told,
+ * through the URL it is called on, how to answer:
+ *   /agent/<bucket>?fail=N          first N deliveries of each webhook-id answer 500
+ *   /agent/<bucket>?status=S        always answer S (with `retryAfter=SEC` as Retry-After)
+ *   /agent/<bucket>?delayMs=MS      answer after MS milliseconds
+ * `GET /deliveries/<bucket>` lists what arrived; `DELETE /deliveries/<bucket>` forgets it.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { pathToFileURL } from "node:url";
+import { Webhook } from "standardwebhooks";
+
+export interface Delivery {
+  bucket: string;
+  webhookId: string;
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+  at: number;
+}
+
+export function startAgentSink(
+  port = 0,
+  onDelivery: (delivery: Delivery) => void = () => {},
+): Promise<{ server: Server; port: number; deliveries: Delivery[] }> {
+  const deliveries: Delivery[] = [];
+  const seen = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://sink");
+    const [, kind, bucket = "default"] = url.pathname.split("/");
+    if (kind === "deliveries") {
+      if (req.method === "DELETE")
+        deliveries.splice(0, deliveries.length, ...deliveries.filter((d) => d.bucket !== bucket));
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(deliveries.filter((d) => d.bucket === bucket)));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const webhookId = String(req.headers["webhook-id"] ?? "");
+      const count = (seen.get(`${bucket}/${webhookId}`) ?? 0) + 1;
+      seen.set(`${bucket}/${webhookId}`, count);
+      const fail = Number(url.searchParams.get("fail") ?? 0);
+      const fixed = url.searchParams.get("status");
+      const status = fixed ? Number(fixed) : count <= fail ? 500 : 200;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) headers[name] = String(value);
+      const delivery = {
+        bucket,
+        webhookId,
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        status,
+        at: Date.now(),
+      };
+      deliveries.push(delivery);
+      onDelivery(delivery);
+      const answer = () => {
+        const retryAfter = url.searchParams.get("retryAfter");
+        if (retryAfter) res.setHeader("retry-after", retryAfter);
+        res.statusCode = status;
+        res.end(status < 300 ? "ok" : "nope");
+      };
+      const delayMs = Number(url.searchParams.get("delayMs") ?? 0);
+      if (delayMs > 0) setTimeout(answer, Math.min(delayMs, 30_000));
+      else answer();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === "object" && address ? address.port : port, deliveries });
+    });
+  });
+}
+
+/** Reads one variable from .dev.vars (dotenv syntax, optional double quotes). */
+function devVar(name: string): string | undefined {
+  try {
+    const line = readFileSync(".dev.vars", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${name}=`));
+    return line?.slice(name.length + 1).replace(/^"(.*)"$/, "$1");
+  } catch {
+    return undefined;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.argv[process.argv.indexOf("--port") + 1]) || 8788;
+  const secret = devVar("AGENT_SIGNING_SECRET");
+  const verifier = secret ? new Webhook(secret) : null;
+  await startAgentSink(port, (delivery) => {
+    let signature = "unchecked (no AGENT_SIGNING_SECRET in .dev.vars)";
+    let envelope: { id?: string; source?: string; type?: string } = {};
+    try {
+      envelope = JSON.parse(delivery.body);
+      if (verifier) {
+        verifier.verify(delivery.body, delivery.headers);
+        signature = "valid";
+      }
+    } catch (error) {
+      signature = `INVALID (${error instanceof Error ? error.message : String(error)})`;
+    }
+    console.log(
+      `${new Date(delivery.at).toISOString()} ${envelope.source}/${envelope.type} id=${envelope.id} webhook-id=${delivery.webhookId} signature=${signature}`,
+    );
+  });
+  console.log(`Agent sink listening on http://127.0.0.1:${port}/agent`);
+}
