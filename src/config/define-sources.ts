@@ -1,28 +1,74 @@
 /** Validates the source list once, at module load: a typo in config fails the deploy, not a webhook. */
 import { z } from "zod";
-import { providerNames } from "../providers";
+import { parseCidr } from "../ingress/ip-allowlist";
+import { providerNames, providers } from "../providers";
+import { IP_PRESETS } from "./ip-presets";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** GitHub caps payloads at 25 MB; nothing a provider sends needs more. */
 export const MAX_BODY_BYTES_LIMIT = 25 * 1024 * 1024;
 
-const SourceConfig = z.strictObject({
-  /** URL segment: lowercase letters, digits, `-` and `_`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
-  provider: z.enum(providerNames),
-  /** Environment variable holding the secret; `<secretVar>_PREVIOUS` is accepted too. */
-  secretVar: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
-  maxBodyBytes: z.number().int().positive().max(MAX_BODY_BYTES_LIMIT).default(DEFAULT_MAX_BODY_BYTES),
-  /** Overrides the provider's documented timestamp tolerance. */
-  toleranceSeconds: z.number().int().positive().max(86_400).optional(),
-});
+const AllowedIp = z
+  .string()
+  .refine(
+    (entry) => entry in IP_PRESETS || parseCidr(entry) !== null,
+    "expected a CIDR, an address or an @preset",
+  );
 
-export type SourceConfig = z.infer<typeof SourceConfig>;
+const SourceInput = z
+  .strictObject({
+    /** URL segment: lowercase letters, digits, `-` and `_`. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+    provider: z.enum(providerNames),
+    /** Variable holding the secret or public key; `<secretVar>_PREVIOUS` is accepted too. Default: see `defaultKeyVar`. */
+    secretVar: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
+    maxBodyBytes: z.number().int().positive().max(MAX_BODY_BYTES_LIMIT).default(DEFAULT_MAX_BODY_BYTES),
+    /** Overrides the provider's documented timestamp tolerance. */
+    toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+    /** CIDRs, addresses or `@presets`; when set, any other client gets 403. `<NAME>_ALLOWED_IPS` overrides it. */
+    allowedIps: z.array(AllowedIp).optional(),
+    /**
+     * The URL the provider signs (Twilio, HubSpot, Square sign the URL they call). Defaults to
+     * `PUBLIC_BASE_URL` + path when that is set, else the URL the Worker sees.
+     */
+    publicUrl: z.url().optional(),
+    /** The only way to accept unverified requests: required by, and only allowed with, provider `unsigned`. */
+    dangerouslyAcceptUnsignedRequests: z.boolean().default(false),
+  })
+  .refine((source) => (source.provider === "unsigned") === source.dangerouslyAcceptUnsignedRequests, {
+    message: "provider `unsigned` needs dangerouslyAcceptUnsignedRequests: true, and nothing else may set it",
+  });
 
-export function defineSources(list: z.input<typeof SourceConfig>[]): ReadonlyMap<string, SourceConfig> {
+export type SourceConfig = Omit<z.infer<typeof SourceInput>, "secretVar"> & {
+  secretVar: string;
+  envPrefix: string;
+};
+
+/** `github-ops` → `GITHUB_OPS`: the prefix of a source's variables. */
+export const envPrefixOf = (name: string) => name.toUpperCase().replace(/-/g, "_");
+
+/** `<NAME>_WEBHOOK_SECRET` for shared secrets, `<NAME>_PUBLIC_KEY` for providers that sign with a key pair. */
+export function defaultKeyVar(name: string, provider: keyof typeof providers): string {
+  const kind = providers[provider].keyKind ?? "secret";
+  return `${envPrefixOf(name)}_${kind === "publicKey" ? "PUBLIC_KEY" : "WEBHOOK_SECRET"}`;
+}
+
+export function defineSources(list: z.input<typeof SourceInput>[]): ReadonlyMap<string, SourceConfig> {
   const parsed = z
-    .array(SourceConfig)
+    .array(SourceInput)
     .refine((all) => new Set(all.map((s) => s.name)).size === all.length, "source names must be unique")
     .parse(list);
-  return new Map(parsed.map((source) => [source.name, source]));
+  return new Map(
+    parsed.map((source) => [
+      source.name,
+      {
+        ...source,
+        secretVar: source.secretVar ?? defaultKeyVar(source.name, source.provider),
+        envPrefix: envPrefixOf(source.name),
+      },
+    ]),
+  );
 }

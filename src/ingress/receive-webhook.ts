@@ -10,9 +10,10 @@ import { readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
 import { log } from "../shared/log";
 import { bytesToHex } from "../verify/encoding";
+import { ipInRanges } from "./ip-allowlist";
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
-import { resolveSource } from "./resolve-source";
+import { resolveSource, signedUrlOf } from "./resolve-source";
 
 /** Every signature failure gets this one message; the reason is logged only. */
 const SIGNATURE_FAILED = "The request signature could not be verified.";
@@ -24,7 +25,12 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   const started = Date.now();
   const sourceName = c.req.param("source");
   const fields = { source: sourceName.slice(0, 64) };
-  const reject = (status: 400 | 401 | 404 | 413 | 503, detail: string, reason: unknown, headers = {}) => {
+  const reject = (
+    status: 400 | 401 | 403 | 404 | 413 | 503,
+    detail: string,
+    reason: unknown,
+    headers = {},
+  ) => {
     log("ingress", { ...fields, status, reason, ms: Date.now() - started });
     return new Problem(status, detail, headers);
   };
@@ -33,13 +39,17 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   if (!source)
     throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
 
+  if (source.allowedRanges && !ipInRanges(c.req.header("cf-connecting-ip") ?? "", source.allowedRanges)) {
+    throw reject(403, "This client may not deliver to this source.", "ip_not_allowed");
+  }
+
   const read = await readBodyWithinLimit(c.req.raw, source.config.maxBodyBytes);
   if (!read.ok)
     throw reject(413, `The body exceeds this source's limit of ${read.limit} bytes.`, "body_too_large");
 
   const request: SignedRequest = {
     method: c.req.method,
-    url: c.req.url,
+    url: signedUrlOf(source, c.req.url),
     headers: c.req.raw.headers,
     body: read.body,
   };

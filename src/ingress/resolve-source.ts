@@ -4,17 +4,24 @@
  */
 
 import type { SourceConfig } from "../config/define-sources";
+import { IP_PRESETS } from "../config/ip-presets";
 import { sources } from "../config/sources";
 import { providers } from "../providers";
 import type { Provider } from "../providers/provider";
 import { logError } from "../shared/log";
 import type { SecretBytes } from "../verify/hmac";
+import { type CidrRange, parseCidr } from "./ip-allowlist";
 
 export interface ResolvedSource {
   readonly config: SourceConfig;
   readonly provider: Provider;
   readonly secrets: readonly SecretBytes[];
   readonly toleranceSeconds: number;
+  /** Null when any client may call; otherwise only these ranges (empty: nobody). */
+  readonly allowedRanges: readonly CidrRange[] | null;
+  /** Overrides the URL signatures are computed over (see `publicUrl` in define-sources.ts). */
+  readonly publicUrl?: string;
+  readonly publicBaseUrl?: string;
 }
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -25,8 +32,39 @@ function readVar(env: object, name: string): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 
+/** Expands `@presets` and parses CIDRs; a malformed entry is logged and matches nothing (fail closed). */
+function allowedRanges(config: SourceConfig, env: object): CidrRange[] | null {
+  const fromEnv = readVar(env, `${config.envPrefix}_ALLOWED_IPS`)
+    ?.split(/[\s,]+/)
+    .filter(Boolean);
+  const entries = fromEnv ?? config.allowedIps;
+  if (!entries) return null;
+  const ranges: CidrRange[] = [];
+  for (const entry of entries) {
+    const expanded: readonly string[] =
+      entry in IP_PRESETS ? IP_PRESETS[entry as keyof typeof IP_PRESETS].ranges : [entry];
+    for (const cidr of expanded) {
+      const range = parseCidr(cidr);
+      if (range) ranges.push(range);
+      else
+        logError("config", { source: config.name, reason: "invalid_allowed_ip", entry: cidr.slice(0, 64) });
+    }
+  }
+  return ranges;
+}
+
 function resolve(config: SourceConfig, env: object): ResolvedSource | null {
   const provider = providers[config.provider];
+  const toleranceSeconds =
+    config.toleranceSeconds ?? provider.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const network = {
+    allowedRanges: allowedRanges(config, env),
+    publicUrl: config.publicUrl,
+    publicBaseUrl: readVar(env, "PUBLIC_BASE_URL"),
+  };
+  if (config.dangerouslyAcceptUnsignedRequests) {
+    return { config, provider, secrets: [], toleranceSeconds, ...network };
+  }
   const current = readVar(env, config.secretVar);
   if (current === undefined) return null;
   const previous = readVar(env, `${config.secretVar}_PREVIOUS`);
@@ -44,9 +82,7 @@ function resolve(config: SourceConfig, env: object): ResolvedSource | null {
     }
     secrets.push(decoded);
   }
-  const toleranceSeconds =
-    config.toleranceSeconds ?? provider.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  return { config, provider, secrets, toleranceSeconds };
+  return { config, provider, secrets, toleranceSeconds, ...network };
 }
 
 /** Resolved once per isolate and environment; secrets are decoded (and later imported) only once. */
@@ -64,4 +100,15 @@ export function resolveSource(name: string, env: object): ResolvedSource | null 
     cache.set(name, resolved);
   }
   return resolved;
+}
+
+/**
+ * The URL the provider called, for schemes that sign it. Inside Workers `request.url` already is the
+ * public URL Cloudflare received; behind another proxy set `PUBLIC_BASE_URL` or the source's `publicUrl`.
+ */
+export function signedUrlOf(source: ResolvedSource, requestUrl: string): string {
+  if (source.publicUrl) return source.publicUrl;
+  if (!source.publicBaseUrl) return requestUrl;
+  const { pathname, search } = new URL(requestUrl);
+  return `${source.publicBaseUrl.replace(/\/+$/, "")}${pathname}${search}`;
 }

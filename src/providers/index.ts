@@ -6,6 +6,7 @@ import { shopify } from "./shopify";
 import { slack } from "./slack";
 import { standardWebhooks } from "./standard-webhooks";
 import { stripe } from "./stripe";
+import { unsigned } from "./unsigned";
 
 export const providers = {
   github,
@@ -14,6 +15,7 @@ export const providers = {
   shopify,
   standard: standardWebhooks,
   generic,
+  unsigned,
 } as const satisfies Record<string, Provider>;
 
 export type ProviderName = keyof typeof providers;

@@ -30,6 +30,7 @@ describe("handler registry", () => {
 
   it("enables the built-in forwarder only when AGENT_ENDPOINT_URL is set", () => {
     expect(handlers.match("github", "push", env).map((r) => r.name)).toEqual(["forward"]);
-    expect(handlers.match("github", "push", { ...env, AGENT_ENDPOINT_URL: "" })).toEqual([]);
+    const withoutAgent = { ...env, AGENT_ENDPOINT_URL: "" };
+    expect(handlers.match("github", "push", withoutAgent)).toEqual([]);
   });
 });

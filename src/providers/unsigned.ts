@@ -1,0 +1,14 @@
+/**
+ * Accepts requests WITHOUT verifying anything. Only usable by a source that sets
+ * `dangerouslyAcceptUnsignedRequests: true` (see src/config/define-sources.ts); pair it with `allowedIps`.
+ */
+import { verified } from "../verify/result";
+import { generic } from "./generic";
+import type { Provider } from "./provider";
+
+export const unsigned: Provider = {
+  scheme: "none: UNAUTHENTICATED (explicitly enabled)",
+  decodeSecret: () => null,
+  verify: async () => verified,
+  identify: generic.identify,
+};
