@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
+import { purgeEventLog, recordAccepted } from "../event-log/record-event-log";
 import type { EventMessage } from "../queue/event-message";
 import { faultInjectionAllowed, OutboxFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
@@ -22,9 +23,12 @@ import {
   EventKey,
   type EventStatus,
   type HandlerDecision,
+  type SettledStatus,
   SettleInput,
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
+
+type OutboxRow = { source: string; event_id: string; type: string; shard: number; received_at: number; body_size: number };
 
 /** DO SQLite values are capped at 2 MB; bodies are stored in 1 MiB chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
@@ -98,10 +102,7 @@ export class EventLedger extends DurableObject<Env> {
   private async drainOutbox(): Promise<boolean> {
     for (;;) {
       const rows = this.sql
-        .exec<{ source: string; event_id: string; type: string; shard: number }>(
-          SQL.SELECT_OUTBOX,
-          OUTBOX_BATCH * 2,
-        )
+        .exec<OutboxRow>(SQL.SELECT_OUTBOX, OUTBOX_BATCH * 2)
         .toArray()
         .filter((row) => !this.inFlight.has(`${row.source}\n${row.event_id}`))
         .slice(0, OUTBOX_BATCH);
@@ -121,6 +122,17 @@ export class EventLedger extends DurableObject<Env> {
         const now = Date.now();
         for (const row of rows) this.sql.exec(SQL.MARK_ENQUEUED, now, row.source, row.event_id);
         log("outbox", { outcome: "enqueued", count: rows.length });
+        void recordAccepted(
+          this.env.EVENT_LOG,
+          rows.map((row) => ({
+            source: row.source,
+            id: row.event_id,
+            type: row.type,
+            receivedAt: row.received_at,
+            bodySize: row.body_size,
+            shard: row.shard,
+          })),
+        );
       } catch (error) {
         logError("outbox", { outcome: "send_failed", count: rows.length, error: describeError(error) });
         this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
@@ -170,13 +182,18 @@ export class EventLedger extends DurableObject<Env> {
 
   private purgeExpired(): void {
     const cutoff = Date.now() - this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
-    const expired = this.sql.exec<{ source: string; event_id: string }>(SQL.SELECT_EXPIRED, cutoff).toArray();
+    const expired = this.sql
+      .exec<{ source: string; event_id: string; shard: number }>(SQL.SELECT_EXPIRED, cutoff)
+      .toArray();
     for (const { source, event_id } of expired) {
       this.sql.exec(SQL.DELETE_BODY, source, event_id);
       this.sql.exec(SQL.DELETE_DELIVERIES, source, event_id);
       this.sql.exec(SQL.DELETE_EVENT, source, event_id);
     }
-    if (expired.length > 0) log("claim", { outcome: "purged", count: expired.length });
+    if (expired[0]) {
+      log("claim", { outcome: "purged", count: expired.length });
+      void purgeEventLog(this.env.EVENT_LOG, expired[0].shard, cutoff);
+    }
   }
 
   private count(query: string): number {
@@ -193,7 +210,7 @@ export class EventLedger extends DurableObject<Env> {
     const leaseUntil = now + this.settings.HANDLER_LEASE_SECONDS * 1000;
     return items.map(({ source, id, handlers }): BeginResult => {
       const row = this.sql
-        .exec<{ type: string; received_at: number; headers: string; body_size: number; status: string }>(
+        .exec<{ type: string; received_at: number; headers: string; body_size: number; status: string; shard: number }>(
           SQL.SELECT_EVENT,
           source,
           id,
@@ -215,6 +232,8 @@ export class EventLedger extends DurableObject<Env> {
           id,
           type: row.type,
           receivedAt: row.received_at,
+          bodySize: row.body_size,
+          shard: row.shard,
           headers: JSON.parse(row.headers),
           body: row.body_size <= INLINE_BODY_BYTES ? this.body(source, id) : null,
         },
@@ -263,8 +282,8 @@ export class EventLedger extends DurableObject<Env> {
     return { handler, decision: "run", attempt: attempts };
   }
 
-  /** Records handler outcomes (fenced by attempt number) and updates each event's status. */
-  settleDeliveries(input: SettleInput): void {
+  /** Records handler outcomes (fenced by attempt number); returns each touched event's new status. */
+  settleDeliveries(input: SettleInput): SettledStatus[] {
     const outcomes = SettleInput.parse(input);
     const now = Date.now();
     const touched = new Map<string, { source: string; id: string }>();
@@ -283,10 +302,31 @@ export class EventLedger extends DurableObject<Env> {
       );
       touched.set(`${outcome.source}\n${outcome.id}`, { source: outcome.source, id: outcome.id });
     }
-    for (const { source, id } of touched.values()) {
-      const states = this.sql.exec<{ state: string }>(SQL.SELECT_DELIVERY_STATES, source, id).toArray();
-      this.sql.exec(SQL.SET_STATUS, statusOf(states.map((s) => s.state)), source, id);
-    }
+    return [...touched.values()].map(({ source, id }) => {
+      const rows = this.sql
+        .exec<{ state: string; attempts: number; last_error: string | null }>(SQL.SELECT_DELIVERY_STATES, source, id)
+        .toArray();
+      const status = statusOf(rows.map((row) => row.state));
+      this.sql.exec(SQL.SET_STATUS, status, source, id);
+      const attempts = Math.max(0, ...rows.map((row) => row.attempts));
+      const lastError = rows.findLast((row) => row.last_error !== null)?.last_error ?? null;
+      return { source, id, status, attempts, lastError };
+    });
+  }
+
+  /** Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown. */
+  startReplay(key: { source: string; id: string }): { replay: number; type: string; shard: number } | null {
+    const { source, id } = EventKey.parse(key);
+    const row = this.sql.exec<{ replays: number; type: string; shard: number }>(SQL.NEXT_REPLAY, source, id).toArray()[0];
+    return row ? { replay: row.replays, type: row.type, shard: row.shard } : null;
+  }
+
+  /** Gives an event's dead handlers a fresh set of attempts; returns how many were revived. */
+  reviveDead(key: { source: string; id: string }): number {
+    const { source, id } = EventKey.parse(key);
+    const revived = this.sql.exec(SQL.REVIVE_DEAD, Date.now(), source, id).rowsWritten;
+    if (revived > 0) this.sql.exec(SQL.SET_STATUS, "retrying", source, id);
+    return revived;
   }
 
   /** The raw body, byte for byte. */

@@ -57,6 +57,8 @@ export interface StoredEvent {
   id: string;
   type: string;
   receivedAt: number;
+  bodySize: number;
+  shard: number;
   headers: Record<string, string>;
   /** Null when the body is large: read it with `readBody` so batches stay small. */
   body: Uint8Array | null;
@@ -67,3 +69,12 @@ export type BeginResult =
   | { source: string; id: string; found: true; event: StoredEvent; handlers: HandlerDecision[] };
 
 export type EventStatus = "accepted" | "delivered" | "retrying" | "dead";
+
+/** An event's status after `settleDeliveries`, for the event log. */
+export interface SettledStatus {
+  source: string;
+  id: string;
+  status: EventStatus;
+  attempts: number;
+  lastError: string | null;
+}

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS events (
   status TEXT NOT NULL DEFAULT 'accepted',
   enqueued_at INTEGER,
   shard INTEGER NOT NULL,
+  replays INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (source, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
@@ -52,7 +53,7 @@ export const SELECT_BODY_CHUNKS =
   "SELECT data FROM event_bodies WHERE source = ? AND event_id = ? ORDER BY chunk";
 
 export const SELECT_OUTBOX = `
-SELECT source, event_id, type, shard FROM events
+SELECT source, event_id, type, shard, received_at, body_size FROM events
 WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
 
 export const MARK_ENQUEUED =
@@ -61,7 +62,7 @@ export const MARK_ENQUEUED =
 export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
 
 export const SELECT_EVENT = `
-SELECT type, received_at, headers, body_size, status FROM events WHERE source = ? AND event_id = ?`;
+SELECT type, received_at, headers, body_size, status, shard FROM events WHERE source = ? AND event_id = ?`;
 
 export const SELECT_DELIVERY = `
 SELECT state, attempts, lease_until, not_before FROM deliveries
@@ -80,15 +81,23 @@ export const SETTLE_ATTEMPT = `
 UPDATE deliveries SET state = ?, lease_until = NULL, not_before = ?, last_error = ?, updated_at = ?
 WHERE source = ? AND event_id = ? AND handler = ? AND attempts = ? AND state = 'running'`;
 
-export const SELECT_DELIVERY_STATES = "SELECT state FROM deliveries WHERE source = ? AND event_id = ?";
+export const SELECT_DELIVERY_STATES =
+  "SELECT state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ? ORDER BY updated_at";
 
 export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND event_id = ?";
 
 /** Terminal events past retention are forgotten, with their bodies and deliveries. */
 export const SELECT_EXPIRED = `
-SELECT source, event_id FROM events
+SELECT source, event_id, shard FROM events
 WHERE received_at < ? AND status IN ('delivered', 'dead') LIMIT 500`;
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
 export const COUNT_EVENTS = "SELECT count(*) AS n FROM events";
+
+export const NEXT_REPLAY = "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";
+
+/** Gives dead handlers a fresh set of attempts (operator redrive). */
+export const REVIVE_DEAD = `
+UPDATE deliveries SET state = 'failed', attempts = 0, not_before = NULL, updated_at = ?
+WHERE source = ? AND event_id = ? AND state = 'dead'`;

@@ -3,30 +3,29 @@
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
  * Each message is acked or retried on its own; none is acked before its outcome is recorded.
+ * Outcomes then go to the D1 event log in one batch per invocation.
  */
-import type { BeginResult, SettleInput } from "../claim/ledger-rpc";
+import type { BeginResult, SettleInput, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
+import { type AttemptRow, type OutcomeRow, recordOutcomes } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { buildEnvelope } from "../normalize/build-envelope";
 import { describeError, log, logError } from "../shared/log";
-import { EventMessage } from "./event-message";
+import { deliveryKey, EventMessage, handlerOfKey, idempotencyKeyOf } from "./event-message";
+
 import { retryDelaySeconds } from "./retry-delay";
 import { runHandler } from "./run-handler";
 
 type Item = { message: Message<unknown>; event: EventMessage };
 
 /** What to do with one message once its handlers have run. */
-type Verdict =
-  | { kind: "ack" }
-  | { kind: "retry"; delaySeconds: number }
-  | { kind: "dead"; handlers: string[] };
+type Verdict = { kind: "ack" } | { kind: "retry"; delaySeconds: number } | { kind: "dead"; handlers: string[] };
 
-export async function deliverBatch(
-  batch: MessageBatch<unknown>,
-  env: Env,
-  registry: HandlerRegistry,
-): Promise<void> {
+/** What one shard's work adds to the event log. */
+type LogEntries = { events: OutcomeRow[]; attempts: AttemptRow[] };
+
+export async function deliverBatch(batch: MessageBatch<unknown>, env: Env, registry: HandlerRegistry): Promise<void> {
   const settings = settingsFrom(env);
   const byShard = new Map<number, Item[]>();
   for (const message of batch.messages) {
@@ -41,8 +40,13 @@ export async function deliverBatch(
     items.push({ message, event: parsed.data });
     byShard.set(parsed.data.shard, items);
   }
-  await Promise.all(
+  const entries = await Promise.all(
     [...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)),
+  );
+  await recordOutcomes(
+    env.EVENT_LOG,
+    entries.flatMap((e) => e.events),
+    entries.flatMap((e) => e.attempts),
   );
 }
 
@@ -52,84 +56,106 @@ async function deliverShard(
   env: Env,
   registry: HandlerRegistry,
   settings: Settings,
-) {
+): Promise<LogEntries> {
   const ledger = ledgerFor(env, shard);
   const plans = items.map(({ event }) => ({
     source: event.source,
     id: event.id,
-    handlers: registry.match(event.source, event.type, env).map((route) => route.name),
+    handlers: (event.handler ? [event.handler] : registry.match(event.source, event.type, env).map((r) => r.name)).map(
+      (name) => deliveryKey(name, event.replay),
+    ),
   }));
+  const nothing: LogEntries = { events: [], attempts: [] };
   let begun: BeginResult[];
   try {
     begun = await ledger.beginDeliveries(plans);
   } catch (error) {
     logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
-    for (const { message } of items)
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
-    return;
+    for (const { message } of items) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
+    return nothing;
   }
 
   const settlements: SettleInput = [];
+  const attempts: AttemptRow[] = [];
   const verdicts = await Promise.all(
-    begun.map((result) => runEvent(result, ledger, env, registry, settings, settlements)),
+    begun.map((result, index) =>
+      runEvent(result, items[index]?.event, ledger, env, registry, settings, settlements, attempts),
+    ),
   );
+  let statuses: SettledStatus[] = [];
   try {
-    if (settlements.length > 0) await ledger.settleDeliveries(settlements);
+    if (settlements.length > 0) statuses = await ledger.settleDeliveries(settlements);
   } catch (error) {
     // Outcomes were not recorded: leases expire and the handlers run again with the same idempotency key.
     logError("deliver", { outcome: "settle_failed", shard, error: describeError(error) });
     for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
-    return;
+    return nothing;
   }
   await applyVerdicts(items, verdicts, env);
+  return { events: outcomeRows(begun, statuses), attempts };
 }
 
 async function runEvent(
   result: BeginResult,
+  message: EventMessage | undefined,
   ledger: ReturnType<typeof ledgerFor>,
   env: Env,
   registry: HandlerRegistry,
   settings: Settings,
   settlements: SettleInput,
+  attempts: AttemptRow[],
 ): Promise<Verdict> {
   const { source, id } = result;
   if (!result.found) {
     logError("deliver", { outcome: "event_not_in_ledger", source, id });
     return { kind: "ack" };
   }
+  const replay = message?.replay;
   const runnable = result.handlers.filter((h) => h.decision === "run");
   const delays: number[] = [];
   const dead: string[] = [];
   for (const decision of result.handlers) {
-    if (decision.decision === "leased" || decision.decision === "waiting")
-      delays.push(decision.retryInMs / 1000);
+    if (decision.decision === "leased" || decision.decision === "waiting") delays.push(decision.retryInMs / 1000);
     if (decision.decision === "dead") dead.push(decision.handler);
   }
   if (runnable.length > 0) {
     const body = result.event.body ?? (await ledger.readBody({ source, id })) ?? new Uint8Array(0);
     const envelope = buildEnvelope(result.event, body);
     await Promise.all(
-      runnable.map(async ({ handler, attempt }) => {
-        const route = registry.byName(handler);
+      runnable.map(async ({ handler: key, attempt }) => {
+        const name = handlerOfKey(key);
+        const route = registry.byName(name);
         const outcome = route
-          ? await runHandler(route, envelope, attempt, env, settings)
-          : { ok: false as const, error: `handler "${handler}" is no longer registered` };
+          ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
+          : { ok: false as const, error: `handler "${name}" is not registered`, startedAt: Date.now(), durationMs: 0 };
+        const exhausted = !outcome.ok && attempt >= settings.HANDLER_MAX_ATTEMPTS;
+        const logged = outcome.ok ? "done" : exhausted ? "dead" : "failed";
+        attempts.push({
+          source,
+          id,
+          handler: name,
+          replay: replay ?? 0,
+          attempt,
+          outcome: logged,
+          error: outcome.ok ? null : outcome.error,
+          startedAt: outcome.startedAt,
+          durationMs: outcome.durationMs,
+        });
         if (outcome.ok) {
-          settlements.push({ source, id, handler, attempt, outcome: "done" });
+          settlements.push({ source, id, handler: key, attempt, outcome: "done" });
           return;
         }
-        const exhausted = attempt >= settings.HANDLER_MAX_ATTEMPTS;
         const delay = retryDelaySeconds(attempt, settings, outcome.retryAfterSeconds);
         settlements.push({
           source,
           id,
-          handler,
+          handler: key,
           attempt,
           outcome: exhausted ? "dead" : "failed",
           error: outcome.error,
           retryAt: Date.now() + delay * 1000,
         });
-        if (exhausted) dead.push(handler);
+        if (exhausted) dead.push(key);
         else delays.push(delay);
       }),
     );
@@ -137,6 +163,31 @@ async function runEvent(
   if (delays.length > 0) return { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) };
   if (dead.length > 0) return { kind: "dead", handlers: dead };
   return { kind: "ack" };
+}
+
+/** Event-log rows for every event whose status changed in this batch. */
+function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRow[] {
+  const stored = new Map<string, StoredEvent>();
+  for (const result of begun) if (result.found) stored.set(`${result.source}\n${result.id}`, result.event);
+  const now = Date.now();
+  const rows: OutcomeRow[] = [];
+  for (const settled of statuses) {
+    const event = stored.get(`${settled.source}\n${settled.id}`);
+    if (!event) continue;
+    rows.push({
+      source: event.source,
+      id: event.id,
+      type: event.type,
+      receivedAt: event.receivedAt,
+      bodySize: event.bodySize,
+      shard: event.shard,
+      status: settled.status,
+      attempts: settled.attempts,
+      lastError: settled.lastError,
+      deliveredAt: settled.status === "delivered" ? now : null,
+    });
+  }
+  return rows;
 }
 
 async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {

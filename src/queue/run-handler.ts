@@ -6,25 +6,27 @@ import type { HandlerRoute } from "../handlers/handler-registry";
 import { describeError, log } from "../shared/log";
 import { withTimeout } from "../shared/with-timeout";
 
-export type HandlerOutcome = { ok: true } | { ok: false; error: string; retryAfterSeconds?: number };
+export type HandlerOutcome = { startedAt: number; durationMs: number } & (
+  | { ok: true }
+  | { ok: false; error: string; retryAfterSeconds?: number }
+);
 
 export async function runHandler(
   route: HandlerRoute,
   event: WebhookEnvelope,
   attempt: number,
+  idempotencyKey: string,
   env: Env,
   settings: Settings,
 ): Promise<HandlerOutcome> {
-  const idempotencyKey = `${event.source}:${event.id}:${route.name}`;
   const fields = { source: event.source, id: event.id, type: event.type, handler: route.name, attempt };
   const context = {
     env,
     idempotencyKey,
     attempt,
-    log: (message: string, extra: Record<string, unknown> = {}) =>
-      log("handler", { ...fields, message, ...extra }),
+    log: (message: string, extra: Record<string, unknown> = {}) => log("handler", { ...fields, message, ...extra }),
   };
-  const started = Date.now();
+  const startedAt = Date.now();
   // The handler must finish well inside its lease, or another consumer could start it concurrently.
   const limitMs = settings.HANDLER_LEASE_SECONDS * 900;
   try {
@@ -33,11 +35,13 @@ export async function runHandler(
       limitMs,
       "handler",
     );
-    log("deliver", { ...fields, outcome: "done", ms: Date.now() - started });
-    return { ok: true };
+    const durationMs = Date.now() - startedAt;
+    log("deliver", { ...fields, outcome: "done", ms: durationMs });
+    return { ok: true, startedAt, durationMs };
   } catch (error) {
+    const durationMs = Date.now() - startedAt;
     const retryAfterSeconds = error instanceof RetryLater ? error.retryAfterSeconds : undefined;
-    log("deliver", { ...fields, outcome: "failed", ms: Date.now() - started, error: describeError(error) });
-    return { ok: false, error: describeError(error), retryAfterSeconds };
+    log("deliver", { ...fields, outcome: "failed", ms: durationMs, error: describeError(error) });
+    return { ok: false, error: describeError(error), retryAfterSeconds, startedAt, durationMs };
   }
 }
