@@ -28,7 +28,14 @@ import {
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 
-type OutboxRow = { source: string; event_id: string; type: string; shard: number; received_at: number; body_size: number };
+type OutboxRow = {
+  source: string;
+  event_id: string;
+  type: string;
+  shard: number;
+  received_at: number;
+  body_size: number;
+};
 
 /** DO SQLite values are capped at 2 MB; bodies are stored in 1 MiB chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
@@ -210,11 +217,14 @@ export class EventLedger extends DurableObject<Env> {
     const leaseUntil = now + this.settings.HANDLER_LEASE_SECONDS * 1000;
     return items.map(({ source, id, handlers }): BeginResult => {
       const row = this.sql
-        .exec<{ type: string; received_at: number; headers: string; body_size: number; status: string; shard: number }>(
-          SQL.SELECT_EVENT,
-          source,
-          id,
-        )
+        .exec<{
+          type: string;
+          received_at: number;
+          headers: string;
+          body_size: number;
+          status: string;
+          shard: number;
+        }>(SQL.SELECT_EVENT, source, id)
         .toArray()[0];
       if (!row) return { source, id, found: false };
       // A redelivered message proves the send went through even if marking it did not.
@@ -276,10 +286,11 @@ export class EventLedger extends DurableObject<Env> {
         retryInMs: (current.not_before ?? now) - now,
       };
     }
-    const { attempts } = this.sql
-      .exec<{ attempts: number }>(SQL.START_ATTEMPT, source, id, handler, leaseUntil, now)
+    const { attempts, revived_at } = this.sql
+
+      .exec<{ attempts: number; revived_at: number }>(SQL.START_ATTEMPT, source, id, handler, leaseUntil, now)
       .one();
-    return { handler, decision: "run", attempt: attempts };
+    return { handler, decision: "run", attempt: attempts, budgetUsed: attempts - revived_at };
   }
 
   /** Records handler outcomes (fenced by attempt number); returns each touched event's new status. */
@@ -304,7 +315,11 @@ export class EventLedger extends DurableObject<Env> {
     }
     return [...touched.values()].map(({ source, id }) => {
       const rows = this.sql
-        .exec<{ state: string; attempts: number; last_error: string | null }>(SQL.SELECT_DELIVERY_STATES, source, id)
+        .exec<{ state: string; attempts: number; last_error: string | null }>(
+          SQL.SELECT_DELIVERY_STATES,
+          source,
+          id,
+        )
         .toArray();
       const status = statusOf(rows.map((row) => row.state));
       this.sql.exec(SQL.SET_STATUS, status, source, id);
@@ -317,22 +332,30 @@ export class EventLedger extends DurableObject<Env> {
   /** Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown. */
   startReplay(key: { source: string; id: string }): { replay: number; type: string; shard: number } | null {
     const { source, id } = EventKey.parse(key);
-    const row = this.sql.exec<{ replays: number; type: string; shard: number }>(SQL.NEXT_REPLAY, source, id).toArray()[0];
+    const row = this.sql
+      .exec<{ replays: number; type: string; shard: number }>(SQL.NEXT_REPLAY, source, id)
+      .toArray()[0];
     return row ? { replay: row.replays, type: row.type, shard: row.shard } : null;
   }
 
-  /** Gives an event's dead handlers a fresh set of attempts; returns how many were revived. */
-  reviveDead(key: { source: string; id: string }): number {
+  /** Gives an event's dead handlers a fresh set of attempts; returns how many were revived (null: unknown event). */
+  reviveDead(key: { source: string; id: string }): number | null {
     const { source, id } = EventKey.parse(key);
+    if (this.sql.exec(SQL.SELECT_EVENT, source, id).toArray().length === 0) return null;
     const revived = this.sql.exec(SQL.REVIVE_DEAD, Date.now(), source, id).rowsWritten;
     if (revived > 0) this.sql.exec(SQL.SET_STATUS, "retrying", source, id);
     return revived;
   }
 
-  /** The raw body, byte for byte. */
-  readBody(key: { source: string; id: string }): Uint8Array | null {
+  /** The stored request: headers and the raw body, byte for byte; null once purged. */
+  readStored(key: {
+    source: string;
+    id: string;
+  }): { headers: Record<string, string>; body: Uint8Array } | null {
     const { source, id } = EventKey.parse(key);
-    return this.body(source, id);
+    const row = this.sql.exec<{ headers: string }>(SQL.SELECT_EVENT, source, id).toArray()[0];
+    const body = this.body(source, id);
+    return row && body ? { headers: JSON.parse(row.headers), body } : null;
   }
 
   /** Status of one event, for tests and the operator surface. */

@@ -48,7 +48,8 @@ export const EventKey = z.object({ source: SourceName, id: EventId });
 
 /** What the consumer may do with one handler of one event. `retryInMs` says when to look again. */
 export type HandlerDecision =
-  | { handler: string; decision: "run"; attempt: number }
+  /** `attempt` numbers every run; `budgetUsed` counts runs since the last redrive, for retry limits. */
+  | { handler: string; decision: "run"; attempt: number; budgetUsed: number }
   | { handler: string; decision: "done" | "dead"; attempt: number }
   | { handler: string; decision: "leased" | "waiting"; attempt: number; retryInMs: number };
 

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   handler TEXT NOT NULL,
   state TEXT NOT NULL,
   attempts INTEGER NOT NULL,
+  revived_at INTEGER NOT NULL DEFAULT 0,
   lease_until INTEGER,
   not_before INTEGER,
   last_error TEXT,
@@ -74,7 +75,7 @@ VALUES (?, ?, ?, 'running', 1, ?, ?)
 ON CONFLICT (source, event_id, handler) DO UPDATE SET
   state = 'running', attempts = attempts + 1, lease_until = excluded.lease_until,
   not_before = NULL, updated_at = excluded.updated_at
-RETURNING attempts`;
+RETURNING attempts, revived_at`;
 
 /** Only the holder of the current attempt may settle it (a fencing token against stale workers). */
 export const SETTLE_ATTEMPT = `
@@ -95,9 +96,11 @@ export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
 export const COUNT_EVENTS = "SELECT count(*) AS n FROM events";
 
-export const NEXT_REPLAY = "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";
+export const NEXT_REPLAY =
+  "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";
 
-/** Gives dead handlers a fresh set of attempts (operator redrive). */
+/** Gives dead handlers a fresh budget of attempts (operator redrive); numbering continues. */
 export const REVIVE_DEAD = `
-UPDATE deliveries SET state = 'failed', attempts = 0, not_before = NULL, updated_at = ?
+UPDATE deliveries SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
+
 WHERE source = ? AND event_id = ? AND state = 'dead'`;

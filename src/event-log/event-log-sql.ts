@@ -23,7 +23,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id, handler, replay, attempt) DO UPDATE SET
   outcome = excluded.outcome, error = excluded.error, duration_ms = excluded.duration_ms`;
 
-export const DELETE_EVENTS_BEFORE = "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead')";
+export const DELETE_EVENTS_BEFORE =
+  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead')";
 export const DELETE_ORPHAN_ATTEMPTS = `
 DELETE FROM attempts WHERE NOT EXISTS (
   SELECT 1 FROM events e WHERE e.source = attempts.source AND e.event_id = attempts.event_id)`;

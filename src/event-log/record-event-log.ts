@@ -38,7 +38,12 @@ async function runBatch(db: D1Database, statements: D1PreparedStatement[], what:
   try {
     await db.batch(statements);
   } catch (error) {
-    logError("event-log", { outcome: "write_failed", what, count: statements.length, error: describeError(error) });
+    logError("event-log", {
+      outcome: "write_failed",
+      what,
+      count: statements.length,
+      error: describeError(error),
+    });
   }
 }
 
@@ -52,7 +57,11 @@ export function recordAccepted(db: D1Database, rows: readonly AcceptedRow[]): Pr
   );
 }
 
-export function recordOutcomes(db: D1Database, events: readonly OutcomeRow[], attempts: readonly AttemptRow[]): Promise<void> {
+export function recordOutcomes(
+  db: D1Database,
+  events: readonly OutcomeRow[],
+  attempts: readonly AttemptRow[],
+): Promise<void> {
   const now = Date.now();
   const upsert = db.prepare(SQL.UPSERT_OUTCOME);
   const insertAttempt = db.prepare(SQL.INSERT_ATTEMPT);
@@ -76,7 +85,17 @@ export function recordOutcomes(db: D1Database, events: readonly OutcomeRow[], at
         ),
       ),
       ...attempts.map((a) =>
-        insertAttempt.bind(a.source, a.id, a.handler, a.replay, a.attempt, a.outcome, a.error, a.startedAt, a.durationMs),
+        insertAttempt.bind(
+          a.source,
+          a.id,
+          a.handler,
+          a.replay,
+          a.attempt,
+          a.outcome,
+          a.error,
+          a.startedAt,
+          a.durationMs,
+        ),
       ),
     ],
     "outcomes",
@@ -85,5 +104,9 @@ export function recordOutcomes(db: D1Database, events: readonly OutcomeRow[], at
 
 /** Forgets one shard's terminal events past retention, mirroring the ledger's own purge. */
 export function purgeEventLog(db: D1Database, shard: number, cutoff: number): Promise<void> {
-  return runBatch(db, [db.prepare(SQL.DELETE_EVENTS_BEFORE).bind(shard, cutoff), db.prepare(SQL.DELETE_ORPHAN_ATTEMPTS)], "purge");
+  return runBatch(
+    db,
+    [db.prepare(SQL.DELETE_EVENTS_BEFORE).bind(shard, cutoff), db.prepare(SQL.DELETE_ORPHAN_ATTEMPTS)],
+    "purge",
+  );
 }

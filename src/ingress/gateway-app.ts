@@ -1,6 +1,8 @@
 /** The HTTP surface: routes only. Every error becomes an RFC 9457 problem in one place. */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { adminApi } from "../admin/admin-api";
+import { openApiDocument } from "../openapi/openapi-document";
 import { describeError, logError } from "../shared/log";
 import { Problem, problemResponse } from "./problem";
 import { type IngressEnv, receiveWebhook } from "./receive-webhook";
@@ -8,6 +10,8 @@ import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 export const app = new Hono<IngressEnv>();
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
+app.get("/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+app.route("/admin/api", adminApi);
 
 app.post("/webhooks/:source", receiveWebhook);
 app.all("/webhooks/:source", () => {

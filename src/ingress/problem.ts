@@ -4,6 +4,7 @@
  */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 
 const TITLES: Partial<Record<number, string>> = {
   400: "Bad Request",
@@ -16,6 +17,14 @@ const TITLES: Partial<Record<number, string>> = {
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
+
+/** The RFC 9457 body every error response carries. */
+export const ProblemBody = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+});
 
 export class Problem extends HTTPException {
   constructor(

@@ -3,6 +3,7 @@
  * the event is durable in the ledger; the queue hand-off happens behind the response.
  */
 import type { Context } from "hono";
+import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
 import { EventId } from "../claim/ledger-rpc";
 import { storableHeaders } from "../normalize/build-envelope";
@@ -14,6 +15,12 @@ import { ipInRanges } from "./ip-allowlist";
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
 import { resolveSource, signedUrlOf } from "./resolve-source";
+
+/** The 202 and 200 bodies of `POST /webhooks/:source`. */
+export const WebhookOutcome = z.object({
+  id: z.string().meta({ description: "the provider-native event id (or the body's SHA-256)" }),
+  status: z.enum(["accepted", "duplicate"]),
+});
 
 /** Every signature failure gets this one message; the reason is logged only. */
 const SIGNATURE_FAILED = "The request signature could not be verified.";
@@ -98,5 +105,6 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     outcome,
     ms: Date.now() - started,
   });
-  return c.json({ id, status: outcome }, outcome === "accepted" ? 202 : 200);
+  const answer: z.infer<typeof WebhookOutcome> = { id, status: outcome };
+  return c.json(answer, outcome === "accepted" ? 202 : 200);
 }

@@ -15,15 +15,20 @@ export function storableHeaders(headers: Headers): Record<string, string> {
   return kept;
 }
 
-export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
+/** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
+export function payloadFor(source: string, headers: Record<string, string>, body: Uint8Array): unknown {
   const readable = readBody(body);
-  const config = sources.get(event.source);
-  let payload = defaultPayload(readable);
+  const config = sources.get(source);
   if (config) {
-    const request = { method: "POST", url: "", headers: new Headers(event.headers), body };
+    const request = { method: "POST", url: "", headers: new Headers(headers), body };
     const identity = providers[config.provider].identify(request, readable);
-    if (identity.ok) payload = identity.value.payload;
+    if (identity.ok) return identity.value.payload;
   }
+  return defaultPayload(readable);
+}
+
+export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
+  const payload = payloadFor(event.source, event.headers, body);
   return {
     id: event.id,
     source: event.source,

@@ -5,7 +5,7 @@
  * Each message is acked or retried on its own; none is acked before its outcome is recorded.
  * Outcomes then go to the D1 event log in one batch per invocation.
  */
-import type { BeginResult, SettleInput, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
+import type { BeginResult, SettledStatus, SettleInput, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import { type AttemptRow, type OutcomeRow, recordOutcomes } from "../event-log/record-event-log";
@@ -20,12 +20,19 @@ import { runHandler } from "./run-handler";
 type Item = { message: Message<unknown>; event: EventMessage };
 
 /** What to do with one message once its handlers have run. */
-type Verdict = { kind: "ack" } | { kind: "retry"; delaySeconds: number } | { kind: "dead"; handlers: string[] };
+type Verdict =
+  | { kind: "ack" }
+  | { kind: "retry"; delaySeconds: number }
+  | { kind: "dead"; handlers: string[] };
 
 /** What one shard's work adds to the event log. */
 type LogEntries = { events: OutcomeRow[]; attempts: AttemptRow[] };
 
-export async function deliverBatch(batch: MessageBatch<unknown>, env: Env, registry: HandlerRegistry): Promise<void> {
+export async function deliverBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  registry: HandlerRegistry,
+): Promise<void> {
   const settings = settingsFrom(env);
   const byShard = new Map<number, Item[]>();
   for (const message of batch.messages) {
@@ -61,9 +68,10 @@ async function deliverShard(
   const plans = items.map(({ event }) => ({
     source: event.source,
     id: event.id,
-    handlers: (event.handler ? [event.handler] : registry.match(event.source, event.type, env).map((r) => r.name)).map(
-      (name) => deliveryKey(name, event.replay),
-    ),
+    handlers: (event.handler
+      ? [event.handler]
+      : registry.match(event.source, event.type, env).map((r) => r.name)
+    ).map((name) => deliveryKey(name, event.replay)),
   }));
   const nothing: LogEntries = { events: [], attempts: [] };
   let begun: BeginResult[];
@@ -71,7 +79,8 @@ async function deliverShard(
     begun = await ledger.beginDeliveries(plans);
   } catch (error) {
     logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
-    for (const { message } of items) message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
+    for (const { message } of items)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
     return nothing;
   }
 
@@ -115,20 +124,34 @@ async function runEvent(
   const delays: number[] = [];
   const dead: string[] = [];
   for (const decision of result.handlers) {
-    if (decision.decision === "leased" || decision.decision === "waiting") delays.push(decision.retryInMs / 1000);
+    if (decision.decision === "leased" || decision.decision === "waiting")
+      delays.push(decision.retryInMs / 1000);
     if (decision.decision === "dead") dead.push(decision.handler);
   }
   if (runnable.length > 0) {
-    const body = result.event.body ?? (await ledger.readBody({ source, id })) ?? new Uint8Array(0);
+    const body = result.event.body ?? (await ledger.readStored({ source, id }))?.body ?? new Uint8Array(0);
+
     const envelope = buildEnvelope(result.event, body);
     await Promise.all(
-      runnable.map(async ({ handler: key, attempt }) => {
+      runnable.map(async ({ handler: key, attempt, budgetUsed }) => {
         const name = handlerOfKey(key);
         const route = registry.byName(name);
         const outcome = route
-          ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
-          : { ok: false as const, error: `handler "${name}" is not registered`, startedAt: Date.now(), durationMs: 0 };
-        const exhausted = !outcome.ok && attempt >= settings.HANDLER_MAX_ATTEMPTS;
+          ? await runHandler(
+              route,
+              envelope,
+              attempt,
+              idempotencyKeyOf(source, id, name, replay),
+              env,
+              settings,
+            )
+          : {
+              ok: false as const,
+              error: `handler "${name}" is not registered`,
+              startedAt: Date.now(),
+              durationMs: 0,
+            };
+        const exhausted = !outcome.ok && budgetUsed >= settings.HANDLER_MAX_ATTEMPTS;
         const logged = outcome.ok ? "done" : exhausted ? "dead" : "failed";
         attempts.push({
           source,
@@ -145,7 +168,8 @@ async function runEvent(
           settlements.push({ source, id, handler: key, attempt, outcome: "done" });
           return;
         }
-        const delay = retryDelaySeconds(attempt, settings, outcome.retryAfterSeconds);
+        const delay = retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
+
         settlements.push({
           source,
           id,

@@ -18,7 +18,8 @@ export const EventMessage = z.object({
 export type EventMessage = z.infer<typeof EventMessage>;
 
 /** The ledger key of one handler's delivery state: replays get their own, so they bypass deduplication. */
-export const deliveryKey = (handler: string, replay?: number) => (replay ? `${handler}#replay-${replay}` : handler);
+export const deliveryKey = (handler: string, replay?: number) =>
+  replay ? `${handler}#replay-${replay}` : handler;
 
 /** The handler name inside a delivery key (handler names cannot contain `#`). */
 export const handlerOfKey = (key: string) => key.replace(/#replay-\d+$/, "");

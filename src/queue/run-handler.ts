@@ -24,7 +24,8 @@ export async function runHandler(
     env,
     idempotencyKey,
     attempt,
-    log: (message: string, extra: Record<string, unknown> = {}) => log("handler", { ...fields, message, ...extra }),
+    log: (message: string, extra: Record<string, unknown> = {}) =>
+      log("handler", { ...fields, message, ...extra }),
   };
   const startedAt = Date.now();
   // The handler must finish well inside its lease, or another consumer could start it concurrently.

@@ -3,7 +3,16 @@
  * reasons and numbers. JSON encoding also neutralises log injection through header values.
  */
 
-export type Stage = "config" | "ingress" | "claim" | "outbox" | "deliver" | "handler" | "dead-letter" | "event-log" | "admin";
+export type Stage =
+  | "config"
+  | "ingress"
+  | "claim"
+  | "outbox"
+  | "deliver"
+  | "handler"
+  | "dead-letter"
+  | "event-log"
+  | "admin";
 
 export function log(stage: Stage, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ stage, ...fields }));

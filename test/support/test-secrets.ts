@@ -7,5 +7,6 @@ export const TEST_SECRETS = {
   STANDARD_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   GENERIC_WEBHOOK_SECRET: "generic-test-secret",
   GENERIC_WEBHOOK_SECRET_PREVIOUS: "generic-previous-secret",
+  ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
   AGENT_SIGNING_SECRET: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
 };

@@ -1,0 +1,108 @@
+/**
+ * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
+ * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required; 404 when it is unset.
+ * Every response body is parsed with its zod schema before it is sent.
+ */
+import { Hono } from "hono";
+import { ledgerFor } from "../claim/shard-for-event";
+import { handlers } from "../handlers/agent-handlers";
+import { Problem } from "../ingress/problem";
+import { payloadFor } from "../normalize/build-envelope";
+import { log } from "../shared/log";
+import {
+  EventDetail,
+  EventList,
+  ListEventsQuery,
+  Metrics,
+  MetricsQuery,
+  RedriveRequest,
+  RedriveResult,
+  ReplayAccepted,
+  ReplayQuery,
+} from "./admin-schemas";
+import { maskHeaders } from "./mask-headers";
+import { listEvents, readEvent, summarize } from "./read-event-log";
+import { redriveEvent, replayEvent } from "./replay-event";
+import { requireAdminToken } from "./require-admin-token";
+import { validate } from "./validate";
+
+export const adminApi = new Hono<{ Bindings: Env }>();
+
+adminApi.use("*", requireAdminToken);
+
+adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {
+  const result = await listEvents(c.env.EVENT_LOG, c.req.valid("query"));
+  if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
+  return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
+});
+
+adminApi.get("/events/:source/:id", async (c) => {
+  const { source, id } = c.req.param();
+  const found = await readEvent(c.env.EVENT_LOG, source, id);
+  if (!found) throw new Problem(404, "No such event in the event log.");
+  const stored = await ledgerFor(c.env, found.shard).readStored({ source, id });
+  const payload = stored ? payloadFor(source, stored.headers, stored.body) : null;
+  return c.json(
+    EventDetail.parse({
+      event: found.event,
+      attempts: found.attempts,
+      headers: stored ? maskHeaders(stored.headers) : null,
+      payload,
+      payloadAvailable: stored !== null,
+    }),
+  );
+});
+
+adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), async (c) => {
+  const { source, id } = c.req.param();
+  const { handler } = c.req.valid("query");
+  if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
+  const outcome = await replayEvent(c.env, source, id, handler);
+  if (!outcome.ok && outcome.reason === "not_found")
+    throw new Problem(404, "No such event (or it is past retention).");
+  if (!outcome.ok)
+    throw new Problem(503, "The replay could not be enqueued; try again.", { "retry-after": "5" });
+  log("admin", { outcome: "replayed", source, id, replay: outcome.replay, handler: handler ?? null });
+  return c.json(
+    ReplayAccepted.parse({
+      source,
+      id,
+      replay: outcome.replay,
+      handler: handler ?? null,
+      status: "enqueued",
+    }),
+    202,
+  );
+});
+
+adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: true })), async (c) => {
+  const result = await listEvents(c.env.EVENT_LOG, { ...c.req.valid("query"), status: "dead" });
+  if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
+  return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
+});
+
+adminApi.post("/dead-letters/redrive", validate("json", RedriveRequest), async (c) => {
+  const request = c.req.valid("json");
+  let targets = request.events;
+  if (!targets) {
+    const dead = await listEvents(c.env.EVENT_LOG, { status: "dead", limit: request.limit });
+    targets = dead.ok ? dead.events.map(({ source, id }) => ({ source, id })) : [];
+  }
+
+  const redriven: { source: string; id: string }[] = [];
+  const skipped: { source: string; id: string; reason: string }[] = [];
+  for (const { source, id } of targets) {
+    const found = await readEvent(c.env.EVENT_LOG, source, id);
+    const outcome = found
+      ? await redriveEvent(c.env, source, id, found.shard, found.event.type)
+      : ({ ok: false, reason: "not_found" } as const);
+    if (outcome.ok) redriven.push({ source, id });
+    else skipped.push({ source, id, reason: outcome.reason });
+  }
+  log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });
+  return c.json(RedriveResult.parse({ redriven, skipped }));
+});
+
+adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
+  return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));
+});

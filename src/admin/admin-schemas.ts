@@ -1,0 +1,120 @@
+/**
+ * zod schemas of the admin API: query parameters in, response bodies out. Every response is parsed with
+ * its schema before it is sent, and the OpenAPI document (`/openapi.json`) is generated from them.
+ */
+import { z } from "zod";
+
+export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead"]);
+
+const timeParam = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: "custom", message: "expected an ISO 8601 time or Unix milliseconds" });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: "ISO 8601 time or Unix milliseconds" });
+
+export const ListEventsQuery = z.object({
+  source: z.string().max(64).optional(),
+  type: z.string().max(256).optional(),
+  status: EventStatus.optional(),
+  since: timeParam.optional(),
+  until: timeParam.optional(),
+  cursor: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ReplayQuery = z.object({ handler: z.string().min(1).max(100).optional() });
+
+export const MetricsQuery = z.object({
+  window: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(86_400)
+    .meta({ description: "seconds back from now" }),
+});
+
+export const RedriveRequest = z.object({
+  /** Specific dead events; when omitted, the oldest dead events up to `limit`. */
+  events: z
+    .array(z.object({ source: z.string().max(64), id: z.string().max(512) }))
+    .max(100)
+    .optional(),
+  limit: z.number().int().min(1).max(100).default(100),
+});
+
+export const EventSummary = z.object({
+  source: z.string(),
+  id: z.string(),
+  type: z.string(),
+  status: EventStatus,
+  receivedAt: z.iso.datetime(),
+  attemptCount: z.number().int(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.iso.datetime().nullable(),
+  latencyMs: z.number().int().nullable(),
+  bodySize: z.number().int(),
+});
+
+export const EventList = z.object({ events: z.array(EventSummary), nextCursor: z.string().nullable() });
+
+export const Attempt = z.object({
+  handler: z.string(),
+  replay: z.number().int().meta({ description: "0 for regular delivery, n for the n-th replay" }),
+  attempt: z.number().int(),
+  outcome: z.enum(["done", "failed", "dead"]),
+  error: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  durationMs: z.number().int(),
+});
+
+export const EventDetail = z.object({
+  event: EventSummary,
+  attempts: z.array(Attempt),
+  /** Request headers with credential-like values masked; null once the payload is past retention. */
+  headers: z.record(z.string(), z.string()).nullable(),
+  payload: z.unknown().meta({ description: "parsed JSON body, or its text; null past retention" }),
+  payloadAvailable: z.boolean(),
+});
+
+export const ReplayAccepted = z.object({
+  source: z.string(),
+  id: z.string(),
+  replay: z.number().int(),
+  handler: z.string().nullable(),
+  status: z.literal("enqueued"),
+});
+
+export const RedriveResult = z.object({
+  redriven: z.array(z.object({ source: z.string(), id: z.string() })),
+  skipped: z.array(z.object({ source: z.string(), id: z.string(), reason: z.string() })),
+});
+
+const StatusCounts = z.object({
+  accepted: z.number().int(),
+  delivered: z.number().int(),
+  retrying: z.number().int(),
+  dead: z.number().int(),
+  total: z.number().int(),
+});
+
+export const Metrics = z.object({
+  since: z.iso.datetime(),
+  until: z.iso.datetime(),
+  byStatus: StatusCounts,
+  bySource: z.record(z.string(), StatusCounts),
+  latencyMs: z.object({
+    count: z.number().int(),
+    p50: z.number().int().nullable(),
+    p99: z.number().int().nullable(),
+  }),
+});
+
+export type EventSummary = z.infer<typeof EventSummary>;
+export type ListEventsQuery = z.infer<typeof ListEventsQuery>;

@@ -1,0 +1,67 @@
+/**
+ * Operator actions on the pipeline. A replay deliberately bypasses deduplication: it gets a new replay
+ * number, so each handler runs again with fresh delivery state and a new idempotency key (and so a new
+ * `webhook-id`). A redrive gives an event's dead handlers a fresh set of attempts.
+ */
+import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
+import { settingsFrom } from "../config/settings";
+import type { EventMessage } from "../queue/event-message";
+
+export type ReplayOutcome =
+  | { ok: true; replay: number }
+  | { ok: false; reason: "not_found" | "enqueue_failed" };
+
+export async function replayEvent(
+  env: Env,
+  source: string,
+  id: string,
+  handler?: string,
+): Promise<ReplayOutcome> {
+  const shard = shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+  const started = await ledgerFor(env, shard).startReplay({ source, id });
+  if (!started) return { ok: false, reason: "not_found" };
+  const message: EventMessage = {
+    v: 1,
+    source,
+    id,
+    type: started.type,
+    shard: started.shard,
+    replay: started.replay,
+    handler,
+  };
+  try {
+    await env.EVENTS_QUEUE.send(message, { contentType: "json" });
+  } catch {
+    return { ok: false, reason: "enqueue_failed" };
+  }
+  return { ok: true, replay: started.replay };
+}
+
+export type RedriveOutcome =
+  | { ok: true }
+  | { ok: false; reason: "not_found" | "not_dead" | "enqueue_failed" };
+
+export async function redriveEvent(
+  env: Env,
+  source: string,
+  id: string,
+  shard: number,
+  type: string,
+): Promise<RedriveOutcome> {
+  const revived = await ledgerFor(env, shard).reviveDead({ source, id });
+  if (revived === null) return { ok: false, reason: "not_found" };
+  if (revived === 0) return { ok: false, reason: "not_dead" };
+  try {
+    await env.EVENTS_QUEUE.send({ v: 1, source, id, type, shard } satisfies EventMessage, {
+      contentType: "json",
+    });
+  } catch {
+    return { ok: false, reason: "enqueue_failed" };
+  }
+  await env.EVENT_LOG.prepare(
+    "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ?",
+  )
+    .bind(Date.now(), source, id)
+    .run();
+  return { ok: true };
+}

@@ -1,0 +1,45 @@
+/**
+ * Guards the admin API and dashboard. Off by default: without `ADMIN_TOKEN` they answer 404, as if absent.
+ * The token comes as `Authorization: Bearer <token>` (API) or the dashboard's HttpOnly cookie, and is
+ * compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`).
+ */
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { Problem } from "../ingress/problem";
+import { log } from "../shared/log";
+import { utf8 } from "../verify/encoding";
+
+export const ADMIN_COOKIE = "hookgate_admin";
+
+export function adminTokenOf(env: object): string | undefined {
+  const token: unknown = Reflect.get(env, "ADMIN_TOKEN");
+  return typeof token === "string" && token.length > 0 ? token : undefined;
+}
+
+export async function tokensMatch(presented: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", utf8.encode(presented)),
+    crypto.subtle.digest("SHA-256", utf8.encode(expected)),
+  ]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+export const requireAdminToken = createMiddleware<{ Bindings: Env }>(
+  async function requireAdminToken(c, next) {
+    const expected = adminTokenOf(c.env);
+    if (!expected) throw new Problem(404, "No route matches this path.");
+    const header = c.req.header("authorization");
+    const presented = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, ADMIN_COOKIE);
+    if (!presented || !(await tokensMatch(presented, expected))) {
+      log("admin", {
+        outcome: "unauthorized",
+        path: new URL(c.req.url).pathname,
+        ip: c.req.header("cf-connecting-ip"),
+      });
+      throw new Problem(401, "A valid admin token is required.", {
+        "www-authenticate": 'Bearer realm="hookgate-admin"',
+      });
+    }
+    await next();
+  },
+);

@@ -1,0 +1,253 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import {
+  EventDetail,
+  EventList,
+  Metrics,
+  RedriveResult,
+  ReplayAccepted,
+} from "../../src/admin/admin-schemas";
+import { MASKED } from "../../src/admin/mask-headers";
+import { forward } from "../../src/handlers/forward-to-agent";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
+import worker from "../../src/index";
+import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
+import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
+import { BASE, githubEvent, stripeEvent } from "../support/signed-requests";
+import { TEST_SECRETS } from "../support/test-secrets";
+
+const auth = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
+const admin = (path: string, init: RequestInit = {}) =>
+  exports.default.fetch(
+    new Request(`${BASE}/admin/api${path}`, { ...init, headers: { ...auth, ...init.headers } }),
+  );
+
+async function json<T>(response: Response, schema: { parse(value: unknown): T }, status = 200): Promise<T> {
+  expect(response.status).toBe(status);
+  return schema.parse(await response.json());
+}
+
+/** Waits (bounded) until the consumer has logged the event with `status`. */
+async function logged(source: string, id: string, status = "delivered") {
+  return vi.waitUntil(
+    async () => {
+      const response = await admin(`/events/${source}/${encodeURIComponent(id)}`);
+      if (response.status !== 200) return false;
+      const detail = EventDetail.parse(await response.json());
+      return detail.event.status === status ? detail : false;
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+}
+
+describe("admin API access", () => {
+  it("answers 404 everywhere while ADMIN_TOKEN is unset", async () => {
+    const response = await worker.fetch(
+      new Request(`${BASE}/admin/api/events`, { headers: auth }),
+      { ...env, ADMIN_TOKEN: "" },
+      createExecutionContext(),
+    );
+    expect(response.status).toBe(404);
+  });
+
+  it("answers 401 to a missing or wrong token, as problem+json", async () => {
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong" },
+      { authorization: TEST_SECRETS.ADMIN_TOKEN },
+    ];
+    for (const headers of variants) {
+      const response = await exports.default.fetch(new Request(`${BASE}/admin/api/events`, { headers }));
+      expect(response.status).toBe(401);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+});
+
+describe("event log and search", () => {
+  it("records delivered events with attempts, latency, masked headers and the payload", async () => {
+    const fixture = await githubEvent({ action: "opened", issue: { number: 5 } });
+    const id = await accept(fixture);
+    const detail = await logged("github", id);
+    expect(detail.event).toMatchObject({ source: "github", id, type: "issues.opened", attemptCount: 1 });
+    expect(detail.event.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(detail.attempts).toEqual([
+      expect.objectContaining({ handler: "forward", attempt: 1, outcome: "done", replay: 0 }),
+    ]);
+    expect(detail.payload).toEqual({ action: "opened", issue: { number: 5 } });
+    expect(detail.headers?.["x-hub-signature-256"]).toBe(MASKED);
+    expect(detail.headers?.["x-github-event"]).toBe("issues");
+  });
+
+  it("filters by source, type and status, and pages with a cursor", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await accept(await stripeEvent({ id: `evt_${tag}_${i}`, type: `page.${tag}` })));
+    for (const id of ids) await logged("stripe", id);
+    const page1 = await json(
+      await admin(`/events?source=stripe&type=page.${tag}&status=delivered&limit=2`),
+      EventList,
+    );
+    expect(page1.events).toHaveLength(2);
+    expect(page1.nextCursor).not.toBeNull();
+    const page2 = await json(
+      await admin(`/events?source=stripe&type=page.${tag}&limit=2&cursor=${page1.nextCursor}`),
+      EventList,
+    );
+    expect(page2.events).toHaveLength(1);
+    expect(page2.nextCursor).toBeNull();
+    expect(new Set([...page1.events, ...page2.events].map((e) => e.id))).toEqual(new Set(ids));
+    const none = await json(
+      await admin(`/events?type=page.${tag}&since=${new Date(Date.now() + 60_000).toISOString()}`),
+      EventList,
+    );
+    expect(none.events).toHaveLength(0);
+  });
+
+  it("answers 400 to invalid filters and cursors, 404 to unknown events", async () => {
+    expect((await admin("/events?status=lost")).status).toBe(400);
+    expect((await admin("/events?since=yesterday")).status).toBe(400);
+    expect((await admin("/events?cursor=bm9wZQ")).status).toBe(400);
+    expect((await admin("/events?limit=5000")).status).toBe(400);
+    expect((await admin("/events/github/no-such-event")).status).toBe(404);
+  });
+});
+
+describe("replay", () => {
+  it("delivers again with a new webhook-id and records a second attempt", async () => {
+    const id = await accept(await githubEvent({ action: "opened", replayed: true }));
+    const [first] = await waitForDeliveries(id);
+    await logged("github", id);
+    const replay = await json(
+      await admin(`/events/github/${id}/replay`, { method: "POST" }),
+      ReplayAccepted,
+      202,
+    );
+    expect(replay).toMatchObject({ id, replay: 1, handler: null, status: "enqueued" });
+    const deliveries = await waitForDeliveries(id, { count: 2 });
+    expect(deliveries[1]!.webhookId).not.toBe(first!.webhookId);
+    expect(deliveries[1]!.headers["idempotency-key"]).toBe(`github:${id}:forward:replay-1`);
+    const detail = await vi.waitUntil(
+      async () => {
+        const d = EventDetail.parse(await (await admin(`/events/github/${id}`)).json());
+        return d.attempts.length === 2 ? d : false;
+      },
+      { timeout: 10_000 },
+    );
+    expect(detail.attempts.map((a) => [a.handler, a.replay, a.outcome])).toEqual([
+      ["forward", 0, "done"],
+      ["forward", 1, "done"],
+    ]);
+  });
+
+  it("replays to one named handler, and refuses unknown handlers and events", async () => {
+    const id = await accept(await githubEvent());
+    await logged("github", id);
+    const replay = await json(
+      await admin(`/events/github/${id}/replay?handler=forward`, { method: "POST" }),
+      ReplayAccepted,
+      202,
+    );
+    expect(replay.handler).toBe("forward");
+    expect((await admin(`/events/github/${id}/replay?handler=nope`, { method: "POST" })).status).toBe(400);
+    expect((await admin("/events/github/unknown-event/replay", { method: "POST" })).status).toBe(404);
+  });
+});
+
+describe("dead letters", () => {
+  it("lists dead events and redrives them to delivery", async () => {
+    const fixture = await githubEvent({ action: "doomed" });
+    const id = fixture.headers["x-github-delivery"]!;
+    const { ledger } = ledgerOf("github", id);
+    // Keep the live queue away from this event while the test makes it dead.
+    await ledger.injectFaults({ failSends: 1000 });
+    try {
+      await accept(fixture);
+      const failing = {
+        ...env,
+        HANDLER_MAX_ATTEMPTS: "1",
+        AGENT_ENDPOINT_URL: sinkUrl("dead", "status=500"),
+      };
+      const registry = new HandlerRegistry().on("*", "*", forward, { name: "forward" });
+      await consume([messageFor("github", id, "issues.doomed")], registry, failing);
+      const dead = await json(await admin("/dead-letters?source=github"), EventList);
+      expect(dead.events.map((e) => e.id)).toContain(id);
+      expect(dead.events.find((e) => e.id === id)).toMatchObject({
+        status: "dead",
+        lastError: "RetryLater: agent answered 500",
+      });
+
+      const result = await json(
+        await admin("/dead-letters/redrive", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            events: [
+              { source: "github", id },
+              { source: "github", id: "not-there" },
+            ],
+          }),
+        }),
+        RedriveResult,
+      );
+      expect(result.redriven).toEqual([{ source: "github", id }]);
+      expect(result.skipped).toEqual([{ source: "github", id: "not-there", reason: "not_found" }]);
+      await waitForDeliveries(id);
+      const detail = await logged("github", id);
+      expect(detail.attempts.map((a) => a.outcome)).toEqual(["dead", "done"]);
+    } finally {
+      await ledger.injectFaults({});
+    }
+  });
+
+  it("validates the redrive body", async () => {
+    const response = await admin("/dead-letters/redrive", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ limit: 0 }),
+    });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe("metrics", () => {
+  it("counts by status and source and reports latency percentiles", async () => {
+    const id = await accept(await githubEvent());
+    await logged("github", id);
+    const metrics = await json(await admin("/metrics?window=3600"), Metrics);
+    expect(metrics.byStatus.delivered).toBeGreaterThan(0);
+    expect(metrics.bySource.github?.total).toBeGreaterThan(0);
+    expect(metrics.byStatus.total).toBe(Object.values(metrics.bySource).reduce((n, s) => n + s.total, 0));
+    expect(metrics.latencyMs.p50).not.toBeNull();
+    expect(metrics.latencyMs.p99!).toBeGreaterThanOrEqual(metrics.latencyMs.p50!);
+    expect((await admin("/metrics?window=1")).status).toBe(400);
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("documents ingress and every admin endpoint with schemas generated from zod", async () => {
+    const response = await exports.default.fetch(new Request(`${BASE}/openapi.json`));
+    expect(response.status).toBe(200);
+    const doc = await response.json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { type?: string; properties?: object }> };
+    }>();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/webhooks/{source}",
+        "/admin/api/events",
+        "/admin/api/events/{source}/{id}",
+        "/admin/api/events/{source}/{id}/replay",
+        "/admin/api/dead-letters",
+        "/admin/api/dead-letters/redrive",
+        "/admin/api/metrics",
+      ]),
+    );
+    expect(doc.components.schemas.EventDetail?.properties).toHaveProperty("attempts");
+    expect(doc.components.schemas.Problem?.properties).toHaveProperty("detail");
+  });
+});
