@@ -5,7 +5,7 @@ import { deliverBatch } from "./queue/deliver-batch";
 
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
-export { RetryLater } from "./handlers/handler-error";
+export { GiveUp, RetryLater } from "./handlers/handler-error";
 
 export default {
   fetch: app.fetch,

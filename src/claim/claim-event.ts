@@ -1,6 +1,6 @@
 /** Claims an event in its ledger shard. Returns null when the ledger could not make it durable. */
 import { settingsFrom } from "../config/settings";
-import { ingressFaults } from "../shared/fault-injection";
+import { callFaults } from "../shared/fault-injection";
 import { describeError, logError } from "../shared/log";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import { ledgerFor, shardForEvent } from "./shard-for-event";
@@ -8,7 +8,7 @@ import { ledgerFor, shardForEvent } from "./shard-for-event";
 export async function claimEvent(env: Env, event: Omit<AcceptInput, "shard">): Promise<AcceptOutcome | null> {
   const shard = shardForEvent(event.source, event.id, settingsFrom(env).CLAIM_SHARDS);
   try {
-    if (ingressFaults(env)?.ledgerUnavailable) throw new Error("injected fault: ledger unavailable");
+    if (callFaults(env)?.ledgerUnavailable) throw new Error("injected fault: ledger unavailable");
     return await ledgerFor(env, shard).accept({ ...event, shard });
   } catch (error) {
     logError("claim", {

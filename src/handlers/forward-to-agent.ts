@@ -2,13 +2,15 @@
  * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload}` to `AGENT_ENDPOINT_URL`,
  * signed the Standard Webhooks way with `AGENT_SIGNING_SECRET`. `webhook-id` is derived from the
  * idempotency key, so it stays the same across retries of one (event, handler).
- * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`.
+ * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`. The one exception is
+ * 410 Gone, which dead-letters the event at once.
+
  */
 import { settingsFrom } from "../config/settings";
 import { bytesToHex, utf8 } from "../verify/encoding";
 import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
 import type { AgentHandler, ForwardedEnvelope, HandlerContext } from "./envelope";
-import { RetryLater } from "./handler-error";
+import { GiveUp, RetryLater } from "./handler-error";
 
 export const FORWARD_HANDLER_NAME = "forward";
 
@@ -67,6 +69,8 @@ export const forward: AgentHandler = async function forward(event, context: Hand
   });
   await response.body?.cancel();
   if (response.ok) return;
+  // 410 Gone is the agent saying this endpoint will never accept the event: retrying cannot help.
+  if (response.status === 410) throw new GiveUp("agent answered 410 Gone");
   throw new RetryLater(
     `agent answered ${response.status}`,
     parseRetryAfter(response.headers.get("retry-after")),

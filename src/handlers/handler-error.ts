@@ -8,3 +8,11 @@ export class RetryLater extends Error {
     this.name = "RetryLater";
   }
 }
+
+/** Throw from a handler when retrying cannot help: the event is dead-lettered at once (an operator can redrive it). */
+export class GiveUp extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GiveUp";
+  }
+}

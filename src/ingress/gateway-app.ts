@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "../admin/admin-api";
 import { openApiDocument } from "../openapi/openapi-document";
-import { describeError, logError } from "../shared/log";
+import { describeError, log, logError } from "../shared/log";
+
 import { Problem, problemResponse } from "./problem";
 import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 
@@ -14,7 +15,13 @@ app.get("/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin
 app.route("/admin/api", adminApi);
 
 app.post("/webhooks/:source", receiveWebhook);
-app.all("/webhooks/:source", () => {
+app.all("/webhooks/:source", (c) => {
+  log("ingress", {
+    source: c.req.param("source").slice(0, 64),
+    status: 405,
+    reason: "method_not_allowed",
+    method: c.req.method,
+  });
   throw new Problem(405, "Webhooks are delivered with POST.", { allow: "POST" });
 });
 

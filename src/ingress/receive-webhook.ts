@@ -12,6 +12,8 @@ import type { SignedRequest } from "../providers/provider";
 import { log } from "../shared/log";
 import { bytesToHex } from "../verify/encoding";
 import { ipInRanges } from "./ip-allowlist";
+import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailedSignatures } from "./limit-failed-signatures";
+
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
 import { resolveSource, signedUrlOf } from "./resolve-source";
@@ -33,7 +35,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   const sourceName = c.req.param("source");
   const fields = { source: sourceName.slice(0, 64) };
   const reject = (
-    status: 400 | 401 | 403 | 404 | 413 | 503,
+    status: 400 | 401 | 403 | 404 | 413 | 429 | 503,
     detail: string,
     reason: unknown,
     headers = {},
@@ -66,7 +68,19 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     nowSeconds: Math.floor(Date.now() / 1000),
     toleranceSeconds: source.toleranceSeconds,
   });
-  if (!verdict.ok) throw reject(401, SIGNATURE_FAILED, verdict.error);
+  if (!verdict.ok) {
+    if (await tooManyFailedSignatures(c.env, source.config.name, c.req.header("cf-connecting-ip"))) {
+      throw reject(
+        429,
+        "Too many failed signature attempts; retry later.",
+        { ...verdict.error, rateLimited: true },
+        {
+          "retry-after": RETRY_AFTER_LIMITED_SECONDS,
+        },
+      );
+    }
+    throw reject(401, SIGNATURE_FAILED, verdict.error);
+  }
 
   const body = readBody(read.body);
   const handshake = await source.provider.handshake?.(request, body, source.secrets);

@@ -11,7 +11,9 @@ import { type Settings, settingsFrom } from "../config/settings";
 import { type AttemptRow, type OutcomeRow, recordOutcomes } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { buildEnvelope } from "../normalize/build-envelope";
+import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
+
 import { deliveryKey, EventMessage, handlerOfKey, idempotencyKeyOf } from "./event-message";
 
 import { retryDelaySeconds } from "./retry-delay";
@@ -93,6 +95,7 @@ async function deliverShard(
   );
   let statuses: SettledStatus[] = [];
   try {
+    if (callFaults(env)?.settleFails) throw new Error("injected fault: consumer died before settling");
     if (settlements.length > 0) statuses = await ledger.settleDeliveries(settlements);
   } catch (error) {
     // Outcomes were not recorded: leases expire and the handlers run again with the same idempotency key.
@@ -148,10 +151,12 @@ async function runEvent(
           : {
               ok: false as const,
               error: `handler "${name}" is not registered`,
+              permanent: false,
               startedAt: Date.now(),
               durationMs: 0,
             };
-        const exhausted = !outcome.ok && budgetUsed >= settings.HANDLER_MAX_ATTEMPTS;
+        const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
+
         const logged = outcome.ok ? "done" : exhausted ? "dead" : "failed";
         attempts.push({
           source,

@@ -1,14 +1,14 @@
 /** Runs one agent handler for one event with its context, a time limit, and one log line. */
 import type { Settings } from "../config/settings";
 import type { WebhookEnvelope } from "../handlers/envelope";
-import { RetryLater } from "../handlers/handler-error";
+import { GiveUp, RetryLater } from "../handlers/handler-error";
 import type { HandlerRoute } from "../handlers/handler-registry";
 import { describeError, log } from "../shared/log";
 import { withTimeout } from "../shared/with-timeout";
 
 export type HandlerOutcome = { startedAt: number; durationMs: number } & (
   | { ok: true }
-  | { ok: false; error: string; retryAfterSeconds?: number }
+  | { ok: false; error: string; retryAfterSeconds?: number; permanent: boolean }
 );
 
 export async function runHandler(
@@ -43,6 +43,7 @@ export async function runHandler(
     const durationMs = Date.now() - startedAt;
     const retryAfterSeconds = error instanceof RetryLater ? error.retryAfterSeconds : undefined;
     log("deliver", { ...fields, outcome: "failed", ms: durationMs, error: describeError(error) });
-    return { ok: false, error: describeError(error), retryAfterSeconds, startedAt, durationMs };
+    const permanent = error instanceof GiveUp;
+    return { ok: false, error: describeError(error), retryAfterSeconds, permanent, startedAt, durationMs };
   }
 }

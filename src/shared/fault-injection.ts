@@ -14,16 +14,21 @@ export const OutboxFaults = z.object({
 });
 export type OutboxFaults = z.infer<typeof OutboxFaults>;
 
-const IngressFaults = z.object({ ledgerUnavailable: z.boolean().default(false) });
+const CallFaults = z.object({
+  /** Ingress cannot reach the ledger (→ 503). */
+  ledgerUnavailable: z.boolean().default(false),
+  /** The consumer dies after running handlers, before their outcomes are recorded. */
+  settleFails: z.boolean().default(false),
+});
 
 export function faultInjectionAllowed(env: object): boolean {
   return Reflect.get(env, "ALLOW_FAULT_INJECTION") === "true";
 }
 
 /** Faults requested through the `FAULT_INJECTION` variable (JSON) of the env a call runs with. */
-export function ingressFaults(env: object): z.infer<typeof IngressFaults> | null {
+export function callFaults(env: object): z.infer<typeof CallFaults> | null {
   const raw: unknown = Reflect.get(env, "FAULT_INJECTION");
   if (!faultInjectionAllowed(env) || typeof raw !== "string") return null;
-  const parsed = IngressFaults.safeParse(JSON.parse(raw));
+  const parsed = CallFaults.safeParse(JSON.parse(raw));
   return parsed.success ? parsed.data : null;
 }

@@ -25,7 +25,16 @@ describe("CIDR matching", () => {
   });
 
   it("rejects malformed addresses and ranges instead of guessing", () => {
-    for (const bad of ["256.1.1.1", "1.2.3", "1.2.3.4/33", "::1/129", "1:2:3:4:5:6:7:8:9", "a::b::c", "", "1.2.3.4/x"]) {
+    for (const bad of [
+      "256.1.1.1",
+      "1.2.3",
+      "1.2.3.4/33",
+      "::1/129",
+      "1:2:3:4:5:6:7:8:9",
+      "a::b::c",
+      "",
+      "1.2.3.4/x",
+    ]) {
       expect(parseCidr(bad), bad).toBeNull();
     }
     expect(parseIp("not an ip")).toBeNull();
@@ -42,7 +51,10 @@ describe("CIDR matching", () => {
 describe("per-source allowlist", () => {
   const call = async (ip: string | null, allowed: string) => {
     const fixture = await githubEvent();
-    const request = post({ ...fixture, headers: { ...fixture.headers, ...(ip ? { "cf-connecting-ip": ip } : {}) } });
+    const request = post({
+      ...fixture,
+      headers: { ...fixture.headers, ...(ip ? { "cf-connecting-ip": ip } : {}) },
+    });
     return worker.fetch(request, { ...env, GITHUB_ALLOWED_IPS: allowed }, createExecutionContext());
   };
 

@@ -141,3 +141,24 @@ describe("GET /healthz", () => {
     expect((await send(new Request(`${BASE}/healthz`))).status).toBe(200);
   });
 });
+
+describe("failed signature rate limit", () => {
+  it("answers 429 after repeated failures from one client, and still accepts its valid requests", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const bad = await githubEvent();
+    const forged = {
+      ...bad,
+      headers: { ...bad.headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}`, "cf-connecting-ip": ip },
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) statuses.push((await send(post(forged))).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    const limited = await send(post(forged));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    const good = await githubEvent();
+    expect((await send(post({ ...good, headers: { ...good.headers, "cf-connecting-ip": ip } }))).status).toBe(
+      202,
+    );
+  });
+});
