@@ -65,7 +65,9 @@ describe("a handler that acts, then dies before completion is recorded", () => {
     const first = await consume([message], registry, crashing);
     expect(first.result.retryMessages[0]?.delaySeconds).toBe(60);
     await expireWaits("github", id);
-    await consume([message], registry, { ...env, AGENT_ENDPOINT_URL: sinkUrl(bucket) }, 2);
+    const healthy = { ...env, AGENT_ENDPOINT_URL: sinkUrl(bucket) };
+    await consume([message], registry, healthy, 2);
+
     const arrived = await deliveries(bucket);
     expect(arrived).toHaveLength(2);
     expect(arrived[0]!.webhookId).toBe(arrived[1]!.webhookId);
