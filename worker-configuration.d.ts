@@ -5,7 +5,7 @@ interface __BaseEnv_Env {
 	EVENT_LOG: D1Database;
 	EVENTS_QUEUE: Queue;
 	DEAD_LETTER_QUEUE: Queue;
-	FAILED_SIGNATURE_LIMITER: RateLimit;
+	FAILED_AUTH_LIMITER: RateLimit;
 	CLAIM_SHARDS: string;
 	CLAIM_RETENTION_DAYS: string;
 	HANDLER_MAX_ATTEMPTS: string;

@@ -1,10 +1,12 @@
 /**
  * Guards the admin API and dashboard. Off by default: without `ADMIN_TOKEN` they answer 404, as if absent.
  * The token comes as `Authorization: Bearer <token>` (API) or the dashboard's HttpOnly cookie, and is
- * compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`).
+ * compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`). Failures are
+ * logged and rate limited per client IP (429).
  */
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
 import { utf8 } from "../verify/encoding";
@@ -31,11 +33,13 @@ export const requireAdminToken = createMiddleware<{ Bindings: Env }>(
     const header = c.req.header("authorization");
     const presented = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, ADMIN_COOKIE);
     if (!presented || !(await tokensMatch(presented, expected))) {
-      log("admin", {
-        outcome: "unauthorized",
-        path: new URL(c.req.url).pathname,
-        ip: c.req.header("cf-connecting-ip"),
-      });
+      const ip = c.req.header("cf-connecting-ip");
+      log("admin", { outcome: "unauthorized", path: new URL(c.req.url).pathname, ip });
+      if (await tooManyFailures(c.env, "admin", ip)) {
+        throw new Problem(429, "Too many failed attempts; retry later.", {
+          "retry-after": RETRY_AFTER_LIMITED_SECONDS,
+        });
+      }
       throw new Problem(401, "A valid admin token is required.", {
         "www-authenticate": 'Bearer realm="hookgate-admin"',
       });

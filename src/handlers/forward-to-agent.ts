@@ -25,7 +25,18 @@ function agentConfig(env: Env) {
 
 export const isForwardEnabled = (env: Env): boolean => agentConfig(env).url !== undefined;
 
-/** `msg_` + 32 hex chars of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** https anywhere; plain http only to loopback (local development); never credentials in the URL. */
+export function isAllowedAgentUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.username || url.password) return false;
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+}
+
+/** `msg_` + 32 hex chars
+ of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
 export async function webhookIdFor(idempotencyKey: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", utf8.encode(idempotencyKey));
   return `msg_${bytesToHex(digest).slice(0, 32)}`;
@@ -42,6 +53,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
   const { url, secret } = agentConfig(context.env);
   if (!url) throw new Error("AGENT_ENDPOINT_URL is not set");
+  if (!isAllowedAgentUrl(url))
+    throw new Error("AGENT_ENDPOINT_URL must be an https URL (plain http only to loopback)");
   if (!secret) throw new Error("AGENT_SIGNING_SECRET is not set or not a whsec_ base64 secret");
   const envelope: ForwardedEnvelope = {
     id: event.id,

@@ -12,7 +12,7 @@ import type { SignedRequest } from "../providers/provider";
 import { log } from "../shared/log";
 import { bytesToHex } from "../verify/encoding";
 import { ipInRanges } from "./ip-allowlist";
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailedSignatures } from "./limit-failed-signatures";
+import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
 
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
@@ -69,7 +69,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     toleranceSeconds: source.toleranceSeconds,
   });
   if (!verdict.ok) {
-    if (await tooManyFailedSignatures(c.env, source.config.name, c.req.header("cf-connecting-ip"))) {
+    if (await tooManyFailures(c.env, source.config.name, c.req.header("cf-connecting-ip"))) {
       throw reject(
         429,
         "Too many failed signature attempts; retry later.",

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { forward, parseRetryAfter } from "../../src/handlers/forward-to-agent";
+import { forward, isAllowedAgentUrl, parseRetryAfter } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { accept, consume, expireWaits, inspectLedger, messageFor } from "../support/pipeline";
@@ -96,5 +96,18 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter(new Date(61_000).toUTCString(), 1_000)).toBe(60);
     expect(parseRetryAfter("soon")).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe("agent URL policy", () => {
+  it("allows https anywhere and http only to loopback, never credentials", () => {
+    expect(isAllowedAgentUrl("https://agent.example.com/hooks")).toBe(true);
+    expect(isAllowedAgentUrl("http://127.0.0.1:8788/agent")).toBe(true);
+    expect(isAllowedAgentUrl("http://localhost/agent")).toBe(true);
+    expect(isAllowedAgentUrl("http://169.254.169.254/latest/meta-data")).toBe(false);
+    expect(isAllowedAgentUrl("http://agent.example.com")).toBe(false);
+    expect(isAllowedAgentUrl("https://user:pw@agent.example.com")).toBe(false);
+    expect(isAllowedAgentUrl("file:///etc/passwd")).toBe(false);
+    expect(isAllowedAgentUrl("not a url")).toBe(false);
   });
 });

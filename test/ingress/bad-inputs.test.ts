@@ -123,7 +123,8 @@ const inputs: Record<string, () => Promise<Response>> = {
 
 const rows = matrix
   .split("\n")
-  .filter((line) => line.startsWith("| ") && !line.startsWith("| input"))
+  .filter((line) => line.startsWith("| ") && !line.startsWith("| input") && !/^\|\s*-/.test(line))
+
   .map((line) => {
     const [input = "", source = "", status = "", reason = ""] = line
       .split("|")
