@@ -2,7 +2,8 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "../admin/admin-api";
-import { openApiDocument } from "../openapi/openapi-document";
+import { apiDocs } from "../openapi/api-docs-routes";
+
 import { describeError, log, logError } from "../shared/log";
 
 import { Problem, problemResponse } from "./problem";
@@ -11,7 +12,7 @@ import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 export const app = new Hono<IngressEnv>();
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
-app.get("/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 
 app.post("/webhooks/:source", receiveWebhook);

@@ -251,3 +251,16 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.Problem?.properties).toHaveProperty("detail");
   });
 });
+
+describe("GET /docs", () => {
+  it("renders the API reference as HTML with every path", async () => {
+    const response = await exports.default.fetch(new Request(`${BASE}/docs`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    const html = await response.text();
+    for (const path of ["/webhooks/{source}", "/admin/api/dead-letters/redrive", "/admin/api/metrics"]) {
+      expect(html).toContain(path);
+    }
+    expect(html).toContain('id="schema-EventDetail"');
+  });
+});
