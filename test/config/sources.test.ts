@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultKeyVar, defineSources } from "../../src/config/define-sources";
 import { sources } from "../../src/config/sources";
-import { signedUrlOf, type ResolvedSource } from "../../src/ingress/resolve-source";
+import { type ResolvedSource, signedUrlOf } from "../../src/ingress/resolve-source";
 import { providerNames } from "../../src/providers";
 
 describe("source configuration", () => {
@@ -20,18 +20,27 @@ describe("source configuration", () => {
 
   it("refuses unknown providers, duplicate names, bad IP entries and bad limits", () => {
     expect(() => defineSources([{ name: "x", provider: "nope" as "github" }])).toThrow();
-    expect(() => defineSources([{ name: "a", provider: "github" }, { name: "a", provider: "stripe" }])).toThrow(/unique/);
+    expect(() =>
+      defineSources([
+        { name: "a", provider: "github" },
+        { name: "a", provider: "stripe" },
+      ]),
+    ).toThrow(/unique/);
     expect(() => defineSources([{ name: "a", provider: "github", allowedIps: ["1.2.3.4/40"] }])).toThrow();
     expect(() => defineSources([{ name: "a", provider: "github", maxBodyBytes: 10 ** 9 }])).toThrow();
     expect(() => defineSources([{ name: "Bad Name", provider: "github" }])).toThrow();
   });
 
   it("accepts unsigned requests only with the loudly named option, and never sets it for others", () => {
-    expect(() => defineSources([{ name: "open", provider: "unsigned" }])).toThrow(/dangerouslyAcceptUnsignedRequests/);
+    expect(() => defineSources([{ name: "open", provider: "unsigned" }])).toThrow(
+      /dangerouslyAcceptUnsignedRequests/,
+    );
     expect(() =>
       defineSources([{ name: "gh", provider: "github", dangerouslyAcceptUnsignedRequests: true }]),
     ).toThrow();
-    const open = defineSources([{ name: "open", provider: "unsigned", dangerouslyAcceptUnsignedRequests: true }]);
+    const open = defineSources([
+      { name: "open", provider: "unsigned", dangerouslyAcceptUnsignedRequests: true },
+    ]);
     expect(open.get("open")?.dangerouslyAcceptUnsignedRequests).toBe(true);
   });
 

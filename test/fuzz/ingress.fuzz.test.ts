@@ -9,11 +9,23 @@ const method = fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE", "
 const sourceName = fc.oneof(fc.constantFrom(...sources.keys()), fc.string({ maxLength: 30 }));
 const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/);
 const headers = fc.dictionary(
-  fc.oneof(fc.constantFrom("x-hub-signature-256", "stripe-signature", "content-type", "content-length", "webhook-id"), token),
+  fc.oneof(
+    fc.constantFrom(
+      "x-hub-signature-256",
+      "stripe-signature",
+      "content-type",
+      "content-length",
+      "webhook-id",
+    ),
+    token,
+  ),
   fc.string({ maxLength: 300 }).map((v) => v.replace(/[^\x20-\x7e]/g, "")),
   { maxKeys: 6 },
 );
-const body = fc.oneof(fc.uint8Array({ maxLength: 2048 }), fc.json().map((j) => new TextEncoder().encode(j)));
+const body = fc.oneof(
+  fc.uint8Array({ maxLength: 2048 }),
+  fc.json().map((j) => new TextEncoder().encode(j)),
+);
 
 describe("ingress on arbitrary requests", () => {
   it("never answers 5xx, and never 2xx without a valid signature", async () => {

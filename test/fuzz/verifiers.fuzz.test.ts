@@ -52,22 +52,32 @@ const headerValue = fc.oneof(
   fc.constant(new Date(NOW * 1000).toISOString()),
   fc.constant("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
 );
-const headers = fc.dictionary(headerName, headerValue.map((v) => v.replace(/[\r\n\0]/g, "")), { maxKeys: 8 });
-const body = fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.json().map((j) => new TextEncoder().encode(j)));
+const headers = fc.dictionary(
+  headerName,
+  headerValue.map((v) => v.replace(/[\r\n\0]/g, "")),
+  { maxKeys: 8 },
+);
+const body = fc.oneof(
+  fc.uint8Array({ maxLength: 512 }),
+  fc.json().map((j) => new TextEncoder().encode(j)),
+);
 
 const signedProviders = Object.entries(providers).filter(([name]) => name !== "unsigned");
 
 describe("every verifier, on arbitrary input", () => {
-  it.each(signedProviders)("%s never throws and never accepts an unsigned request", async (_name, provider) => {
-    const secrets = keysFor(provider);
-    await fc.assert(
-      fc.asyncProperty(headers, body, async (h, b) => {
-        const request = signedRequest({ headers: h, body: b });
-        const result = await provider.verify({ request, secrets, nowSeconds: NOW, toleranceSeconds: 300 });
-        expect(result.ok).toBe(false);
-        if (!result.ok) expect(typeof result.error.reason).toBe("string");
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it.each(signedProviders)(
+    "%s never throws and never accepts an unsigned request",
+    async (_name, provider) => {
+      const secrets = keysFor(provider);
+      await fc.assert(
+        fc.asyncProperty(headers, body, async (h, b) => {
+          const request = signedRequest({ headers: h, body: b });
+          const result = await provider.verify({ request, secrets, nowSeconds: NOW, toleranceSeconds: 300 });
+          expect(result.ok).toBe(false);
+          if (!result.ok) expect(typeof result.error.reason).toBe("string");
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 });

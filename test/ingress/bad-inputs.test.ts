@@ -24,13 +24,16 @@ const stripeSigned = async (body: string | Uint8Array) => {
   return post({ ...fixture, headers: { ...fixture.headers, "stripe-signature": `t=${t},v1=${v1}` }, body });
 };
 const method = (verb: string) => new Request(`${BASE}/webhooks/github`, { method: verb });
-const stream = (bytes: number) =>
-  new ReadableStream({
+const stream = (bytes: number) => {
+  let left = bytes;
+  return new ReadableStream({
     pull(controller) {
       controller.enqueue(new Uint8Array(64 * 1024));
-      if ((bytes -= 64 * 1024) <= 0) controller.close();
+      left -= 64 * 1024;
+      if (left <= 0) controller.close();
     },
   });
+};
 
 /** One request builder per row of the table, keyed by the `input` column. */
 const inputs: Record<string, () => Promise<Response>> = {
