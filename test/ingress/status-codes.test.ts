@@ -162,3 +162,20 @@ describe("failed signature rate limit", () => {
     );
   });
 });
+
+describe("Slack retries", () => {
+  it("deduplicates a retry (X-Slack-Retry-Num) by event_id, even with a fresh signature", async () => {
+    const eventId = `Ev${crypto.randomUUID()}`;
+    const payload = { type: "event_callback", event_id: eventId, event: { type: "message" } };
+    expect((await send(post(slackEvent(payload)))).status).toBe(202);
+    const retry = slackEvent(payload, { timestamp: Math.floor(Date.now() / 1000) + 1 });
+    const response = await send(
+      post({
+        ...retry,
+        headers: { ...retry.headers, "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id: eventId, status: "duplicate" });
+  });
+});
