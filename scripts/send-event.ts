@@ -70,8 +70,11 @@ for (let i = 0; i < count; i++) {
     let summary = answer;
     try {
       const parsed = JSON.parse(answer);
-      summary = parsed.id ? `id=${parsed.id} ${parsed.status}` : (parsed.detail ?? answer);
+      summary = parsed.id
+        ? `id=${parsed.id} ${parsed.status}  → ${values.url}/admin/events/${source}/${encodeURIComponent(parsed.id)}`
+        : (parsed.detail ?? answer);
     } catch {}
     console.log(`${response.status} ${source}/${type} ${summary}`);
+
   }
 }
