@@ -6,7 +6,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     // Hides dependency source-map warnings; test failures and errors still print.
-    logLevel: "error",
+    logLevel: "error" as const,
     plugins: [
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
@@ -27,7 +27,7 @@ export default defineConfig(async () => {
       setupFiles: ["./test/support/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
       // Pipeline logs are shown for failing tests only.
-      silent: "passed-only",
+      silent: "passed-only" as const,
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -4,10 +4,8 @@
  * Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
-import { ledgerFor } from "../claim/shard-for-event";
 import { handlers } from "../handlers/agent-handlers";
 import { Problem } from "../ingress/problem";
-import { payloadFor } from "../normalize/build-envelope";
 import { log } from "../shared/log";
 import {
   EventDetail,
@@ -20,9 +18,10 @@ import {
   ReplayAccepted,
   ReplayQuery,
 } from "./admin-schemas";
-import { maskHeaders } from "./mask-headers";
-import { listEvents, readEvent, summarize } from "./read-event-log";
-import { redriveEvent, replayEvent } from "./replay-event";
+import { loadEventDetail } from "./load-event-detail";
+import { listEvents, summarize } from "./read-event-log";
+import { redriveDeadEvents } from "./redrive-dead-events";
+import { replayEvent } from "./replay-event";
 import { requireAdminToken } from "./require-admin-token";
 import { validate } from "./validate";
 
@@ -38,19 +37,9 @@ adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {
 
 adminApi.get("/events/:source/:id", async (c) => {
   const { source, id } = c.req.param();
-  const found = await readEvent(c.env.EVENT_LOG, source, id);
-  if (!found) throw new Problem(404, "No such event in the event log.");
-  const stored = await ledgerFor(c.env, found.shard).readStored({ source, id });
-  const payload = stored ? payloadFor(source, stored.headers, stored.body) : null;
-  return c.json(
-    EventDetail.parse({
-      event: found.event,
-      attempts: found.attempts,
-      headers: stored ? maskHeaders(stored.headers) : null,
-      payload,
-      payloadAvailable: stored !== null,
-    }),
-  );
+  const detail = await loadEventDetail(c.env, source, id);
+  if (!detail) throw new Problem(404, "No such event in the event log.");
+  return c.json(EventDetail.parse(detail));
 });
 
 adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), async (c) => {
@@ -83,22 +72,7 @@ adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: t
 
 adminApi.post("/dead-letters/redrive", validate("json", RedriveRequest), async (c) => {
   const request = c.req.valid("json");
-  let targets = request.events;
-  if (!targets) {
-    const dead = await listEvents(c.env.EVENT_LOG, { status: "dead", limit: request.limit });
-    targets = dead.ok ? dead.events.map(({ source, id }) => ({ source, id })) : [];
-  }
-
-  const redriven: { source: string; id: string }[] = [];
-  const skipped: { source: string; id: string; reason: string }[] = [];
-  for (const { source, id } of targets) {
-    const found = await readEvent(c.env.EVENT_LOG, source, id);
-    const outcome = found
-      ? await redriveEvent(c.env, source, id, found.shard, found.event.type)
-      : ({ ok: false, reason: "not_found" } as const);
-    if (outcome.ok) redriven.push({ source, id });
-    else skipped.push({ source, id, reason: outcome.reason });
-  }
+  const { redriven, skipped } = await redriveDeadEvents(c.env, request.events ?? null, request.limit);
   log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });
   return c.json(RedriveResult.parse({ redriven, skipped }));
 });

@@ -41,7 +41,8 @@ export const MetricsQuery = z.object({
 });
 
 export const RedriveRequest = z.object({
-  /** Specific dead events; when omitted, the oldest dead events up to `limit`. */
+  /** Specific dead events; when omitted, the newest dead events up to `limit`. */
+
   events: z
     .array(z.object({ source: z.string().max(64), id: z.string().max(512) }))
     .max(100)

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "../admin/admin-api";
+import { dashboard } from "../dashboard/dashboard-app";
 import { apiDocs } from "../openapi/api-docs-routes";
 
 import { describeError, log, logError } from "../shared/log";
@@ -14,6 +15,7 @@ export const app = new Hono<IngressEnv>();
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
+app.route("/admin", dashboard);
 
 app.post("/webhooks/:source", receiveWebhook);
 app.all("/webhooks/:source", (c) => {

@@ -1,0 +1,25 @@
+/**
+ * One event as an operator sees it (API and dashboard): the event log row and attempts, and the stored
+ * request from its ledger shard with credential-like headers masked.
+ */
+
+import { ledgerFor } from "../claim/shard-for-event";
+import { payloadFor } from "../normalize/build-envelope";
+import { maskHeaders } from "./mask-headers";
+import { readEvent } from "./read-event-log";
+
+export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDetail>>>;
+
+/** Null when the event log has no such event. `headers` and `payload` are null past retention. */
+export async function loadEventDetail(env: Env, source: string, id: string) {
+  const found = await readEvent(env.EVENT_LOG, source, id);
+  if (!found) return null;
+  const stored = await ledgerFor(env, found.shard).readStored({ source, id });
+  return {
+    event: found.event,
+    attempts: found.attempts,
+    headers: stored ? maskHeaders(stored.headers) : null,
+    payload: stored ? payloadFor(source, stored.headers, stored.body) : null,
+    payloadAvailable: stored !== null,
+  };
+}

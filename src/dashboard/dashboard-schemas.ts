@@ -1,0 +1,52 @@
+/**
+ * zod schemas of the dashboard's form posts and query strings. HTML forms submit empty fields as "", so
+ * blank values are dropped before the admin API's own query schema sees them.
+ */
+import { z } from "zod";
+import { ListEventsQuery } from "../admin/admin-schemas";
+
+function dropBlankFields(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== ""));
+}
+
+const replayNumber = z.coerce.number().int().min(0).max(1_000_000);
+const count = z.coerce.number().int().min(0).max(1000);
+
+/** Filters and paging of the event list, plus the notices the list shows after a redirect. */
+export const EventListPageQuery = z.preprocess(
+  dropBlankFields,
+  ListEventsQuery.extend({ live: z.enum(["0", "1"]).optional() }),
+);
+
+export const DeadLettersPageQuery = z.preprocess(
+  dropBlankFields,
+  ListEventsQuery.omit({ status: true }).extend({ redriven: count.optional(), skipped: count.optional() }),
+);
+
+export const RedriveOutcome = z.enum(["redriven", "not_found", "not_dead", "enqueue_failed"]);
+
+export const EventDetailPageQuery = z.preprocess(
+  dropBlankFields,
+  z.object({ replayed: replayNumber.optional(), redrive: RedriveOutcome.optional() }),
+);
+
+/** Same bounds as the admin API's redrive body. */
+export const EventParams = z.object({ source: z.string().min(1).max(64), id: z.string().min(1).max(512) });
+
+export const LoginForm = z.object({ token: z.string().min(1).max(1024) });
+
+export const ReplayForm = z.preprocess(
+  dropBlankFields,
+  z.object({ handler: z.string().min(1).max(100).optional() }),
+);
+
+/** One event when `source` and `id` are given, else every dead event up to the API's bound of 100. */
+export const RedriveForm = z.preprocess(
+  dropBlankFields,
+  z.object({
+    source: EventParams.shape.source.optional(),
+    id: EventParams.shape.id.optional(),
+    back: z.enum(["dead-letters", "event"]).default("dead-letters"),
+  }),
+);

@@ -1,0 +1,160 @@
+/**
+ * `/admin/events/:source/:id`: the event's facts, a Replay button (all handlers or one), its attempts as
+ * a timeline per handler with replay numbers, the request headers (masked) and the pretty-printed payload.
+ */
+import type { FC } from "hono/jsx";
+import type { EventDetailView } from "../admin/load-event-detail";
+import { Layout } from "./page-layout";
+import { eventPath, formatMs, formatTime, Notice, StatusBadge } from "./view-parts";
+
+type Attempt = EventDetailView["attempts"][number];
+
+type EventDetailPageProps = {
+  detail: EventDetailView;
+  /** Handlers a replay can target: those this event routes to, and any that ran before. */
+  handlerNames: string[];
+  notice: string | null;
+  refreshSeconds: number | undefined;
+};
+
+function byHandler(attempts: Attempt[]): [string, Attempt[]][] {
+  const groups = new Map<string, Attempt[]>();
+  for (const attempt of attempts)
+    groups.set(attempt.handler, [...(groups.get(attempt.handler) ?? []), attempt]);
+  return [...groups];
+}
+
+function prettyPayload(payload: unknown): string {
+  return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
+}
+
+const AttemptTimeline: FC<{ attempts: Attempt[] }> = ({ attempts }) => (
+  <table>
+    <thead>
+      <tr>
+        <th>run</th>
+        <th class="num">attempt</th>
+        <th>outcome</th>
+        <th>started</th>
+        <th class="num">duration</th>
+        <th>error</th>
+      </tr>
+    </thead>
+    <tbody>
+      {attempts.map((attempt) => (
+        <tr data-replay={String(attempt.replay)} data-outcome={attempt.outcome}>
+          <td>{attempt.replay === 0 ? "original" : `replay ${attempt.replay}`}</td>
+          <td class="num">{attempt.attempt}</td>
+          <td>
+            <StatusBadge status={attempt.outcome} />
+          </td>
+          <td>{formatTime(attempt.startedAt)}</td>
+          <td class="num">{formatMs(attempt.durationMs)}</td>
+          <td class="muted">{attempt.error ?? ""}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+);
+
+export const EventDetailPage: FC<EventDetailPageProps> = ({
+  detail,
+  handlerNames,
+  notice,
+  refreshSeconds,
+}) => {
+  const { event, attempts, headers, payload, payloadAvailable } = detail;
+  const path = eventPath(event.source, event.id);
+  return (
+    <Layout title={`${event.source} ${event.id}`} section="events" signedIn refreshSeconds={refreshSeconds}>
+      <p>
+        <a href="/admin">← events</a>
+      </p>
+      <h1>
+        <code>
+          {event.source} / {event.type}
+        </code>
+      </h1>
+      <Notice text={notice} />
+      <dl class="facts">
+        <dt>event id</dt>
+        <dd class="mono">{event.id}</dd>
+        <dt>status</dt>
+        <dd>
+          <StatusBadge status={event.status} />
+        </dd>
+        <dt>received</dt>
+        <dd>{formatTime(event.receivedAt)}</dd>
+        <dt>delivered</dt>
+        <dd>
+          {formatTime(event.deliveredAt)} {event.latencyMs === null ? "" : `(${formatMs(event.latencyMs)})`}
+        </dd>
+        <dt>attempts</dt>
+        <dd>{event.attemptCount}</dd>
+        <dt>body size</dt>
+        <dd>{event.bodySize} bytes</dd>
+        {event.lastError ? (
+          <>
+            <dt>last error</dt>
+            <dd class="mono">{event.lastError}</dd>
+          </>
+        ) : null}
+      </dl>
+      <div class="actions">
+        <form method="post" action={`${path}/replay`}>
+          <label>
+            handler
+            <select name="handler">
+              <option value="">all matching handlers</option>
+              {handlerNames.map((name) => (
+                <option value={name}>{name}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Replay</button>
+        </form>
+        {event.status === "dead" ? (
+          <form method="post" action="/admin/dead-letters/redrive">
+            <input type="hidden" name="source" value={event.source} />
+            <input type="hidden" name="id" value={event.id} />
+            <input type="hidden" name="back" value="event" />
+            <button type="submit" class="secondary">
+              Redrive
+            </button>
+          </form>
+        ) : null}
+      </div>
+      <h2>Attempts</h2>
+      {attempts.length === 0 ? <p class="muted">No handler has run yet.</p> : null}
+      {byHandler(attempts).map(([handler, runs]) => (
+        <section>
+          <h3>{handler}</h3>
+          <AttemptTimeline attempts={runs} />
+        </section>
+      ))}
+      <h2>Headers</h2>
+      {headers ? (
+        <table>
+          <tbody>
+            {Object.entries(headers).map(([name, value]) => (
+              <tr>
+                <th scope="row" class="mono header-name">
+                  {name}
+                </th>
+                <td class="mono">{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">Past retention: the stored request was purged.</p>
+      )}
+      <h2>Payload</h2>
+      {payloadAvailable ? (
+        <pre>{prettyPayload(payload)}</pre>
+      ) : (
+        <p class="muted">Past retention: the payload was purged.</p>
+      )}
+    </Layout>
+  );
+};

@@ -1,0 +1,47 @@
+/**
+ * `/admin/login` and `/admin/logout`. Browsers cannot send a bearer header when they navigate, so the
+ * login form trades the admin token (checked in constant time with `tokensMatch`) for the session cookie.
+ * Failed logins are logged and rate limited per client IP like failed API tokens.
+ */
+import { Hono } from "hono";
+import { adminTokenOf, tokensMatch } from "../admin/require-admin-token";
+import { validate } from "../admin/validate";
+import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
+import { log } from "../shared/log";
+import { endAdminSession, startAdminSession } from "./admin-session-cookie";
+import { LoginForm } from "./dashboard-schemas";
+import { LoginPage } from "./login-page";
+import { renderPage } from "./page-layout";
+import { LOGIN_PATH, requireDashboardEnabled } from "./require-dashboard-session";
+import { requireSameOrigin } from "./require-same-origin";
+
+export const loginRoutes = new Hono<{ Bindings: Env }>();
+
+loginRoutes.get("/login", requireDashboardEnabled, (c) => renderPage(c, <LoginPage error={null} />));
+
+loginRoutes.post(
+  "/login",
+  requireDashboardEnabled,
+  requireSameOrigin,
+  validate("form", LoginForm),
+  async (c) => {
+    const expected = adminTokenOf(c.env) ?? "";
+    const ip = c.req.header("cf-connecting-ip");
+    if (await tokensMatch(c.req.valid("form").token, expected)) {
+      startAdminSession(c, expected);
+      log("admin", { outcome: "login", ip });
+      return c.redirect("/admin", 303);
+    }
+    log("admin", { outcome: "login_failed", ip });
+    if (await tooManyFailures(c.env, "admin", ip)) {
+      c.header("retry-after", RETRY_AFTER_LIMITED_SECONDS);
+      return renderPage(c, <LoginPage error="Too many failed attempts; retry in a minute." />, 429);
+    }
+    return renderPage(c, <LoginPage error="That token is not valid." />, 401);
+  },
+);
+
+loginRoutes.post("/logout", requireDashboardEnabled, requireSameOrigin, (c) => {
+  endAdminSession(c);
+  return c.redirect(LOGIN_PATH, 303);
+});

@@ -1,0 +1,316 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { MASKED } from "../../src/admin/mask-headers";
+import { ADMIN_COOKIE } from "../../src/admin/require-admin-token";
+import { forward } from "../../src/handlers/forward-to-agent";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
+import worker from "../../src/index";
+import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
+import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
+import { BASE, githubEvent } from "../support/signed-requests";
+import { TEST_SECRETS } from "../support/test-secrets";
+
+const session = `${ADMIN_COOKIE}=${encodeURIComponent(TEST_SECRETS.ADMIN_TOKEN)}`;
+
+/** A browser-like request: redirects are not followed, the session cookie is sent unless overridden. */
+function page(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+  return exports.default.fetch(
+    new Request(`${BASE}${path}`, {
+      redirect: "manual",
+      ...init,
+      headers: { cookie: session, ...init.headers },
+    }),
+  );
+}
+
+/** A form POST as a browser sends it from one of the dashboard's own pages. */
+function submit(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
+  return page(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+async function html(response: Response, status = 200): Promise<string> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+  return response.text();
+}
+
+/** Waits (bounded) until the detail page of an event satisfies `ready`. */
+function detailPageWhen(source: string, id: string, ready: (body: string) => boolean) {
+  return vi.waitUntil(
+    async () => {
+      const response = await page(`/admin/events/${source}/${encodeURIComponent(id)}`);
+      const body = response.status === 200 ? await response.text() : "";
+      return ready(body) ? body : false;
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+}
+
+describe("dashboard access", () => {
+  it("answers 404 on every dashboard route while ADMIN_TOKEN is unset, like the API", async () => {
+    const off = { ...env, ADMIN_TOKEN: "" };
+    const requests = [
+      new Request(`${BASE}/admin`, { headers: { cookie: session } }),
+      new Request(`${BASE}/admin/login`),
+      new Request(`${BASE}/admin/login`, {
+        method: "POST",
+        headers: { origin: BASE, "content-type": "application/x-www-form-urlencoded" },
+        body: "token=anything",
+      }),
+      new Request(`${BASE}/admin/dead-letters`, { headers: { cookie: session } }),
+      new Request(`${BASE}/admin/events/github/some-id`, { headers: { cookie: session } }),
+      new Request(`${BASE}/admin/logout`, { method: "POST", headers: { origin: BASE } }),
+    ];
+    for (const request of requests) {
+      const response = await worker.fetch(request, off, createExecutionContext());
+      expect(response.status, request.url).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("sends a browser without a session, or with a stale one, to the login form", async () => {
+    for (const path of ["/admin", "/admin/dead-letters", "/admin/events/github/some-id"]) {
+      const response = await page(path, { headers: { cookie: "" } });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/admin/login");
+    }
+    const stale = await page("/admin", { headers: { cookie: `${ADMIN_COOKIE}=old-token` } });
+    expect(stale.status).toBe(303);
+    expect(stale.headers.get("location")).toBe("/admin/login");
+    expect(stale.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
+  it("re-renders the login form with 401 for a wrong token, and sets no cookie", async () => {
+    const body = await html(await submit("/admin/login", { token: "wrong-token" }), 401);
+    expect(body).toContain("That token is not valid.");
+    expect(body).toContain('name="token"');
+  });
+
+  it("answers 429 after repeated failed logins from one client", async () => {
+    const ip = { "cf-connecting-ip": `203.0.113.${Math.floor(Math.random() * 250)}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await submit("/admin/login", { token: "guess" }, ip)).status);
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    const limited = await submit("/admin/login", { token: "guess" }, ip);
+    expect(await html(limited, 429)).toContain("Too many failed attempts");
+    expect(limited.headers.get("retry-after")).toBe("60");
+  });
+
+  it("sets an HttpOnly, SameSite=Strict, Secure cookie scoped to /admin for the right token", async () => {
+    const response = await submit("/admin/login", { token: TEST_SECRETS.ADMIN_TOKEN }, { cookie: "" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/admin");
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(new RegExp(`^${ADMIN_COOKIE}=`));
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).toContain("Path=/admin");
+    expect(cookie).toContain("Secure");
+
+    const issued = cookie.split(";")[0]!;
+    expect((await page("/admin", { headers: { cookie: issued } })).status).toBe(200);
+  });
+
+  it("leaves out Secure only on plain-http loopback, where wrangler dev serves", async () => {
+    const local = "http://127.0.0.1:8787";
+    const response = await exports.default.fetch(
+      new Request(`${local}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { origin: local, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token: TEST_SECRETS.ADMIN_TOKEN }).toString(),
+      }),
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get("set-cookie")).not.toContain("Secure");
+  });
+
+  it("refuses a cross-origin login form post", async () => {
+    const response = await submit(
+      "/admin/login",
+      { token: TEST_SECRETS.ADMIN_TOKEN },
+      { origin: "https://evil.example" },
+    );
+    expect(response.status).toBe(403);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("logs out by expiring the cookie", async () => {
+    const response = await submit("/admin/logout");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/admin/login");
+    expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${ADMIN_COOKIE}=;.*Max-Age=0`));
+  });
+
+  it("leaves /admin/api to the admin API", async () => {
+    const response = await page("/admin/api/events?limit=1", {
+      headers: { cookie: "", authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await page("/admin/api/events", { headers: { cookie: "" } })).status).toBe(401);
+  });
+});
+
+describe("event pages", () => {
+  it("lists an accepted event, and filters by source and status", async () => {
+    const id = await accept(await githubEvent({ action: "opened", issue: { number: 11 } }));
+    const body = await vi.waitUntil(
+      async () => {
+        const text = await html(await page("/admin?source=github&type=&status=&since="));
+        return text.includes(id) ? text : false;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(body).toContain(`href="/admin/events/github/${id}"`);
+    expect(body).toContain("issues.opened");
+    expect(body).toContain('http-equiv="refresh"');
+    expect(body).toMatch(/events, last 24 h/);
+    expect(await html(await page("/admin?source=stripe"))).not.toContain(id);
+    const since = new Date(Date.now() + 60_000).toISOString().slice(0, 16);
+    expect(await html(await page(`/admin?since=${since}`))).not.toContain(id);
+    expect(await html(await page("/admin?live=0"))).not.toContain('http-equiv="refresh"');
+  });
+
+  it("answers invalid filters with a 400 page", async () => {
+    expect(await html(await page("/admin?status=lost"), 400)).toContain("Invalid query");
+    await html(await page("/admin?cursor=bm9wZQ"), 400);
+    await html(await page("/admin/events/github/no-such-event"), 404);
+  });
+
+  it("shows the payload pretty-printed and escaped, and the signature header masked", async () => {
+    const hostile = '<script>alert("owned")</script>';
+    const fixture = await githubEvent({ action: "opened", issue: { number: 5, title: hostile } });
+    const id = await accept(fixture);
+    const body = await detailPageWhen("github", id, (text) => text.includes('data-outcome="done"'));
+    expect(body).toMatch(
+      new RegExp(`x-hub-signature-256</th><td class="mono">${MASKED.replace(/[()]/g, "\\$&")}`),
+    );
+    expect(body).not.toContain(fixture.headers["x-hub-signature-256"]!);
+    expect(body).toContain("  &quot;action&quot;: &quot;opened&quot;,");
+    expect(body).toContain("&lt;script&gt;alert(\\&quot;owned\\&quot;)&lt;/script&gt;");
+    expect(body).not.toMatch(/<script/i);
+    expect(body).toContain("<td>original</td>");
+  });
+
+  it("sends security headers: no script, no framing, no caching", async () => {
+    const response = await page("/admin");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("referrer-policy")).toBe("same-origin");
+  });
+});
+
+describe("replay from the dashboard", () => {
+  it("refuses a replay posted from another origin, or with no origin at all", async () => {
+    const id = await accept(await githubEvent());
+    await detailPageWhen("github", id, (text) => text.includes('data-outcome="done"'));
+    const foreign = await submit(`/admin/events/github/${id}/replay`, {}, { origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    const sibling = await submit(
+      `/admin/events/github/${id}/replay`,
+      {},
+      { origin: "https://other.hookgate.test" },
+    );
+    expect(sibling.status).toBe(403);
+    const anonymous = await page(`/admin/events/github/${id}/replay`, { method: "POST" });
+    expect(anonymous.status).toBe(403);
+
+    // None of the refused posts started a replay: the first accepted one is replay 1.
+    const accepted = await page(`/admin/events/github/${id}/replay`, {
+      method: "POST",
+      headers: { "sec-fetch-site": "same-origin" },
+    });
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get("location")).toBe(`/admin/events/github/${id}?replayed=1`);
+  });
+
+  it("enqueues a same-origin replay, redirects back, and shows the replay's attempt", async () => {
+    const id = await accept(await githubEvent({ action: "opened", issue: { number: 7 } }));
+    await waitForDeliveries(id);
+    await detailPageWhen("github", id, (text) => text.includes('data-outcome="done"'));
+    const response = await submit(`/admin/events/github/${id}/replay`, { handler: "" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`/admin/events/github/${id}?replayed=1`);
+    await waitForDeliveries(id, { count: 2 });
+    const body = await detailPageWhen("github", id, (text) =>
+      text.includes('data-replay="1" data-outcome="done"'),
+    );
+    expect(body).toContain("<td>replay 1</td>");
+
+    const notice = await html(await page(`/admin/events/github/${id}?replayed=1`));
+    expect(notice).toContain("Replay 1 enqueued.");
+    expect(notice).not.toContain('http-equiv="refresh"');
+  });
+
+  it("replays to one named handler and refuses unknown handlers", async () => {
+    const id = await accept(await githubEvent());
+    await detailPageWhen("github", id, (text) => text.includes('data-outcome="done"'));
+    expect(await html(await page(`/admin/events/github/${id}`))).toContain(
+      '<option value="forward">forward</option>',
+    );
+    const named = await submit(`/admin/events/github/${id}/replay`, { handler: "forward" });
+    expect(named.status).toBe(303);
+    const unknown = await submit(`/admin/events/github/${id}/replay`, { handler: "nope" });
+    expect(await html(unknown, 400)).toContain("No handler is named");
+  });
+});
+
+describe("dead letters", () => {
+  it("lists a dead event, redrives all of them, and the event is delivered", async () => {
+    const fixture = await githubEvent({ action: "doomed" });
+    const id = fixture.headers["x-github-delivery"]!;
+    const { ledger } = ledgerOf("github", id);
+    // Keep the live queue away from this event while the test makes it dead.
+    await ledger.injectFaults({ failSends: 1000 });
+    try {
+      await accept(fixture);
+      const failing = {
+        ...env,
+        HANDLER_MAX_ATTEMPTS: "1",
+        AGENT_ENDPOINT_URL: sinkUrl("dead", "status=500"),
+      };
+      const registry = new HandlerRegistry().on("*", "*", forward, { name: "forward" });
+      await consume([messageFor("github", id, "issues.doomed")], registry, failing);
+
+      const list = await html(await page("/admin/dead-letters"));
+      expect(list).toContain(id);
+      expect(list).toContain("RetryLater: agent answered 500");
+      expect(list).toContain("Redrive all");
+      const detail = await html(await page(`/admin/events/github/${id}`));
+      expect(detail).toContain('data-outcome="dead"');
+
+      const cross = await submit("/admin/dead-letters/redrive", {}, { origin: "https://evil.example" });
+      expect(cross.status).toBe(403);
+      const response = await submit("/admin/dead-letters/redrive");
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toMatch(
+        /^\/admin\/dead-letters\?redriven=[1-9]\d*&skipped=\d+$/,
+      );
+      expect(await html(await page(response.headers.get("location")!))).toMatch(/Redriven: \d+ events?\./);
+
+      await waitForDeliveries(id);
+      await detailPageWhen("github", id, (text) => text.includes('data-replay="0" data-outcome="done"'));
+    } finally {
+      await ledger.injectFaults({});
+    }
+  });
+
+  it("redrives one event from its page, and says when there is nothing to redrive", async () => {
+    const id = await accept(await githubEvent());
+    await detailPageWhen("github", id, (text) => text.includes('data-outcome="done"'));
+    const response = await submit("/admin/dead-letters/redrive", { source: "github", id, back: "event" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`/admin/events/github/${id}?redrive=not_dead`);
+    expect(await html(await page(response.headers.get("location")!))).toContain("Nothing to redrive");
+    expect((await submit("/admin/dead-letters/redrive", { source: "github" })).status).toBe(400);
+  });
+});
