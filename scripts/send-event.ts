@@ -75,6 +75,5 @@ for (let i = 0; i < count; i++) {
         : (parsed.detail ?? answer);
     } catch {}
     console.log(`${response.status} ${source}/${type} ${summary}`);
-
   }
 }
