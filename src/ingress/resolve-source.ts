@@ -107,8 +107,11 @@ export function resolveSource(name: string, env: object): ResolvedSource | null 
  * public URL Cloudflare received; behind another proxy set `PUBLIC_BASE_URL` or the source's `publicUrl`.
  */
 export function signedUrlOf(source: ResolvedSource, requestUrl: string): string {
-  if (source.publicUrl) return source.publicUrl;
-  if (!source.publicBaseUrl) return requestUrl;
   const { pathname, search } = new URL(requestUrl);
+  // Twilio signs query parameters too (`bodySHA256`): keep the request's query unless publicUrl has one.
+  if (source.publicUrl)
+    return source.publicUrl.includes("?") ? source.publicUrl : `${source.publicUrl}${search}`;
+  if (!source.publicBaseUrl) return requestUrl;
+
   return `${source.publicBaseUrl.replace(/\/+$/, "")}${pathname}${search}`;
 }

@@ -1,10 +1,12 @@
 /**
  * The Standard Webhooks core (https://www.standardwebhooks.com), shared by the verifier of every preset
  * that uses it and by the forwarder that signs envelopes for agents.
- * Signed content: `<msg id>.<unix seconds>.<raw body>`; signature header: space-separated `v1,<base64>`.
+ * Signed content: `<msg id>.<unix seconds>.<raw body>`; signature header: space-separated
+ * `v1,<base64 HMAC-SHA256>` (symmetric, `whsec_` secret) or `v1a,<base64 Ed25519>` (`whpk_` public key).
  */
 import { base64ToBytes, bytesToBase64, concatBytes } from "./encoding";
 import { hmacMatchesAny, hmacSign, type SecretBytes } from "./hmac";
+import { type PublicKeyBytes, signatureMatchesAny } from "./public-key";
 import { err, type VerifyResult, verified } from "./result";
 import { checkFreshness, parseUnixSeconds } from "./timestamp";
 
@@ -12,6 +14,12 @@ import { checkFreshness, parseUnixSeconds } from "./timestamp";
 export function decodeWhsecSecret(secret: string): SecretBytes | null {
   const bytes = base64ToBytes(secret.startsWith("whsec_") ? secret.slice(6) : secret);
   return bytes && bytes.length > 0 ? bytes : null;
+}
+
+/** `whpk_<base64>` (the prefix is optional) of a raw 32-byte Ed25519 public key; null otherwise. */
+export function decodeWhpkPublicKey(key: string): PublicKeyBytes | null {
+  const bytes = base64ToBytes(key.startsWith("whpk_") ? key.slice(5) : key);
+  return bytes?.length === 32 ? bytes : null;
 }
 
 export async function signStandardWebhook(
@@ -36,13 +44,19 @@ export interface StandardWebhookHeaderNames {
   readonly signature: string;
 }
 
+/** `v1`: HMAC-SHA256 keyed with `whsec_` secrets. `v1a`: Ed25519 checked with `whpk_` public keys. */
+export type StandardSignatureVersion = "v1" | "v1a";
+const SIGNATURE_BYTES: Record<StandardSignatureVersion, number> = { v1: 32, v1a: 64 };
+
+/** Verifies the entries of one signature version; entries of other versions are ignored. */
 export async function verifyStandardWebhook(
   headers: StandardWebhookHeaders,
   names: StandardWebhookHeaderNames,
   body: Uint8Array,
-  secrets: readonly SecretBytes[],
+  keys: readonly SecretBytes[],
   nowSeconds: number,
   toleranceSeconds: number,
+  accepted: StandardSignatureVersion = "v1",
 ): Promise<VerifyResult> {
   if (!headers.id) return err({ reason: "missing_header", header: names.id });
   if (headers.timestamp === null) return err({ reason: "missing_header", header: names.timestamp });
@@ -52,15 +66,17 @@ export async function verifyStandardWebhook(
   const signatures: Uint8Array[] = [];
   for (const entry of headers.signature.split(" ")) {
     const [version, value] = entry.split(",", 2);
-    if (version !== "v1" || !value) continue;
+    if (version !== accepted || !value) continue;
     const bytes = base64ToBytes(value);
-    if (bytes?.length === 32) signatures.push(bytes);
+    if (bytes?.length === SIGNATURE_BYTES[accepted]) signatures.push(bytes);
   }
   if (signatures.length === 0) return err({ reason: "malformed_header", header: names.signature });
   const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
   if (!fresh.ok) return fresh;
   const signed = concatBytes(`${headers.id}.${timestamp}.`, body);
-  return (await hmacMatchesAny("SHA-256", secrets, signed, signatures))
-    ? verified
-    : err({ reason: "bad_signature" });
+  const matches =
+    accepted === "v1"
+      ? await hmacMatchesAny("SHA-256", keys, signed, signatures)
+      : await signatureMatchesAny("Ed25519", keys, signed, signatures);
+  return matches ? verified : err({ reason: "bad_signature" });
 }

@@ -53,7 +53,10 @@ describe("source configuration", () => {
       "https://hooks.example.com/webhooks/twilio?x=1",
     );
     expect(signedUrlOf(source({ publicUrl: "https://a.example/x", publicBaseUrl: "https://b" }), url)).toBe(
-      "https://a.example/x",
+      "https://a.example/x?x=1",
+    );
+    expect(signedUrlOf(source({ publicUrl: "https://a.example/x?sid=1" }), url)).toBe(
+      "https://a.example/x?sid=1",
     );
   });
 });

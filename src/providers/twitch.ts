@@ -1,0 +1,71 @@
+/**
+ * Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256(id + timestamp + body)>`
+ * with `Twitch-Eventsub-Message-Id` and an RFC 3339 `Twitch-Eventsub-Message-Timestamp`, 600 s tolerance.
+ * Answers the `webhook_callback_verification` challenge; a `revocation` is typed `revocation.<type>`.
+ * Docs: https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message
+ */
+
+import { stringField } from "../normalize/read-body";
+import { concatBytes, hexToBytes } from "../verify/encoding";
+import { hmacMatchesAny } from "../verify/hmac";
+import { err, ok, verified } from "../verify/result";
+import { checkFreshness } from "../verify/timestamp";
+import { type Provider, utf8Secret } from "./provider";
+
+const ID = "twitch-eventsub-message-id";
+const TIMESTAMP = "twitch-eventsub-message-timestamp";
+const SIGNATURE = "twitch-eventsub-message-signature";
+const MESSAGE_TYPE = "twitch-eventsub-message-type";
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Whole Unix seconds of an RFC 3339 time (Twitch sends nanoseconds, which `Date.parse` may not take). */
+function parseRfc3339Seconds(value: string): number | null {
+  const match = RFC3339.exec(value);
+  if (!match) return null;
+  const milliseconds = Date.parse(value.replace(match[1] ?? "", ""));
+  return Number.isFinite(milliseconds) ? Math.floor(milliseconds / 1000) : null;
+}
+
+export const twitch: Provider = {
+  scheme: "Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256 of `id + timestamp + body`>",
+  defaultToleranceSeconds: 600,
+  decodeSecret: utf8Secret,
+
+  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
+    const header = request.headers.get(SIGNATURE);
+    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
+    const id = request.headers.get(ID);
+    if (!id) return err({ reason: "missing_header", header: ID });
+    const rawTimestamp = request.headers.get(TIMESTAMP);
+    if (rawTimestamp === null) return err({ reason: "missing_header", header: TIMESTAMP });
+    const timestamp = parseRfc3339Seconds(rawTimestamp);
+    if (timestamp === null) return err({ reason: "malformed_header", header: TIMESTAMP });
+    const signature = header.startsWith("sha256=") ? hexToBytes(header.slice(7)) : null;
+    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
+    const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
+    if (!fresh.ok) return fresh;
+    const signed = concatBytes(id, rawTimestamp, request.body);
+    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
+      ? verified
+      : err({ reason: "bad_signature" });
+  },
+
+  identify(request, body) {
+    const id = request.headers.get(ID);
+    if (!id)
+      return err({ reason: "missing_event_id", detail: "Twitch-Eventsub-Message-Id header is required" });
+    const message = body.json();
+    if (message === undefined) return err({ reason: "invalid_body", detail: "EventSub messages are JSON" });
+    const subscription =
+      stringField(message, "subscription", "type") ??
+      request.headers.get("twitch-eventsub-subscription-type") ??
+      "unknown";
+    const revoked = request.headers.get(MESSAGE_TYPE) === "revocation";
+    return ok({ id, type: revoked ? `revocation.${subscription}` : subscription, payload: message });
+  },
+
+  handshake(request, body) {
+    if (request.headers.get(MESSAGE_TYPE) !== "webhook_callback_verification") return null;
+    return { status: 200, contentType: "text/plain", body: stringField(body.json(), "challenge") ?? "" };
+  },
+};
