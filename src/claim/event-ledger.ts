@@ -5,7 +5,9 @@
  *
  * Accepting is one synchronous transaction, so concurrent duplicates cannot both win, and the caller's
  * 202 waits (output gate) until that write is durable. The outbox drains to the queue right after, and
- * an alarm re-drives whatever was not confirmed, so a failed or hung `send` never loses an event.
+ * an alarm re-drives whatever was not confirmed, so a failed or hung `send` never loses an event. The
+ * alarm also re-sends an enqueued event that no consumer has touched for STALLED_REDRIVE_SECONDS, so a
+ * message the queue lost (local queues live in memory) cannot strand it; duplicates are absorbed.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
@@ -116,16 +118,8 @@ export class EventLedger extends DurableObject<Env> {
       if (rows.length === 0) return true;
       const keys = rows.map((row) => `${row.source}\n${row.event_id}`);
       for (const key of keys) this.inFlight.add(key);
-      const messages: MessageSendRequest<EventMessage>[] = rows.map((row) => ({
-        body: { v: 1, source: row.source, id: row.event_id, type: row.type, shard: row.shard },
-        contentType: "json",
-      }));
       try {
-        await withTimeout(
-          this.sendBatch(messages),
-          this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS,
-          "queue send",
-        );
+        await this.sendWithTimeout(rows);
         const now = Date.now();
         for (const row of rows) this.sql.exec(SQL.MARK_ENQUEUED, now, row.source, row.event_id);
         log("outbox", { outcome: "enqueued", count: rows.length });
@@ -148,6 +142,46 @@ export class EventLedger extends DurableObject<Env> {
         for (const key of keys) this.inFlight.delete(key);
       }
     }
+  }
+
+  /**
+   * Sends an event again when it was enqueued but no consumer has started, leased, retried or finished
+   * it for STALLED_REDRIVE_SECONDS (or longer, see SQL.SELECT_STALLED): the queue may have lost the
+   * message (a local queue loses everything on a crash). A message that was not lost only becomes a
+   * duplicate, which `beginDeliveries` absorbs. Returns false when the send failed.
+   */
+  private async redriveStalled(): Promise<boolean> {
+    const rows = this.sql
+      .exec<OutboxRow>(SQL.SELECT_STALLED, this.stallMs, Date.now(), OUTBOX_BATCH)
+      .toArray();
+    if (rows.length === 0) return true;
+    try {
+      await this.sendWithTimeout(rows);
+    } catch (error) {
+      logError("outbox", { outcome: "redrive_failed", count: rows.length, error: describeError(error) });
+      return false;
+    }
+    const now = Date.now();
+    for (const row of rows) this.sql.exec(SQL.MARK_REDRIVEN, now, row.source, row.event_id);
+    log("outbox", { outcome: "redriven_stalled", count: rows.length });
+    return true;
+  }
+
+  /** When the next unfinished event becomes stalled; null when no event is unfinished. */
+  private nextStallAt(): number | null {
+    return this.sql.exec<{ at: number | null }>(SQL.NEXT_STALLED_AT, this.stallMs).one().at;
+  }
+
+  private get stallMs(): number {
+    return this.settings.STALLED_REDRIVE_SECONDS * 1000;
+  }
+
+  private sendWithTimeout(rows: OutboxRow[]): Promise<unknown> {
+    const messages: MessageSendRequest<EventMessage>[] = rows.map((row) => ({
+      body: { v: 1, source: row.source, id: row.event_id, type: row.type, shard: row.shard },
+      contentType: "json",
+    }));
+    return withTimeout(this.sendBatch(messages), this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS, "queue send");
   }
 
   private sendBatch(messages: MessageSendRequest<EventMessage>[]): Promise<unknown> {
@@ -174,17 +208,19 @@ export class EventLedger extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  /** Re-drives the outbox, forgets expired terminal events, and plans the next run. */
+  /** Re-drives the outbox and stalled events, forgets expired terminal events, and plans the next run. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    const drained = await this.drainOutbox();
+    const drained = (await this.drainOutbox()) && (await this.redriveStalled());
     this.purgeExpired();
     const now = Date.now();
     if (!drained || this.count(SQL.COUNT_OUTBOX) > 0) {
       this.ensureAlarmBy(now + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
-    } else if (this.count(SQL.COUNT_EVENTS) > 0) {
-      this.ensureAlarmBy(now + PURGE_INTERVAL_MS);
+      return;
     }
+    const stallAt = this.nextStallAt();
+    if (stallAt !== null) this.ensureAlarmBy(Math.max(stallAt, now + 1000));
+    if (this.count(SQL.COUNT_EVENTS) > 0) this.ensureAlarmBy(now + PURGE_INTERVAL_MS);
   }
 
   private purgeExpired(): void {

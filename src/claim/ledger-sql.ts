@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
 CREATE INDEX IF NOT EXISTS events_by_received ON events (received_at);
+CREATE INDEX IF NOT EXISTS events_unsettled ON events (enqueued_at)
+  WHERE enqueued_at IS NOT NULL AND status IN ('accepted', 'retrying');
 CREATE TABLE IF NOT EXISTS event_bodies (
   source TEXT NOT NULL,
   event_id TEXT NOT NULL,
@@ -61,6 +63,44 @@ export const MARK_ENQUEUED =
   "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
 
 export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
+
+/**
+ * Enqueued events whose own (non-replay) handlers are not finished: none started yet, or one `running`
+ * or `failed`. `last_activity` is the latest of the enqueue (or re-send) and every delivery update, lease
+ * and backoff: until some time after it, a message for the event may legitimately still be on its way.
+ * Replay delivery keys (`<handler>#replay-<n>`, see deliveryKey) are left out: a plain re-sent message
+ * cannot run them, so they must not keep an event stalled.
+ */
+const OWN_DELIVERIES = `
+FROM deliveries d
+WHERE d.source = e.source AND d.event_id = e.event_id AND d.handler NOT LIKE '%#replay-%'`;
+
+const UNFINISHED_ENQUEUED = `
+SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size,
+  max(e.enqueued_at, coalesce((
+    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${OWN_DELIVERIES}
+  ), 0)) AS last_activity
+FROM events e
+WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying')
+  AND (NOT EXISTS (SELECT 1 ${OWN_DELIVERIES})
+    OR EXISTS (SELECT 1 ${OWN_DELIVERIES} AND d.state IN ('running', 'failed')))`;
+
+/**
+ * When an unfinished event counts as stalled: after a silence of STALLED_REDRIVE_SECONDS (the first
+ * parameter, in ms), or of its age at its last activity if that is longer. Each re-send therefore waits
+ * about twice as long as the one before, so a slow queue backlog is not flooded with copies.
+ */
+const STALLED_AT = "last_activity + max(?, last_activity - received_at)";
+
+/** Unfinished events stalled by the given time (second parameter), longest-stalled first. */
+export const SELECT_STALLED = `
+SELECT source, event_id, type, shard, received_at, body_size FROM (${UNFINISHED_ENQUEUED})
+WHERE ${STALLED_AT} <= ? ORDER BY last_activity LIMIT ?`;
+
+/** When the next unfinished event becomes stalled (null when there are none). */
+export const NEXT_STALLED_AT = `SELECT min(${STALLED_AT}) AS at FROM (${UNFINISHED_ENQUEUED})`;
+
+export const MARK_REDRIVEN = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
 
 export const SELECT_EVENT = `
 SELECT type, received_at, headers, body_size, status, shard FROM events WHERE source = ? AND event_id = ?`;

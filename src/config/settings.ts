@@ -16,6 +16,11 @@ const Settings = z.object({
   AGENT_TIMEOUT_MS: intVar(15_000, 100, 120_000),
   /** Seconds the outbox waits before re-driving an event whose enqueue was not confirmed. */
   OUTBOX_REDRIVE_SECONDS: intVar(5, 1, 3600),
+  /**
+   * Seconds an enqueued, unfinished event may go without any consumer activity (no attempt started, no
+   * lease or backoff pending) before the ledger sends its message again, in case the queue lost it.
+   */
+  STALLED_REDRIVE_SECONDS: intVar(900, 5, 86_400),
 });
 
 export type Settings = z.infer<typeof Settings>;

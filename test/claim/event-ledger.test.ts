@@ -39,6 +39,115 @@ describe("event ledger", () => {
     expect((await inspectLedger("generic", id)).event).toBeDefined();
   });
 
+  describe("re-sending events the queue lost", () => {
+    const MINUTE = 60_000;
+    type StoredDelivery = {
+      handler?: string;
+      state: string;
+      leaseUntil?: number;
+      notBefore?: number;
+      ago: number;
+    };
+
+    /** Stores an event as if the queue had accepted its message `enqueuedAgo` ms ago, and its deliveries. */
+    async function storeEnqueued(
+      enqueuedAgo: number,
+      deliveries: StoredDelivery[] = [],
+      status = "accepted",
+      receivedAgo = enqueuedAgo,
+    ) {
+      const id = `stalled-${crypto.randomUUID()}`;
+      const { ledger, shard } = ledgerOf("generic", id);
+      const body = new TextEncoder().encode(JSON.stringify({ id, type: "x" }));
+      const now = Date.now();
+      await runInDurableObject(ledger, (_instance, state) => {
+        const sql = state.storage.sql;
+        sql.exec(
+          `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, status, enqueued_at)
+           VALUES ('generic', ?, 'x', ?, '{}', ?, ?, ?, ?)`,
+          id,
+          now - receivedAgo,
+          body.byteLength,
+          shard,
+          status,
+          now - enqueuedAgo,
+        );
+        sql.exec(
+          "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES ('generic', ?, 0, ?)",
+          id,
+          body,
+        );
+        for (const d of deliveries)
+          sql.exec(
+            `INSERT INTO deliveries (source, event_id, handler, state, attempts, lease_until, not_before, updated_at)
+             VALUES ('generic', ?, ?, ?, 1, ?, ?, ?)`,
+            id,
+            d.handler ?? "forward",
+            d.state,
+            d.leaseUntil ?? null,
+            d.notBefore ?? null,
+            now - d.ago,
+          );
+      });
+      return { id, ledger };
+    }
+
+    async function runAlarm(ledger: ReturnType<typeof ledgerOf>["ledger"]) {
+      await runInDurableObject(ledger, (_i, state) => state.storage.setAlarm(Date.now() + 60_000));
+      expect(await runDurableObjectAlarm(ledger)).toBe(true);
+    }
+
+    const enqueuedAt = async (id: string) => (await inspectLedger("generic", id)).event?.enqueued_at;
+
+    it("re-sends an enqueued event no consumer touched for STALLED_REDRIVE_SECONDS, once", async () => {
+      const { id, ledger } = await storeEnqueued(16 * MINUTE);
+      const before = await enqueuedAt(id);
+      await runAlarm(ledger);
+      const [delivery] = await waitForDeliveries(id);
+      expect(JSON.parse(delivery!.body)).toMatchObject({ id, source: "generic" });
+      await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
+      const redriven = await enqueuedAt(id);
+      expect(redriven).toBeGreaterThan(before!);
+      await runAlarm(ledger);
+      expect(await enqueuedAt(id)).toBe(redriven);
+    });
+
+    it("re-runs a handler whose lease expired long ago and whose message is gone", async () => {
+      const { id, ledger } = await storeEnqueued(20 * MINUTE, [
+        { state: "running", leaseUntil: Date.now() - 16 * MINUTE, ago: 17 * MINUTE },
+      ]);
+      await runAlarm(ledger);
+      await waitForDeliveries(id);
+      await expect
+        .poll(async () => (await inspectLedger("generic", id)).deliveries)
+        .toMatchObject([{ handler: "forward", state: "done", attempts: 2 }]);
+    });
+
+    it("leaves events alone while a lease or backoff is pending, only replays are unfinished, or a re-send is recent", async () => {
+      const later = Date.now() + 10 * MINUTE;
+      const stored = [
+        await storeEnqueued(20 * MINUTE, [{ state: "running", leaseUntil: later, ago: 20 * MINUTE }]),
+        await storeEnqueued(20 * MINUTE, [{ state: "failed", notBefore: later, ago: 20 * MINUTE }]),
+        await storeEnqueued(20 * MINUTE, [{ state: "running", ago: 2 * MINUTE }]),
+        await storeEnqueued(
+          20 * MINUTE,
+          [
+            { state: "done", ago: 20 * MINUTE },
+            { handler: "forward#replay-1", state: "failed", notBefore: 0, ago: 20 * MINUTE },
+          ],
+          "retrying",
+        ),
+        // Re-sent 20 minutes ago, 60 minutes after it arrived: the next re-send waits 60 minutes.
+        await storeEnqueued(20 * MINUTE, [], "accepted", 80 * MINUTE),
+      ];
+      for (const { id, ledger } of stored) {
+        const before = await enqueuedAt(id);
+        await runAlarm(ledger);
+        expect(await enqueuedAt(id)).toBe(before);
+      }
+    });
+  });
+
   it("validates RPC arguments with zod before touching storage", () => {
     expect(BeginInput.safeParse([{ source: "", id: "x", handlers: [] }]).success).toBe(false);
     expect(

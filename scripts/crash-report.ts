@@ -1,0 +1,121 @@
+/**
+ * The crash test's verdict: from what the sender saw (answers per event), what the agent sink received
+ * (deliveries) and what the ledger persisted, counts acked, delivered, lost and double-delivered events.
+ * Pure, so the rules are in one place.
+ */
+import { createHash } from "node:crypto";
+import type { Delivery } from "./agent-sink.ts";
+import type { LedgerRow } from "./read-ledger-state.ts";
+
+export interface SentEvent {
+  id: string;
+  /** Requests posted for this event (both copies, every retry). */
+  requests: number;
+  /** Final answers, one per copy: HTTP status and `status` field. */
+  answers: { status: number | null; outcome: string | null }[];
+}
+
+export interface CrashWindow {
+  killedAt: number;
+  readyAt: number;
+}
+
+export interface Tally {
+  sent: number;
+  requests: number;
+  copies: number;
+  retriedRequests: number;
+  acked: number;
+  accepted: number;
+  duplicatesSuppressed: number;
+  unacked: string[];
+  acceptedTwice: string[];
+  deliveries: number;
+  delivered: number;
+  doubleDelivered: string[];
+  lost: string[];
+  wrongWebhookId: string[];
+  badSignature: number;
+  unknownDeliveries: number;
+  notSettled: string[];
+}
+
+/** The forwarder's `webhook-id`: `msg_` + 32 hex chars of SHA-256 of the idempotency key. */
+export function expectedWebhookId(source: string, id: string, handler = "forward"): string {
+  return `msg_${createHash("sha256").update(`${source}:${id}:${handler}`).digest("hex").slice(0, 32)}`;
+}
+
+export function envelopeIdOf(delivery: Delivery): string | null {
+  try {
+    const id: unknown = JSON.parse(delivery.body).id;
+    return typeof id === "string" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+export function tally(
+  events: SentEvent[],
+  deliveries: Delivery[],
+  verify: (delivery: Delivery) => boolean,
+  ledger: Map<string, LedgerRow>,
+): Tally {
+  const byId = new Map<string, Delivery[]>();
+  let unknownDeliveries = 0;
+  let badSignature = 0;
+  const known = new Set(events.map((event) => event.id));
+  for (const delivery of deliveries) {
+    if (!verify(delivery)) badSignature++;
+    const id = envelopeIdOf(delivery);
+    if (id === null || !known.has(id)) {
+      unknownDeliveries++;
+      continue;
+    }
+    byId.set(id, [...(byId.get(id) ?? []), delivery]);
+  }
+  const isAck = (answer: SentEvent["answers"][number]) =>
+    answer.status === 202 || (answer.status === 200 && answer.outcome === "duplicate");
+  const acked = events.filter((event) => event.answers.some(isAck));
+  const answers = events.flatMap((event) => event.answers);
+  const accepted = answers.filter((a) => a.status === 202).length;
+  const copies = events.reduce((n, event) => n + event.answers.length, 0);
+  const requests = events.reduce((n, event) => n + event.requests, 0);
+  return {
+    sent: events.length,
+    requests,
+    copies,
+    retriedRequests: requests - copies,
+    acked: acked.length,
+    accepted,
+    duplicatesSuppressed: answers.filter((a) => a.status === 200 && a.outcome === "duplicate").length,
+    unacked: events.filter((event) => !event.answers.some(isAck)).map((event) => event.id),
+    acceptedTwice: events
+      .filter((event) => event.answers.filter((a) => a.status === 202).length > 1)
+      .map((event) => event.id),
+    deliveries: deliveries.length,
+    delivered: acked.filter((event) => (byId.get(event.id)?.length ?? 0) > 0).length,
+    doubleDelivered: [...byId].filter(([, list]) => list.length > 1).map(([id]) => id),
+    lost: acked.filter((event) => !byId.has(event.id)).map((event) => event.id),
+    wrongWebhookId: [...byId]
+      .filter(([id, list]) => list.some((d) => d.webhookId !== expectedWebhookId("github", id)))
+      .map(([id]) => id),
+    badSignature,
+    unknownDeliveries,
+    notSettled: acked
+      .filter((event) => ledger.size > 0 && ledger.get(event.id)?.status !== "delivered")
+      .map((event) => event.id),
+  };
+}
+
+/** One line of ledger evidence for an event id. */
+export function describeLedgerRow(id: string, row: LedgerRow | undefined, crash: CrashWindow): string {
+  if (!row) return `${id}: not in the ledger`;
+  const at = (ms: number | null) =>
+    ms === null
+      ? "null"
+      : `kill${ms < crash.killedAt ? "-" : "+"}${(Math.abs(ms - crash.killedAt) / 1000).toFixed(1)}s`;
+  const forward = row.forward
+    ? `forward=${row.forward.state} attempts=${row.forward.attempts} lease_until=${at(row.forward.leaseUntil)}`
+    : "forward=never started";
+  return `${id}: shard=${row.shard} status=${row.status} received=${at(row.receivedAt)} enqueued_at=${at(row.enqueuedAt)} ${forward}`;
+}
