@@ -5,9 +5,9 @@
  */
 
 import { defaultPayload, stringField } from "../normalize/read-body";
-import { hexToBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
+import { prefixedDigest } from "../verify/signature-header";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-hub-signature-256";
@@ -19,8 +19,8 @@ export const github: Provider = {
   async verify({ request, secrets }) {
     const header = request.headers.get(SIGNATURE);
     if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = header.startsWith("sha256=") ? hexToBytes(header.slice(7)) : null;
-    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
+    const signature = prefixedDigest(header, "sha256=", "hex", 32);
+    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
     const matches = await hmacMatchesAny("SHA-256", secrets, request.body, [signature]);
     return matches ? verified : err({ reason: "bad_signature" });
   },

@@ -1,28 +1,43 @@
 /** Every provider preset by name. Adding a provider: one file in this folder, one line here, one test. */
+import { bitbucket } from "./bitbucket";
+import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
 import { generic } from "./generic";
 import { github } from "./github";
+import { gitlab } from "./gitlab";
+import { hubspot } from "./hubspot";
+import { intercom } from "./intercom";
 import { jira } from "./jira";
 import { lemonsqueezy } from "./lemonsqueezy";
+import { linear } from "./linear";
+import { mailgun } from "./mailgun";
 import { mux } from "./mux";
+import { notion } from "./notion";
 import { openai } from "./openai";
+import { paddle } from "./paddle";
+import { pagerduty } from "./pagerduty";
 import { polar } from "./polar";
 import { postmark } from "./postmark";
 import type { Provider } from "./provider";
 import { replicate } from "./replicate";
 import { resend } from "./resend";
 import { sendgrid } from "./sendgrid";
+import { sentry } from "./sentry";
 import { shopify } from "./shopify";
 import { slack } from "./slack";
+import { square } from "./square";
 import { standardWebhooks } from "./standard-webhooks";
 import { standardWebhooksEd25519 } from "./standard-webhooks-ed25519";
 import { stripe } from "./stripe";
 import { svix } from "./svix";
 import { twilio } from "./twilio";
 import { twitch } from "./twitch";
+import { typeform } from "./typeform";
 import { unsigned } from "./unsigned";
+import { vercel } from "./vercel";
 import { workos } from "./workos";
+import { zendesk } from "./zendesk";
 import { zoom } from "./zoom";
 
 export const providers = {
@@ -49,6 +64,21 @@ export const providers = {
   jira,
   workos,
   mux,
+  mailgun,
+  hubspot,
+  square,
+  paddle,
+  linear,
+  intercom,
+  pagerduty,
+  typeform,
+  gitlab,
+  bitbucket,
+  vercel,
+  calendly,
+  sentry,
+  notion,
+  zendesk,
   unsigned,
 } as const satisfies Record<string, Provider>;
 

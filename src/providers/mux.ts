@@ -5,42 +5,25 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { concatBytes, hexToBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { checkFreshness, parseUnixSeconds } from "../verify/timestamp";
+import { err, ok } from "../verify/result";
+import { type SignatureListScheme, verifySignatureListHmac } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
-const SIGNATURE = "mux-signature";
+const SCHEME: SignatureListScheme = {
+  header: "mux-signature",
+  separator: ",",
+  timestampKey: "t",
+  signatureKey: "v1",
+  joiner: ".",
+};
 
 export const mux: Provider = {
   scheme: "Mux-Signature: t=<ts>,v1=<hex HMAC-SHA256 of `t.body`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    let timestamp: number | null = null;
-    const signatures: Uint8Array[] = [];
-    for (const part of header.split(",")) {
-      const [key, value] = part.trim().split("=", 2);
-      if (key === "t") timestamp = parseUnixSeconds(value);
-      if (key === "v1" && value) {
-        const bytes = hexToBytes(value);
-        if (bytes?.length === 32) signatures.push(bytes);
-      }
-    }
-    if (timestamp === null || signatures.length === 0) {
-      return err({ reason: "malformed_header", header: SIGNATURE });
-    }
-    const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
-    if (!fresh.ok) return fresh;
-    const signed = concatBytes(`${timestamp}.`, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, signatures))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: ({ request, secrets, nowSeconds, toleranceSeconds }) =>
+    verifySignatureListHmac(SCHEME, request.headers, request.body, secrets, nowSeconds, toleranceSeconds),
 
   identify(_request, body) {
     const event = body.json();

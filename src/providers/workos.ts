@@ -6,43 +6,26 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { concatBytes, hexToBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { checkFreshness } from "../verify/timestamp";
+import { err, ok } from "../verify/result";
+import { type SignatureListScheme, verifySignatureListHmac } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
-const SIGNATURE = "workos-signature";
-const MILLISECONDS = /^\d{1,15}$/;
+const SCHEME: SignatureListScheme = {
+  header: "workos-signature",
+  separator: ",",
+  timestampKey: "t",
+  signatureKey: "v1",
+  joiner: ".",
+  timestampUnit: "ms",
+};
 
 export const workos: Provider = {
   scheme: "WorkOS-Signature: t=<ms>, v1=<hex HMAC-SHA256 of `t.body`>",
   defaultToleranceSeconds: 180,
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    let issuedMs: string | null = null;
-    const signatures: Uint8Array[] = [];
-    for (const part of header.split(",")) {
-      const [key, value = ""] = part.trim().split("=", 2);
-      if (key === "t" && MILLISECONDS.test(value)) issuedMs = value;
-      if (key === "v1") {
-        const bytes = hexToBytes(value);
-        if (bytes?.length === 32) signatures.push(bytes);
-      }
-    }
-    if (issuedMs === null || signatures.length === 0) {
-      return err({ reason: "malformed_header", header: SIGNATURE });
-    }
-    const fresh = checkFreshness(Math.floor(Number(issuedMs) / 1000), nowSeconds, toleranceSeconds);
-    if (!fresh.ok) return fresh;
-    const signed = concatBytes(`${issuedMs}.`, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, signatures))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: ({ request, secrets, nowSeconds, toleranceSeconds }) =>
+    verifySignatureListHmac(SCHEME, request.headers, request.body, secrets, nowSeconds, toleranceSeconds),
 
   identify(_request, body) {
     const event = body.json();

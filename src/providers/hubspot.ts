@@ -1,0 +1,71 @@
+/**
+ * HubSpot v3: `X-HubSpot-Signature-v3: <base64 HMAC-SHA256(client secret, method + uri + body + ts)>` with
+ * `X-HubSpot-Request-Timestamp` in milliseconds, 300 s tolerance. The uri is the URL HubSpot called with
+ * the escapes HubSpot's table lists decoded. A body is a batch of events, so its id joins every `eventId`.
+ * Docs: https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation
+ */
+
+import { stringField } from "../normalize/read-body";
+import { concatBytes } from "../verify/encoding";
+import { hmacMatchesAny } from "../verify/hmac";
+import { err, ok, verified } from "../verify/result";
+import { decodeDigest } from "../verify/signature-header";
+import { checkFreshness } from "../verify/timestamp";
+import { type Provider, utf8Secret } from "./provider";
+
+const SIGNATURE = "x-hubspot-signature-v3";
+const TIMESTAMP = "x-hubspot-request-timestamp";
+const MAX_EVENT_ID_LENGTH = 512;
+/** The only characters HubSpot decodes from their `%XX` escapes before signing. */
+const DECODED = ":/?@!$'()*,;";
+
+const signedUri = (url: string) =>
+  url.replace(/%[0-9a-f]{2}/gi, (escaped) => {
+    const char = String.fromCharCode(Number.parseInt(escaped.slice(1), 16));
+    return DECODED.includes(char) ? char : escaped;
+  });
+
+const eventIdOf = (event: unknown): string | undefined => {
+  const id: unknown = typeof event === "object" && event !== null ? Reflect.get(event, "eventId") : undefined;
+  return Number.isSafeInteger(id) || (typeof id === "string" && id !== "") ? String(id) : undefined;
+};
+
+export const hubspot: Provider = {
+  scheme: "X-HubSpot-Signature-v3: <base64 HMAC-SHA256 of `method + uri + body + timestamp`>",
+  defaultToleranceSeconds: 300,
+  decodeSecret: utf8Secret,
+
+  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
+    const header = request.headers.get(SIGNATURE);
+    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
+    const rawTimestamp = request.headers.get(TIMESTAMP);
+    if (rawTimestamp === null) return err({ reason: "missing_header", header: TIMESTAMP });
+    if (!/^\d{1,15}$/.test(rawTimestamp)) return err({ reason: "malformed_header", header: TIMESTAMP });
+    const signature = decodeDigest(header, "base64", 32);
+    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
+    const fresh = checkFreshness(Math.floor(Number(rawTimestamp) / 1000), nowSeconds, toleranceSeconds);
+    if (!fresh.ok) return fresh;
+    const signed = concatBytes(request.method, signedUri(request.url), request.body, rawTimestamp);
+    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
+      ? verified
+      : err({ reason: "bad_signature" });
+  },
+
+  identify(_request, body) {
+    const events = body.json();
+    if (!Array.isArray(events) || events.length === 0) {
+      return err({ reason: "invalid_body", detail: "HubSpot posts a JSON array of events" });
+    }
+    // HubSpot says `eventId` is not guaranteed unique and batches up to 100 events: the whole list of
+    // ids keeps two different batches apart; past 512 characters the body digest is the id.
+    const ids = events.map(eventIdOf);
+    const joined = ids.every((id) => id !== undefined) ? ids.join(",") : "";
+    const types = new Set(events.map((event) => stringField(event, "subscriptionType") ?? "unknown"));
+    const [type = "unknown"] = types;
+    return ok({
+      id: joined && joined.length <= MAX_EVENT_ID_LENGTH ? joined : undefined,
+      type: types.size === 1 ? type : "mixed",
+      payload: events,
+    });
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * The shared verifier for `t=<time>,v1=<hex HMAC-SHA256("<time><joiner><body>")>` headers (Stripe, Mux,
+ * Calendly, WorkOS; Paddle's `ts=…;h1=…`): any listed signature may match (secret rolls), and the signed
+ * time must be fresh both ways.
+ */
+import { concatBytes } from "./encoding";
+import { hmacMatchesAny, type SecretBytes } from "./hmac";
+import { err, type VerifyResult, verified } from "./result";
+import { signatureList } from "./signature-header";
+import { checkFreshness } from "./timestamp";
+
+export interface SignatureListScheme {
+  /** Lowercase header name. */
+  readonly header: string;
+  readonly separator: "," | ";";
+  readonly timestampKey: string;
+  readonly signatureKey: string;
+  /** What stands between the time and the body in the signed content. */
+  readonly joiner: string;
+  /** WorkOS signs milliseconds; everyone else seconds. */
+  readonly timestampUnit?: "s" | "ms";
+}
+
+export async function verifySignatureListHmac(
+  scheme: SignatureListScheme,
+  headers: Headers,
+  body: Uint8Array,
+  secrets: readonly SecretBytes[],
+  nowSeconds: number,
+  toleranceSeconds: number,
+): Promise<VerifyResult> {
+  const header = headers.get(scheme.header);
+  if (header === null) return err({ reason: "missing_header", header: scheme.header });
+  const list = signatureList(header, scheme.separator, scheme.timestampKey, scheme.signatureKey, "hex", 32);
+  const digits = scheme.timestampUnit === "ms" ? /^\d{1,15}$/ : /^\d{1,12}$/;
+  if (!list || !digits.test(list.timestamp))
+    return err({ reason: "malformed_header", header: scheme.header });
+  const seconds =
+    scheme.timestampUnit === "ms" ? Math.floor(Number(list.timestamp) / 1000) : Number(list.timestamp);
+  const fresh = checkFreshness(seconds, nowSeconds, toleranceSeconds);
+  if (!fresh.ok) return fresh;
+  const signed = concatBytes(`${list.timestamp}${scheme.joiner}`, body);
+  return (await hmacMatchesAny("SHA-256", secrets, signed, list.signatures))
+    ? verified
+    : err({ reason: "bad_signature" });
+}
