@@ -5,25 +5,20 @@
  */
 
 import { defaultPayload, stringField } from "../normalize/read-body";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { prefixedDigest } from "../verify/signature-header";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "x-hub-signature-256";
 
 export const github: Provider = {
   scheme: "X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = prefixedDigest(header, "sha256=", "hex", 32);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    const matches = await hmacMatchesAny("SHA-256", secrets, request.body, [signature]);
-    return matches ? verified : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({
+    header: "x-hub-signature-256",
+    hash: "SHA-256",
+    encoding: "hex",
+    prefix: "sha256=",
+  }),
 
   identify(request, body) {
     const id = request.headers.get("x-github-delivery");

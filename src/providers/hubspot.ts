@@ -7,10 +7,8 @@
 
 import { stringField } from "../normalize/read-body";
 import { concatBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { decodeDigest } from "../verify/signature-header";
-import { checkFreshness } from "../verify/timestamp";
+import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-hubspot-signature-v3";
@@ -35,21 +33,14 @@ export const hubspot: Provider = {
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const rawTimestamp = request.headers.get(TIMESTAMP);
-    if (rawTimestamp === null) return err({ reason: "missing_header", header: TIMESTAMP });
-    if (!/^\d{1,15}$/.test(rawTimestamp)) return err({ reason: "malformed_header", header: TIMESTAMP });
-    const signature = decodeDigest(header, "base64", 32);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    const fresh = checkFreshness(Math.floor(Number(rawTimestamp) / 1000), nowSeconds, toleranceSeconds);
-    if (!fresh.ok) return fresh;
-    const signed = concatBytes(request.method, signedUri(request.url), request.body, rawTimestamp);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: headerTimestampHmacVerifier({
+    signatureHeader: SIGNATURE,
+    timestampHeader: TIMESTAMP,
+    prefix: "",
+    encoding: "base64",
+    parseTimestamp: (raw) => (/^\d{1,15}$/.test(raw) ? Math.floor(Number(raw) / 1000) : null),
+    signedContent: (ts, request) => concatBytes(request.method, signedUri(request.url), request.body, ts),
+  }),
 
   identify(_request, body) {
     const events = body.json();

@@ -5,26 +5,15 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { prefixedDigest } from "../verify/signature-header";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "x-hub-signature";
 
 export const intercom: Provider = {
   scheme: "X-Hub-Signature: sha1=<hex HMAC-SHA1 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = prefixedDigest(header, "sha1=", "hex", 20);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    return (await hmacMatchesAny("SHA-1", secrets, request.body, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({ header: "x-hub-signature", hash: "SHA-1", encoding: "hex", prefix: "sha1=" }),
 
   identify(_request, body) {
     const notification = body.json();

@@ -6,25 +6,15 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { hexToBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "x-signature";
 
 export const lemonsqueezy: Provider = {
   scheme: "X-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = hexToBytes(header);
-    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
-    const matches = await hmacMatchesAny("SHA-256", secrets, request.body, [signature]);
-    return matches ? verified : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({ header: "x-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),
 
   identify(request, body) {
     const event = body.json();

@@ -6,26 +6,15 @@
  */
 
 import { defaultPayload, stringField } from "../normalize/read-body";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { decodeDigest } from "../verify/signature-header";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "sentry-hook-signature";
 
 export const sentry: Provider = {
   scheme: "Sentry-Hook-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = decodeDigest(header, "hex", 32);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    return (await hmacMatchesAny("SHA-256", secrets, request.body, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({ header: "sentry-hook-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),
 
   identify(request, body) {
     const payload = defaultPayload(body);

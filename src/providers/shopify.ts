@@ -4,25 +4,20 @@
  */
 
 import { defaultPayload } from "../normalize/read-body";
-import { base64ToBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "x-shopify-hmac-sha256";
 
 export const shopify: Provider = {
   scheme: "X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = base64ToBytes(header);
-    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
-    const matches = await hmacMatchesAny("SHA-256", secrets, request.body, [signature]);
-    return matches ? verified : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({
+    header: "x-shopify-hmac-sha256",
+    hash: "SHA-256",
+    encoding: "base64",
+    prefix: "",
+  }),
 
   identify(request, body) {
     const id = request.headers.get("x-shopify-webhook-id");

@@ -5,26 +5,20 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { prefixedDigest } from "../verify/signature-header";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "typeform-signature";
 
 export const typeform: Provider = {
   scheme: "Typeform-Signature: sha256=<base64 HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = prefixedDigest(header, "sha256=", "base64", 32);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    return (await hmacMatchesAny("SHA-256", secrets, request.body, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({
+    header: "typeform-signature",
+    hash: "SHA-256",
+    encoding: "base64",
+    prefix: "sha256=",
+  }),
 
   identify(_request, body) {
     const event = body.json();

@@ -5,26 +5,15 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { decodeDigest } from "../verify/signature-header";
+import { bodyHmacVerifier } from "../verify/body-hmac";
+import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
-
-const SIGNATURE = "x-vercel-signature";
 
 export const vercel: Provider = {
   scheme: "x-vercel-signature: <hex HMAC-SHA1 of body>",
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const signature = decodeDigest(header, "hex", 20);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    return (await hmacMatchesAny("SHA-1", secrets, request.body, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: bodyHmacVerifier({ header: "x-vercel-signature", hash: "SHA-1", encoding: "hex", prefix: "" }),
 
   identify(_request, body) {
     const event = body.json();

@@ -7,10 +7,8 @@
 
 import { defaultPayload, stringField } from "../normalize/read-body";
 import { concatBytes } from "../verify/encoding";
-import { hmacMatchesAny } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { decodeDigest } from "../verify/signature-header";
-import { checkFreshness } from "../verify/timestamp";
+import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
+import { ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-zendesk-webhook-signature";
@@ -30,22 +28,14 @@ export const zendesk: Provider = {
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const rawTimestamp = request.headers.get(TIMESTAMP);
-    if (rawTimestamp === null) return err({ reason: "missing_header", header: TIMESTAMP });
-    const timestamp = parseIsoSeconds(rawTimestamp);
-    if (timestamp === null) return err({ reason: "malformed_header", header: TIMESTAMP });
-    const signature = decodeDigest(header, "base64", 32);
-    if (!signature) return err({ reason: "malformed_header", header: SIGNATURE });
-    const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
-    if (!fresh.ok) return fresh;
-    const signed = concatBytes(rawTimestamp, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: headerTimestampHmacVerifier({
+    signatureHeader: SIGNATURE,
+    timestampHeader: TIMESTAMP,
+    prefix: "",
+    encoding: "base64",
+    parseTimestamp: parseIsoSeconds,
+    signedContent: (ts, request) => concatBytes(ts, request.body),
+  }),
 
   identify(request, body) {
     const payload = defaultPayload(body);

@@ -6,10 +6,11 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { bytesToHex, concatBytes, hexToBytes, utf8 } from "../verify/encoding";
-import { hmacMatchesAny, hmacSign } from "../verify/hmac";
-import { err, ok, verified } from "../verify/result";
-import { checkFreshness, parseUnixSeconds } from "../verify/timestamp";
+import { bytesToHex, concatBytes, utf8 } from "../verify/encoding";
+import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
+import { hmacSign } from "../verify/hmac";
+import { err, ok } from "../verify/result";
+import { parseUnixSeconds } from "../verify/timestamp";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-zm-signature";
@@ -20,22 +21,14 @@ export const zoom: Provider = {
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
-    const header = request.headers.get(SIGNATURE);
-    if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
-    const rawTimestamp = request.headers.get(TIMESTAMP);
-    if (rawTimestamp === null) return err({ reason: "missing_header", header: TIMESTAMP });
-    const timestamp = parseUnixSeconds(rawTimestamp);
-    if (timestamp === null) return err({ reason: "malformed_header", header: TIMESTAMP });
-    const signature = header.startsWith("v0=") ? hexToBytes(header.slice(3)) : null;
-    if (signature?.length !== 32) return err({ reason: "malformed_header", header: SIGNATURE });
-    const fresh = checkFreshness(timestamp, nowSeconds, toleranceSeconds);
-    if (!fresh.ok) return fresh;
-    const signed = concatBytes(`v0:${rawTimestamp}:`, request.body);
-    return (await hmacMatchesAny("SHA-256", secrets, signed, [signature]))
-      ? verified
-      : err({ reason: "bad_signature" });
-  },
+  verify: headerTimestampHmacVerifier({
+    signatureHeader: SIGNATURE,
+    timestampHeader: TIMESTAMP,
+    prefix: "v0=",
+    encoding: "hex",
+    parseTimestamp: parseUnixSeconds,
+    signedContent: (ts, request) => concatBytes(`v0:${ts}:`, request.body),
+  }),
 
   identify(_request, body) {
     const event = body.json();
