@@ -1,11 +1,23 @@
 /**
  * `npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate]`
  * Posts a realistic sample event (test/fixtures/<source>/<event-type>.json) to the local gateway, signed
- * with the local secret from .dev.vars, and prints the status and event id of each request.
+ * with the local secret (or, for public-key providers, the local-only private key) from .dev.vars, and
+ * prints the status, event id and dashboard page of each request. `--count N` sends N distinct events;
+ * `--duplicate` sends each one twice (202, then 200 duplicate). Without a source it lists the samples.
+ *
+ * A sample file is JSON with:
+ * - `headers` (optional): headers the provider sends besides its signature (`x-github-event`, …);
+ * - `body`: the JSON body, or instead `form`: fields of an `application/x-www-form-urlencoded` body
+ *   (Twilio, Slack interactivity), where an object value is sent as JSON text (Slack's `payload`).
+ * Placeholders, fresh for every event: `{{id}}` (32 hex digits), `{{uuid}}` (the same id as a UUID),
+ * `{{int}}` (a random integer), `{{snowflake}}` (a Discord-style id), `{{unix}}`, `{{unixMs}}` and
+ * `{{iso}}` (now). A string that is exactly `"{{unix}}"`, `"{{unixMs}}"` or `"{{int}}"` becomes a JSON
+ * number. Ids a provider sends in headers (GitHub's delivery id, Svix's message id, …) come from the signer.
+ * The file is named after the event type the gateway reports, with `/` and `:` written as `.`.
  */
-import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { renderFixture, type SampleFixture, sampleName } from "./sample-signers/render-fixture.ts";
 import { signers } from "./sign-sample.ts";
 
 const { values, positionals } = parseArgs({
@@ -19,59 +31,64 @@ const { values, positionals } = parseArgs({
 
 const [source, requestedType] = positionals;
 const fixturesDir = new URL("../test/fixtures/", import.meta.url);
+const baseUrl = values.url.replace(/\/+$/, "");
 
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
 
-if (!source || !signers[source]) {
+const samplesOf = (name: string) =>
+  existsSync(new URL(`${name}/`, fixturesDir))
+    ? readdirSync(new URL(`${name}/`, fixturesDir))
+        .filter((file) => file.endsWith(".json"))
+        .map((file) => file.slice(0, -".json".length))
+        .sort()
+    : [];
+
+const signer = source ? signers[source] : undefined;
+if (!source || !signer) {
+  const list = Object.keys(signers).map((name) => `  ${name.padEnd(17)} ${samplesOf(name).join(", ")}`);
   fail(
-    `usage: npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate]\nsources: ${Object.keys(signers).join(", ")}`,
+    `usage: npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate]\n` +
+      `${source ? `unknown source "${source}"\n` : ""}sources and their samples (the first is the default):\n${list.join("\n")}`,
   );
 }
-const signer = signers[source];
-const samples = readdirSync(new URL(`${source}/`, fixturesDir)).map((file) => file.replace(/\.json$/, ""));
-const type = requestedType ?? samples[0];
-if (!type || !samples.includes(type.replaceAll("/", ".")))
-  fail(`no sample "${type}" for ${source}; have: ${samples.join(", ")}`);
+const samples = samplesOf(source);
+const type = requestedType ? sampleName(requestedType) : samples[0];
+if (!type || !samples.includes(type)) fail(`no sample "${type}" for ${source}; have: ${samples.join(", ")}`);
 
+const keyVar = signer.signingKeyVar ?? signer.secretVar;
 const devVars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-const secret = devVars
+const key = devVars
   .split("\n")
-  .find((line) => line.startsWith(`${signer.secretVar}=`))
-  ?.slice(signer.secretVar.length + 1)
+  .find((line) => line.startsWith(`${keyVar}=`))
+  ?.slice(keyVar.length + 1)
   .replace(/^"(.*)"$/, "$1");
-if (!secret) fail(`${signer.secretVar} is not set in .dev.vars (run \`npm run dev\` once to create it)`);
+if (!key)
+  fail(
+    `${keyVar} is not set in .dev.vars (copy it from .dev.vars.example, or delete .dev.vars and run npm run dev)`,
+  );
 
-const fixture: { headers?: Record<string, string>; body: unknown } = JSON.parse(
-  readFileSync(new URL(`${source}/${type.replaceAll("/", ".")}.json`, fixturesDir), "utf8"),
+const fixture: SampleFixture = JSON.parse(
+  readFileSync(new URL(`${source}/${type}.json`, fixturesDir), "utf8"),
 );
-
-function render(): string {
-  const now = new Date();
-  return JSON.stringify(fixture.body)
-    .replaceAll('"{{unix}}"', String(Math.floor(now.getTime() / 1000)))
-    .replaceAll("{{iso}}", now.toISOString())
-    .replaceAll("{{id}}", randomUUID().replaceAll("-", ""));
-}
+const target = `${baseUrl}/webhooks/${source}`;
 
 const count = Math.max(1, Math.min(10_000, Number(values.count) || 1));
 for (let i = 0; i < count; i++) {
-  const body = render();
-  const headers = {
-    "content-type": "application/json",
-    ...fixture.headers,
-    ...(await signer.sign(body, secret)),
-  };
+  const rendered = renderFixture(fixture);
+  const body = signer.signBody ? signer.signBody(rendered.body, key) : rendered.body;
+  const headers = { ...rendered.headers, ...(await signer.sign(body, key, target)) };
   for (let copy = 0; copy < (values.duplicate ? 2 : 1); copy++) {
-    const response = await fetch(`${values.url}/webhooks/${source}`, { method: "POST", headers, body });
+    const response = await fetch(target, { method: "POST", headers, body });
+    if (!response.ok) process.exitCode = 1;
     const answer = await response.text();
     let summary = answer;
     try {
       const parsed = JSON.parse(answer);
       summary = parsed.id
-        ? `id=${parsed.id} ${parsed.status}  → ${values.url}/admin/events/${source}/${encodeURIComponent(parsed.id)}`
+        ? `id=${parsed.id} ${parsed.status}  → ${baseUrl}/admin/events/${source}/${encodeURIComponent(parsed.id)}`
         : (parsed.detail ?? answer);
     } catch {}
     console.log(`${response.status} ${source}/${type} ${summary}`);

@@ -2,7 +2,7 @@
  * The shared verifier for the most common scheme: one header carrying an HMAC of the raw body, as hex or
  * base64, optionally after a prefix such as `sha256=` (GitHub, Shopify, Bitbucket, Intercom, Vercel, …).
  */
-import { hmacMatchesAny, type HmacHash, type SecretBytes } from "./hmac";
+import { type HmacHash, hmacMatchesAny, type SecretBytes } from "./hmac";
 import { err, type VerifyResult, verified } from "./result";
 import { type DigestEncoding, decodeDigest } from "./signature-header";
 
@@ -27,8 +27,10 @@ export function bodyHmacVerifier(scheme: BodyHmacScheme) {
     const header = request.headers.get(scheme.header);
     if (header === null) return err({ reason: "missing_header", header: scheme.header });
     const prefixed = header.startsWith(scheme.prefix);
-    const digest = prefixed || scheme.prefixOptional ? header.slice(prefixed ? scheme.prefix.length : 0) : null;
-    const signature = digest === null ? null : decodeDigest(digest, scheme.encoding, DIGEST_BYTES[scheme.hash]);
+    const digest =
+      prefixed || scheme.prefixOptional ? header.slice(prefixed ? scheme.prefix.length : 0) : null;
+    const signature =
+      digest === null ? null : decodeDigest(digest, scheme.encoding, DIGEST_BYTES[scheme.hash]);
     if (!signature) return err({ reason: "malformed_header", header: scheme.header });
     return (await hmacMatchesAny(scheme.hash, secrets, request.body, [signature]))
       ? verified
