@@ -134,7 +134,12 @@ WHERE received_at < ? AND status IN ('delivered', 'dead') LIMIT 500`;
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
-export const COUNT_EVENTS = "SELECT count(*) AS n FROM events";
+/**
+ * 1 while the shard holds any event, else 0. The alarm asks this on every run (every
+ * OUTBOX_REDRIVE_SECONDS while events arrive), so it must not be `count(*)`: that reads every retained
+ * row, each a billed row read (bench/README.md, "storage work").
+ */
+export const COUNT_EVENTS = "SELECT EXISTS (SELECT 1 FROM events) AS n";
 
 export const NEXT_REPLAY =
   "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";

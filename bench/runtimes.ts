@@ -1,0 +1,261 @@
+/**
+ * Starts the two Workers the benchmark compares, each under its own `wrangler dev` on 127.0.0.1:
+ * the gateway (with fresh persisted state, D1 migrations applied, and the vars it needs) and the baseline.
+ * Both run from a snapshot of their sources in a temporary directory: wrangler dev reloads on every
+ * source change, and a reload in the middle of a case (someone editing src/) would restart workerd and
+ * lose the local queue's in-memory messages.
+ */
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import {
+  runWrangler,
+  spawnWrangler,
+  type WranglerDev,
+  waitUntilHealthy,
+} from "../scripts/wrangler-dev-process.ts";
+
+export interface Runtime {
+  label: "gateway" | "baseline";
+  dev: WranglerDev;
+  base: string;
+  inspectorPort: number | null;
+}
+
+/** What one runtime printed during one case. */
+export interface LogCounts {
+  lines: number;
+  byStage: Record<string, number>;
+  outboxSends: number;
+  outboxMessages: number;
+  queueBatches: number;
+  queueMessages: number;
+  queueBatchMs: number[];
+  errors: number;
+}
+
+/** Counts what the gateway prints per case: one JSON line per stage, plus wrangler's own lines. */
+export class LogCounter implements LogCounts {
+  lines = 0;
+  byStage: Record<string, number> = {};
+  outboxSends = 0;
+  outboxMessages = 0;
+  queueBatches = 0;
+  queueMessages = 0;
+  queueBatchMs: number[] = [];
+  errors = 0;
+  readonly tail: string[] = [];
+
+  reset(): void {
+    this.lines = 0;
+    this.byStage = {};
+    this.outboxSends = 0;
+    this.outboxMessages = 0;
+    this.queueBatches = 0;
+    this.queueMessages = 0;
+    this.queueBatchMs = [];
+    this.errors = 0;
+  }
+
+  counts(): LogCounts {
+    const { tail: _tail, ...counts } = this;
+    return structuredClone(counts);
+  }
+
+  add(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
+    this.lines++;
+    const json = line.indexOf('{"stage":"');
+    if (json >= 0) {
+      try {
+        const entry = JSON.parse(line.slice(json)) as { stage: string; outcome?: string; count?: number };
+        this.byStage[entry.stage] = (this.byStage[entry.stage] ?? 0) + 1;
+        if (line.includes('"level":"error"')) this.errors++;
+        if (entry.stage === "outbox" && entry.outcome === "enqueued") {
+          this.outboxSends++;
+          this.outboxMessages += entry.count ?? 0;
+        }
+      } catch {}
+      return;
+    }
+    const batch = /QUEUE hookgate-events (\d+)\/(\d+)(?: \((\d+)ms\))?/.exec(line);
+    if (batch) {
+      this.queueBatches++;
+      this.queueMessages += Number(batch[2]);
+      if (batch[3]) this.queueBatchMs.push(Number(batch[3]));
+      return;
+    }
+    if (line.includes("[wrangler:info]"))
+      this.byStage["wrangler:request"] = (this.byStage["wrangler:request"] ?? 0) + 1;
+    else if (/ERROR|✘/.test(line)) this.errors++;
+  }
+}
+
+/**
+ * `n` distinct TCP ports on 127.0.0.1 that were free a moment ago. All are held open together, so two
+ * runtimes starting side by side never get the same one (wrangler's own default inspector port, 9229,
+ * would collide).
+ */
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+      });
+      servers.push(server);
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      return typeof address === "object" && address ? address.port : 0;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+/** Copies what wrangler needs to build the gateway, and links node_modules instead of copying it. */
+function snapshotGateway(
+  repo: string,
+  dir: string,
+  batchTimeoutSeconds: number | null,
+  withoutConsumer: boolean,
+): void {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ["src", "migrations", "package.json", "tsconfig.json"]) {
+    cpSync(join(repo, entry), join(dir, entry), { recursive: true });
+  }
+  let config = readFileSync(join(repo, "wrangler.toml"), "utf8");
+  if (batchTimeoutSeconds !== null) {
+    config = config.replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeoutSeconds}`);
+  }
+  if (withoutConsumer) {
+    // Ingest only: events pile up in the local queue, so the load measures verify, claim and enqueue alone.
+    config = config.replace(/^\[\[queues\.consumers\]\][\s\S]*?(?=^\[)/m, "");
+  }
+  writeFileSync(join(dir, "wrangler.toml"), config);
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
+}
+
+function snapshotBaseline(repo: string, dir: string): void {
+  cpSync(join(repo, "bench/baseline"), dir, {
+    recursive: true,
+    filter: (source) => !source.includes(".wrangler"),
+  });
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
+}
+
+export interface StartOptions {
+  repo: string;
+  workDir: string;
+  vars: Record<string, string>;
+  batchTimeoutSeconds: number | null;
+  /** Leaves out the queue consumer (the `--ingest-only` experiment). */
+  withoutConsumer: boolean;
+  gatewayLog: LogCounter;
+  baselineLog: LogCounter;
+  startupTimeoutMs: number;
+}
+
+/** Starts and restarts the two runtimes; the caller stops each with `stopRuntime`. */
+export interface Runtimes {
+  /** A gateway on the persisted state; `withInspector` exposes its DevTools port for profiling. */
+  startGateway(withInspector: boolean): Promise<Runtime>;
+  startBaseline(): Promise<Runtime>;
+}
+
+const COMMON_ARGS = [
+  "dev",
+  "--ip",
+  "127.0.0.1",
+  "--env-file",
+  "/dev/null",
+  "--show-interactive-dev-session=false",
+];
+
+/**
+ * Snapshots both Workers and applies the gateway's D1 migrations. Start the runtimes one after the
+ * other: wrangler picks further ports of its own while starting, and two starting side by side can
+ * pick the same one ("Address already in use").
+ */
+export async function prepareRuntimes(
+  options: StartOptions,
+  onStarted: (runtime: Runtime) => void,
+): Promise<Runtimes> {
+  const { repo, workDir } = options;
+  const gatewayDir = join(workDir, "gateway");
+  const baselineDir = join(workDir, "baseline");
+  snapshotGateway(repo, gatewayDir, options.batchTimeoutSeconds, options.withoutConsumer);
+  snapshotBaseline(repo, baselineDir);
+  const env = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    // A registry of our own, so no other local `wrangler dev` can receive our queue or DO calls.
+    WRANGLER_REGISTRY_PATH: join(workDir, "registry"),
+    WRANGLER_LOG_PATH: join(workDir, "logs"),
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+  };
+  const stateDir = join(workDir, "state");
+  await runWrangler(
+    ["d1", "migrations", "apply", "hookgate-event-log", "--local", "--persist-to", stateDir],
+    { repo: gatewayDir, label: "migrate", env, onLine: (line) => options.gatewayLog.add(line) },
+    60_000,
+  );
+  const start = async (
+    label: Runtime["label"],
+    dir: string,
+    extraArgs: string[],
+    log: LogCounter,
+    withInspector: boolean,
+  ): Promise<Runtime> => {
+    const [port = 0, inspectorPort = 0] = await distinctFreePorts(2);
+    const args = [
+      ...COMMON_ARGS,
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      ...extraArgs,
+    ];
+    const runtime: Runtime = {
+      label,
+      dev: spawnWrangler(args, { repo: dir, label, env, onLine: (line) => log.add(line) }),
+      base: `http://127.0.0.1:${port}`,
+      inspectorPort: withInspector ? inspectorPort : null,
+    };
+    onStarted(runtime);
+    try {
+      await waitUntilHealthy(runtime.dev, runtime.base, options.startupTimeoutMs);
+    } catch (error) {
+      const tail = log.tail.slice(-15).join("\n    ");
+      throw new Error(`${label}: ${error instanceof Error ? error.message : error}\n    ${tail}`);
+    }
+    return runtime;
+  };
+  return {
+    startGateway: (withInspector) =>
+      start(
+        "gateway",
+        gatewayDir,
+        [
+          "--persist-to",
+          stateDir,
+          ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+        ],
+        options.gatewayLog,
+        withInspector,
+      ),
+    startBaseline: () =>
+      start(
+        "baseline",
+        baselineDir,
+        ["--persist-to", join(workDir, "baseline-state")],
+        options.baselineLog,
+        false,
+      ),
+  };
+}
