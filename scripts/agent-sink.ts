@@ -1,10 +1,13 @@
 /**
  * A local agent endpoint, bound to 127.0.0.1: `npm run sink` prints every delivery the gateway forwards
  * (checking its Standard Webhooks signature), and the test suite uses it as a real HTTP endpoint.
- * It records every delivery and can be told, It records every delivery and can be told,
- * through the URL it is called on, how to answer:
+ * It records every delivery (with the status it answered) and can be told, through the URL it is called
+ * on, how to answer:
  *   /agent/<bucket>?fail=N          first N deliveries of each webhook-id answer 500
- *   /agent/<bucket>?status=S        always answer S (with `retryAfter=SEC` as Retry-After)
+ *   /agent/<bucket>?flaky=P         each delivery answers 500 with probability P (0..1, Math.random), e.g.
+ *                                   `flaky=0.1` for an agent that fails 10% of the time (`npm run soak`);
+ *                                   after the first N of `fail=N`, when both are given
+ *   /agent/<bucket>?status=S        always answer S (with `retryAfter=SEC` as Retry-After); wins over both
  *   /agent/<bucket>?delayMs=MS      answer after MS milliseconds
  * `GET /deliveries/<bucket>` lists what arrived; `DELETE /deliveries/<bucket>` forgets it.
  */
@@ -45,8 +48,9 @@ export function startAgentSink(
       const count = (seen.get(`${bucket}/${webhookId}`) ?? 0) + 1;
       seen.set(`${bucket}/${webhookId}`, count);
       const fail = Number(url.searchParams.get("fail") ?? 0);
+      const flaky = Number(url.searchParams.get("flaky") ?? 0);
       const fixed = url.searchParams.get("status");
-      const status = fixed ? Number(fixed) : count <= fail ? 500 : 200;
+      const status = fixed ? Number(fixed) : count <= fail || Math.random() < flaky ? 500 : 200;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name] = String(value);
       const delivery = {

@@ -1,7 +1,8 @@
 /**
- * The crash test's verdict: from what the sender saw (answers per event), what the agent sink received
- * (deliveries) and what the ledger persisted, counts acked, delivered, lost and double-delivered events.
- * Pure, so the rules are in one place.
+ * The verdict of the crash test and the soak test: from what the sender saw (answers per event), what the
+ * agent sink received (deliveries, each with the status it answered) and what the ledger persisted,
+ * counts acked, delivered, lost and double-delivered events. Only a 2xx answer makes a delivery count as
+ * delivered; a 5xx is a failed attempt the gateway must retry. Pure, so the rules are in one place.
  */
 import { createHash } from "node:crypto";
 import type { Delivery } from "./agent-sink.ts";
@@ -20,6 +21,12 @@ export interface CrashWindow {
   readyAt: number;
 }
 
+/** The moment ledger times are shown relative to, e.g. `{ label: "start", at: loadStartedAt }`. */
+export interface TimeOrigin {
+  label: string;
+  at: number;
+}
+
 export interface Tally {
   sent: number;
   requests: number;
@@ -30,9 +37,17 @@ export interface Tally {
   duplicatesSuppressed: number;
   unacked: string[];
   acceptedTwice: string[];
+  /** Every request the sink received, whatever it answered. */
   deliveries: number;
+  /** Requests the sink answered with something other than 2xx (a flaky agent). */
+  failedDeliveries: number;
+  /** Acked events that got a non-2xx answer and later a 2xx one: retried until delivered. */
+  deliveredAfterFailure: string[];
+  /** Acked events with at least one 2xx delivery. */
   delivered: number;
+  /** Events with more than one 2xx delivery. */
   doubleDelivered: string[];
+  /** Acked events without any 2xx delivery. */
   lost: string[];
   wrongWebhookId: string[];
   badSignature: number;
@@ -44,6 +59,8 @@ export interface Tally {
 export function expectedWebhookId(source: string, id: string, handler = "forward"): string {
   return `msg_${createHash("sha256").update(`${source}:${id}:${handler}`).digest("hex").slice(0, 32)}`;
 }
+
+export const isSuccessful = (delivery: Delivery): boolean => delivery.status >= 200 && delivery.status < 300;
 
 export function envelopeIdOf(delivery: Delivery): string | null {
   try {
@@ -61,6 +78,7 @@ export function tally(
   ledger: Map<string, LedgerRow>,
 ): Tally {
   const byId = new Map<string, Delivery[]>();
+  const succeeded = new Map<string, number>();
   let unknownDeliveries = 0;
   let badSignature = 0;
   const known = new Set(events.map((event) => event.id));
@@ -71,7 +89,10 @@ export function tally(
       unknownDeliveries++;
       continue;
     }
-    byId.set(id, [...(byId.get(id) ?? []), delivery]);
+    const list = byId.get(id);
+    if (list) list.push(delivery);
+    else byId.set(id, [delivery]);
+    if (isSuccessful(delivery)) succeeded.set(id, (succeeded.get(id) ?? 0) + 1);
   }
   const isAck = (answer: SentEvent["answers"][number]) =>
     answer.status === 202 || (answer.status === 200 && answer.outcome === "duplicate");
@@ -93,9 +114,17 @@ export function tally(
       .filter((event) => event.answers.filter((a) => a.status === 202).length > 1)
       .map((event) => event.id),
     deliveries: deliveries.length,
-    delivered: acked.filter((event) => (byId.get(event.id)?.length ?? 0) > 0).length,
-    doubleDelivered: [...byId].filter(([, list]) => list.length > 1).map(([id]) => id),
-    lost: acked.filter((event) => !byId.has(event.id)).map((event) => event.id),
+    failedDeliveries: deliveries.filter((d) => !isSuccessful(d)).length,
+    deliveredAfterFailure: acked
+      .filter((event) => {
+        const list = byId.get(event.id) ?? [];
+        const firstFailure = list.findIndex((d) => !isSuccessful(d));
+        return firstFailure >= 0 && list.slice(firstFailure + 1).some(isSuccessful);
+      })
+      .map((event) => event.id),
+    delivered: acked.filter((event) => succeeded.has(event.id)).length,
+    doubleDelivered: [...succeeded].filter(([, count]) => count > 1).map(([id]) => id),
+    lost: acked.filter((event) => !succeeded.has(event.id)).map((event) => event.id),
     wrongWebhookId: [...byId]
       .filter(([id, list]) => list.some((d) => d.webhookId !== expectedWebhookId("github", id)))
       .map(([id]) => id),
@@ -107,13 +136,16 @@ export function tally(
   };
 }
 
-/** One line of ledger evidence for an event id. */
-export function describeLedgerRow(id: string, row: LedgerRow | undefined, crash: CrashWindow): string {
+/** One line of ledger evidence for an event id, times relative to the kill (or to another origin). */
+export function describeLedgerRow(
+  id: string,
+  row: LedgerRow | undefined,
+  origin: CrashWindow | TimeOrigin,
+): string {
   if (!row) return `${id}: not in the ledger`;
+  const { label, at: zero } = "killedAt" in origin ? { label: "kill", at: origin.killedAt } : origin;
   const at = (ms: number | null) =>
-    ms === null
-      ? "null"
-      : `kill${ms < crash.killedAt ? "-" : "+"}${(Math.abs(ms - crash.killedAt) / 1000).toFixed(1)}s`;
+    ms === null ? "null" : `${label}${ms < zero ? "-" : "+"}${(Math.abs(ms - zero) / 1000).toFixed(1)}s`;
   const forward = row.forward
     ? `forward=${row.forward.state} attempts=${row.forward.attempts} lease_until=${at(row.forward.leaseUntil)}`
     : "forward=never started";
