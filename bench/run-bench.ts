@@ -8,8 +8,10 @@
  *    signed GitHub events against the baseline and then the gateway, from a separate load process.
  * 3. After each gateway case waits (bounded) until every accepted event reached the sink, then checks that
  *    each arrived exactly once with a valid signature, and reads CPU and memory of each runtime from /proc.
- * 4. Profiles the gateway with the V8 sampling profiler during one extra case (skip with --no-profile).
- * 5. Writes bench/results/<date>.json, .md and .svg, prints the summary, and exits 1 on any correctness
+ * 4. Runs the 2 KB concurrency-32 case once more against the durable floor (bench/floor): one Durable
+ *    Object write and one queue message per event and nothing else, the least any durable gateway pays.
+ * 5. Profiles the gateway with the V8 sampling profiler during one extra case (skip with --no-profile).
+ * 6. Writes bench/results/<date>.json, .md and .svg, prints the summary, and exits 1 on any correctness
  *    failure (2 when the run could not be carried out).
  *
  * Options: --no-profile · --no-storage · --var NAME=VALUE (gateway vars, repeatable) · --batch-timeout SECONDS
@@ -34,6 +36,7 @@ import { cpuDelta, RuntimeMeter } from "./process-stats.ts";
 import {
   type BenchReport,
   type CaseResult,
+  type FloorResult,
   isStorageWork,
   judgeTargets,
   type LogLineCost,
@@ -75,6 +78,14 @@ const LOG_CALIBRATION: BenchCase = {
   duplicateShare: 0,
 };
 const LOG_CALIBRATION_LINES = 3;
+/** The durable floor (bench/floor) under the 2 KB concurrency-32 load, compared with that case's baseline. */
+const FLOOR: BenchCase = {
+  name: "2kb-c32-floor",
+  size: "2kb",
+  concurrency: 32,
+  requests: 1200,
+  duplicateShare: 0,
+};
 /** Gateway only, with the V8 profiler attached (kept apart so it cannot skew the figures above). */
 const PROFILED: BenchCase = {
   name: "2kb-c32-profiled",
@@ -253,7 +264,8 @@ interface CaseContext {
   secret: string;
   seed: number;
   ledger: DeliveryLedger;
-  meters: Record<Runtime["label"], RuntimeMeter>;
+  /** The runtimes that are up; all of them count towards "our" CPU when judging how busy the machine was. */
+  meters: Partial<Record<Runtime["label"], RuntimeMeter>>;
   /** False in the ingest-only experiment: nothing is delivered, so nothing is awaited. */
   awaitDelivery: boolean;
   query?: string;
@@ -266,6 +278,9 @@ async function measureCase(
   context: CaseContext,
 ): Promise<Measured> {
   const meter = context.meters[runtime.label];
+  if (!meter) throw new Error(`no meter for ${runtime.label}`);
+  const meters = Object.values(context.meters);
+  const cpuOfAll = () => meters.map((m) => m.cpu());
   const spec: LoadSpec = {
     url: runtime.base,
     // The baseline answers ~3× faster: 3× the requests keep its run as long as the gateway's, so a hiccup
@@ -285,7 +300,8 @@ async function measureCase(
   };
   meter.takePeakRss();
   logs.reset();
-  const before = { gateway: context.meters.gateway.cpu(), baseline: context.meters.baseline.cpu() };
+  const beforeAll = cpuOfAll();
+  const before = meter.cpu();
   const machineBefore = machineBusyMs();
   const harnessBefore = processCpuMs();
   const windowStart = Date.now();
@@ -305,20 +321,19 @@ async function measureCase(
       }
       drainedAt = Date.now();
       await sleep(SETTLE_MS);
-      cpuUntilDrained = cpuDelta(before.gateway, meter.cpu());
+      cpuUntilDrained = cpuDelta(before, meter.cpu());
       context.ledger.collect();
-    } else if (runtime.label === "gateway") {
-      await sleep(SETTLE_MS); // the outbox's queue sends and event-log writes trail the last 202
-      cpuUntilDrained = cpuDelta(before.gateway, meter.cpu());
+    } else if (runtime.label !== "baseline") {
+      await sleep(SETTLE_MS); // queue sends (and the gateway's event-log writes) trail the last 202
+      cpuUntilDrained = cpuDelta(before, meter.cpu());
     }
-    const runtimesMs =
-      cpuDelta(before.gateway, context.meters.gateway.cpu()).totalMs +
-      cpuDelta(before.baseline, context.meters.baseline.cpu()).totalMs;
+    const afterAll = cpuOfAll();
+    const runtimesMs = beforeAll.reduce((n, cpu, i) => n + cpuDelta(cpu, afterAll[i] ?? cpu).totalMs, 0);
     const harnessMs = processCpuMs() - harnessBefore + load.totalCpuMs;
     const machineMs = machineBusyMs() - machineBefore;
     return {
       load,
-      cpu: cpuDelta(before[runtime.label], afterLoad),
+      cpu: cpuDelta(before, afterLoad),
       cpuUntilDrained,
       drainedAt,
       peakRssBytes: meter.takePeakRss(),
@@ -515,6 +530,44 @@ function buildCaseResult(
   return result;
 }
 
+/** The floor against the 2 KB concurrency-32 case: the same load, compared with that case's baseline. */
+function buildFloorResult(floor: Measured, c32: CaseResult): FloorResult {
+  const f = loadSummary(floor.load, floor.load.statuses["202"] ?? 0);
+  const cpu = perEvent((floor.cpuUntilDrained ?? floor.cpu).totalMs, f.accepted);
+  const b = c32.baseline;
+  const warnings = [];
+  if (machineLoad(floor).otherCores > BUSY_MACHINE_CORES)
+    warnings.push(
+      `other processes used ${machineLoad(floor).otherCores} cores: the floor's figures are unreliable`,
+    );
+  if (f.errors > 0 || f.accepted !== FLOOR.requests)
+    warnings.push(`${f.errors} errors, ${f.accepted} accepted`);
+  return {
+    name: FLOOR.name,
+    requestsPerSecond: f.requestsPerSecond,
+    latencyMs: f.latencyMs,
+    errors: f.errors,
+    cpuMsPerAcceptedEvent: cpu,
+    cpuMsByProcess: Object.fromEntries(
+      Object.entries((floor.cpuUntilDrained ?? floor.cpu).byName).map(([name, ms]) => [
+        name,
+        perEvent(ms, f.accepted),
+      ]),
+    ),
+    netCpuMsPerAcceptedEvent:
+      cpu !== null && b.cpuMsPerRequest !== null ? round(cpu - b.cpuMsPerRequest) : null,
+    throughputRatio:
+      f.requestsPerSecond && b.requestsPerSecond ? round(f.requestsPerSecond / b.requestsPerSecond) : null,
+    p99Ratio: f.latencyMs.p99 !== null && b.latencyMs.p99 ? round(f.latencyMs.p99 / b.latencyMs.p99) : null,
+    gatewayShareOfFloor:
+      c32.gateway.requestsPerSecond && f.requestsPerSecond
+        ? round(c32.gateway.requestsPerSecond / f.requestsPerSecond)
+        : null,
+    peakRssMB: round(floor.peakRssBytes / 2 ** 20),
+    warnings,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The run.
 
@@ -585,6 +638,13 @@ function printCase(r: CaseResult): void {
   );
 }
 
+function printFloor(f: FloorResult): void {
+  console.log(
+    `  ${f.name.padEnd(16)} floor   ${fmt(f.requestsPerSecond).padStart(5)} ev/s p99 ${fmt(f.latencyMs.p99)} ms = ${fmt(f.throughputRatio)} × baseline throughput, ${fmt(f.p99Ratio)} × its p99 | CPU net ${fmt(f.netCpuMsPerAcceptedEvent)} ms/ev | the gateway reached ${fmt(f.gatewayShareOfFloor)} of the floor` +
+      (f.warnings.length > 0 ? `  (! ${f.warnings.join("; ")})` : ""),
+  );
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   const watchdog = setTimeout(() => {
@@ -631,6 +691,7 @@ async function main(): Promise<number> {
   };
   const gatewayLog = new LogCounter();
   const baselineLog = new LogCounter();
+  const floorLog = new LogCounter();
   console.log(`bench: starting the gateway and the baseline under wrangler dev (state in ${workDir})`);
   const runtimes = await prepareRuntimes(
     {
@@ -641,6 +702,7 @@ async function main(): Promise<number> {
       withoutConsumer: ingestOnly,
       gatewayLog,
       baselineLog,
+      floorLog,
       startupTimeoutMs: STARTUP_TIMEOUT_MS,
     },
     (runtime) =>
@@ -735,6 +797,27 @@ async function main(): Promise<number> {
   };
   await stopRuntime(gateway.dev);
 
+  // The durable floor, with the gateway stopped so it has the machine to itself like the gateway had.
+  let floor: FloorResult | null = null;
+  const c32 = results.find((r) => r.name === "2kb-c32");
+  if (c32 && !ingestOnly) {
+    const floorRuntime = await runtimes.startFloor();
+    try {
+      const floorMeters = { baseline: meters.baseline, floor: meterOf(floorRuntime) };
+      floor = buildFloorResult(
+        await measureCase(floorRuntime, floorLog, FLOOR, { ...context(), meters: floorMeters }),
+        c32,
+      );
+      printFloor(floor);
+    } catch (error) {
+      console.log(
+        `  (the durable floor could not be measured: ${error instanceof Error ? error.message : error})`,
+      );
+    } finally {
+      await stopRuntime(floorRuntime.dev);
+    }
+  }
+
   // The profile runs on a fresh gateway (same persisted state) with its DevTools port exposed: with a
   // DevTools client attached, wrangler's inspector proxy opens thousands of file descriptors, which
   // must not touch the figures above.
@@ -807,13 +890,14 @@ async function main(): Promise<number> {
       ingestOnly,
     },
     cases: results,
+    floor,
     logLine,
     peakRssMB,
     peakOpenFiles,
     profiledRun: profiled,
     profile: profileSummary,
     ledger: { unknownDeliveries: ledger.unknown, badSignatures: ledger.badSignatures },
-    targets: judgeTargets(results),
+    targets: judgeTargets(results, floor),
     storageWork: null,
     correct: allCorrect && ledger.unknown === 0,
     durationSeconds: 0,

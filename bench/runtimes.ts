@@ -16,7 +16,7 @@ import {
 } from "../scripts/wrangler-dev-process.ts";
 
 export interface Runtime {
-  label: "gateway" | "baseline";
+  label: "gateway" | "baseline" | "floor";
   dev: WranglerDev;
   base: string;
   inspectorPort: number | null;
@@ -140,8 +140,9 @@ function snapshotGateway(
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
 }
 
-function snapshotBaseline(repo: string, dir: string): void {
-  cpSync(join(repo, "bench/baseline"), dir, {
+/** The baseline (bench/baseline) or the durable floor (bench/floor): small Workers with their own config. */
+function snapshotBenchWorker(repo: string, name: "baseline" | "floor", dir: string): void {
+  cpSync(join(repo, "bench", name), dir, {
     recursive: true,
     filter: (source) => !source.includes(".wrangler"),
   });
@@ -157,6 +158,7 @@ export interface StartOptions {
   withoutConsumer: boolean;
   gatewayLog: LogCounter;
   baselineLog: LogCounter;
+  floorLog: LogCounter;
   startupTimeoutMs: number;
 }
 
@@ -165,6 +167,7 @@ export interface Runtimes {
   /** A gateway on the persisted state; `withInspector` exposes its DevTools port for profiling. */
   startGateway(withInspector: boolean): Promise<Runtime>;
   startBaseline(): Promise<Runtime>;
+  startFloor(): Promise<Runtime>;
 }
 
 const COMMON_ARGS = [
@@ -177,7 +180,7 @@ const COMMON_ARGS = [
 ];
 
 /**
- * Snapshots both Workers and applies the gateway's D1 migrations. Start the runtimes one after the
+ * Snapshots the three Workers and applies the gateway's D1 migrations. Start the runtimes one after the
  * other: wrangler picks further ports of its own while starting, and two starting side by side can
  * pick the same one ("Address already in use").
  */
@@ -189,7 +192,9 @@ export async function prepareRuntimes(
   const gatewayDir = join(workDir, "gateway");
   const baselineDir = join(workDir, "baseline");
   snapshotGateway(repo, gatewayDir, options.batchTimeoutSeconds, options.withoutConsumer);
-  snapshotBaseline(repo, baselineDir);
+  snapshotBenchWorker(repo, "baseline", baselineDir);
+  const floorDir = join(workDir, "floor");
+  snapshotBenchWorker(repo, "floor", floorDir);
   const env = {
     ...process.env,
     WRANGLER_SEND_METRICS: "false",
@@ -257,5 +262,7 @@ export async function prepareRuntimes(
         options.baselineLog,
         false,
       ),
+    startFloor: () =>
+      start("floor", floorDir, ["--persist-to", join(workDir, "floor-state")], options.floorLog, false),
   };
 }

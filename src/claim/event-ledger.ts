@@ -12,10 +12,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
-import { purgeEventLog, recordAccepted } from "../event-log/record-event-log";
+import { type AcceptedRow, purgeEventLog, recordAccepted } from "../event-log/record-event-log";
 import type { EventMessage } from "../queue/event-message";
 import { faultInjectionAllowed, OutboxFaults } from "../shared/fault-injection";
-import { describeError, log, logError } from "../shared/log";
+import { describeError, log, logDebug, logError } from "../shared/log";
 import { withTimeout } from "../shared/with-timeout";
 import {
   AcceptInput,
@@ -46,12 +46,16 @@ const INLINE_BODY_BYTES = 256 * 1024;
 const OUTBOX_BATCH = 100;
 const SEND_TIMEOUT_MS = 10_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const EVENT_LOG_FLUSH_MS = 250;
+const EVENT_LOG_BATCH = 100;
 
 export class EventLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly inFlight = new Set<string>();
   private drainScheduled = false;
   private alarmAt: number | null = null;
+  private unloggedAccepts: AcceptedRow[] = [];
+  private eventLogFlushScheduled = false;
   private faults: OutboxFaults = OutboxFaults.parse({});
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -122,18 +126,8 @@ export class EventLedger extends DurableObject<Env> {
         await this.sendWithTimeout(rows);
         const now = Date.now();
         for (const row of rows) this.sql.exec(SQL.MARK_ENQUEUED, now, row.source, row.event_id);
-        log("outbox", { outcome: "enqueued", count: rows.length });
-        void recordAccepted(
-          this.env.EVENT_LOG,
-          rows.map((row) => ({
-            source: row.source,
-            id: row.event_id,
-            type: row.type,
-            receivedAt: row.received_at,
-            bodySize: row.body_size,
-            shard: row.shard,
-          })),
-        );
+        logDebug(this.env, "outbox", { outcome: "enqueued", count: rows.length });
+        this.addToEventLog(rows);
       } catch (error) {
         logError("outbox", { outcome: "send_failed", count: rows.length, error: describeError(error) });
         this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
@@ -142,6 +136,37 @@ export class EventLedger extends DurableObject<Env> {
         for (const key of keys) this.inFlight.delete(key);
       }
     }
+  }
+
+  /**
+   * Coalesces the event log's "accepted" rows into one D1 batch per EVENT_LOG_FLUSH_MS (or per
+   * EVENT_LOG_BATCH rows) instead of one per queue send. Rows still waiting when the instance is evicted
+   * are not lost from the log for good: the consumer's outcome upsert creates the row when it settles.
+   */
+  private addToEventLog(rows: OutboxRow[]): void {
+    for (const row of rows) {
+      this.unloggedAccepts.push({
+        source: row.source,
+        id: row.event_id,
+        type: row.type,
+        receivedAt: row.received_at,
+        bodySize: row.body_size,
+        shard: row.shard,
+      });
+    }
+    if (this.unloggedAccepts.length >= EVENT_LOG_BATCH) {
+      void this.flushEventLog();
+    } else if (!this.eventLogFlushScheduled) {
+      this.eventLogFlushScheduled = true;
+      setTimeout(() => void this.flushEventLog(), EVENT_LOG_FLUSH_MS);
+    }
+  }
+
+  private flushEventLog(): Promise<void> {
+    const rows = this.unloggedAccepts;
+    this.unloggedAccepts = [];
+    this.eventLogFlushScheduled = false;
+    return recordAccepted(this.env.EVENT_LOG, rows);
   }
 
   /**

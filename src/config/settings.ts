@@ -6,7 +6,7 @@ const intVar = (fallback: number, min: number, max: number) =>
 
 const Settings = z.object({
   /** Durable Object shards claims are spread over. Changing it remaps ids: do it with an empty outbox. */
-  CLAIM_SHARDS: intVar(16, 1, 1024),
+  CLAIM_SHARDS: intVar(4, 1, 1024),
   /** How long accepted ids are remembered for deduplication (longer than Stripe's 3-day retries). */
   CLAIM_RETENTION_DAYS: intVar(7, 1, 365),
   HANDLER_MAX_ATTEMPTS: intVar(8, 1, 50),
@@ -21,6 +21,11 @@ const Settings = z.object({
    * lease or backoff pending) before the ledger sends its message again, in case the queue lost it.
    */
   STALLED_REDRIVE_SECONDS: intVar(900, 5, 86_400),
+  /**
+   * `info`: rejections, failures, retries, dead letters, re-drives and one line per consumer batch.
+   * `debug`: also one line per accepted event, per queue send and per successful delivery.
+   */
+  LOG_LEVEL: z.enum(["info", "debug"]).catch("info").default("info"),
 });
 
 export type Settings = z.infer<typeof Settings>;

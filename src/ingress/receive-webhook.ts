@@ -9,7 +9,7 @@ import { EventId } from "../claim/ledger-rpc";
 import { storableHeaders } from "../normalize/build-envelope";
 import { readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
-import { log } from "../shared/log";
+import { log, logDebug } from "../shared/log";
 import { bytesToHex } from "../verify/encoding";
 import { ipInRanges } from "./ip-allowlist";
 import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
@@ -111,7 +111,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
       "retry-after": RETRY_AFTER_SECONDS,
     });
   }
-  log("ingress", {
+  logDebug(c.env, "ingress", {
     ...fields,
     id,
     type: identity.value.type,

@@ -3,7 +3,7 @@
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
  * Each message is acked or retried on its own; none is acked before its outcome is recorded.
- * Outcomes then go to the D1 event log in one batch per invocation.
+ * Outcomes then go to the D1 event log in one batch per invocation, and one log line sums the batch up.
  */
 import type { BeginResult, SettledStatus, SettleInput, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
@@ -35,6 +35,7 @@ export async function deliverBatch(
   env: Env,
   registry: HandlerRegistry,
 ): Promise<void> {
+  const started = Date.now();
   const settings = settingsFrom(env);
   const byShard = new Map<number, Item[]>();
   for (const message of batch.messages) {
@@ -52,11 +53,21 @@ export async function deliverBatch(
   const entries = await Promise.all(
     [...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)),
   );
+  const attempts = entries.flatMap((e) => e.attempts);
   await recordOutcomes(
     env.EVENT_LOG,
     entries.flatMap((e) => e.events),
-    entries.flatMap((e) => e.attempts),
+    attempts,
   );
+  const ran = { done: 0, failed: 0, dead: 0 };
+  for (const attempt of attempts) ran[attempt.outcome]++;
+  log("deliver", {
+    outcome: "batch",
+    messages: batch.messages.length,
+    shards: byShard.size,
+    ...ran,
+    ms: Date.now() - started,
+  });
 }
 
 async function deliverShard(

@@ -1,9 +1,9 @@
-/** Runs one agent handler for one event with its context, a time limit, and one log line. */
+/** Runs one agent handler for one event with its context and a time limit; logs failures (and, at debug, successes). */
 import type { Settings } from "../config/settings";
 import type { WebhookEnvelope } from "../handlers/envelope";
 import { GiveUp, RetryLater } from "../handlers/handler-error";
 import type { HandlerRoute } from "../handlers/handler-registry";
-import { describeError, log } from "../shared/log";
+import { describeError, log, logDebug } from "../shared/log";
 import { withTimeout } from "../shared/with-timeout";
 
 export type HandlerOutcome = { startedAt: number; durationMs: number } & (
@@ -37,7 +37,7 @@ export async function runHandler(
       "handler",
     );
     const durationMs = Date.now() - startedAt;
-    log("deliver", { ...fields, outcome: "done", ms: durationMs });
+    logDebug(env, "deliver", { ...fields, outcome: "done", ms: durationMs });
     return { ok: true, startedAt, durationMs };
   } catch (error) {
     const durationMs = Date.now() - startedAt;
