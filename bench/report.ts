@@ -79,10 +79,15 @@ export interface CaseResult {
   warnings: string[];
 }
 
-/** The durable floor (bench/floor) under the 2 KB concurrency-32 load; ratios against that case's baseline. */
-export interface FloorResult {
-  name: string;
+/**
+ * The 2 KB concurrency-32 load against the gateway without its consumer ("ingest only") or the durable floor
+ * (bench/floor); ratios against a baseline run taken just before.
+ */
+export interface ReferenceRun {
+  kind: "ingest only" | "durable floor";
   requestsPerSecond: number | null;
+  baselineRequestsPerSecond: number | null;
+  baselineCpuMsPerRequest: number | null;
   latencyMs: Percentiles;
   errors: number;
   cpuMsPerAcceptedEvent: number | null;
@@ -90,8 +95,8 @@ export interface FloorResult {
   netCpuMsPerAcceptedEvent: number | null;
   throughputRatio: number | null;
   p99Ratio: number | null;
-  /** Gateway requests/s at 2 KB concurrency 32 ÷ the floor's. */
-  gatewayShareOfFloor: number | null;
+  /** The full gateway's throughput ratio at 2 KB concurrency 32 ÷ this run's (each against its own baseline). */
+  gatewayRatioOverThis: number | null;
   peakRssMB: number | null;
   warnings: string[];
 }
@@ -165,8 +170,8 @@ export interface BenchReport {
     ingestOnly: boolean;
   };
   cases: CaseResult[];
-  /** Null when the 2 KB concurrency-32 case was not run, or in the ingest-only experiment. */
-  floor: FloorResult | null;
+  /** Empty when the 2 KB concurrency-32 case was not run, or in the ingest-only experiment. */
+  references: ReferenceRun[];
   logLine: LogLineCost;
   peakRssMB: Record<"gateway" | "baseline", { process: string; peakRssMB: number | null }[]>;
   /** Most open file descriptors seen per process (sampled every 200 ms during the cases). */
@@ -209,7 +214,7 @@ export function machineInfo(repo: string): Record<string, string | number> {
 
 const percent = (ratio: number | null) => `${Math.round((ratio ?? 0) * 100)}%`;
 
-export function judgeTargets(cases: CaseResult[], floor: FloorResult | null): Target[] {
+export function judgeTargets(cases: CaseResult[], references: ReferenceRun[]): Target[] {
   const c32 = cases.find((c) => c.name === "2kb-c32");
   const targets: Target[] = [];
   if (c32) {
@@ -218,16 +223,19 @@ export function judgeTargets(cases: CaseResult[], floor: FloorResult | null): Ta
       met: (c32.throughputRatio ?? 0) >= 0.6,
       detail:
         `${c32.gateway.requestsPerSecond} vs ${c32.baseline.requestsPerSecond} req/s = ${percent(c32.throughputRatio)}` +
-        (floor
-          ? `; the durable floor reached ${floor.requestsPerSecond} req/s = ${percent(floor.throughputRatio)}, so the gateway ran at ${percent(floor.gatewayShareOfFloor)} of the floor`
-          : ""),
+        references
+          .map(
+            (r) =>
+              `; ${r.kind}: ${percent(r.throughputRatio)} of its baseline (${r.requestsPerSecond} vs ${r.baselineRequestsPerSecond} req/s)`,
+          )
+          .join(""),
     });
     targets.push({
       name: "ingest p99 ≤ 2× baseline at concurrency 32",
       met: (c32.p99Ratio ?? Number.POSITIVE_INFINITY) <= 2,
       detail:
         `${c32.gateway.latencyMs.p99} vs ${c32.baseline.latencyMs.p99} ms = ${c32.p99Ratio}×` +
-        (floor ? `; durable floor ${floor.latencyMs.p99} ms = ${floor.p99Ratio}×` : ""),
+        references.map((r) => `; ${r.kind}: ${r.latencyMs.p99} ms = ${r.p99Ratio}×`).join(""),
     });
     targets.push({
       name: "net CPU per accepted event ≤ 1 ms at 2 KB (concurrency 32)",
@@ -237,9 +245,7 @@ export function judgeTargets(cases: CaseResult[], floor: FloorResult | null): Ta
           .filter((c) => c.size === "2kb")
           .map((c) => `${c.name} ${c.netCpuMsPerAcceptedEvent}`)
           .join(", ")})` +
-        (floor
-          ? `; durable floor net ${floor.netCpuMsPerAcceptedEvent} ms (ingest and an acking consumer)`
-          : ""),
+        references.map((r) => `; ${r.kind}: net ${r.netCpuMsPerAcceptedEvent} ms`).join(""),
     });
   }
   const growing = cases.filter((c) => c.gateway.delivery.backlogGrowing);
@@ -260,12 +266,12 @@ export function judgeTargets(cases: CaseResult[], floor: FloorResult | null): Ta
     met: slow.length === 0 && cases.length > 0,
     detail: cases.map((c) => `${c.name} ${c.gateway.delivery.endToEndMs.p99} ms`).join(", "),
   });
-  const unreliable = [...cases, ...(floor ? [floor] : [])].filter((c) => c.warnings.length > 0);
+  const unreliable = [...cases, ...references].filter((c) => c.warnings.length > 0);
   if (unreliable.length > 0) {
     targets.push({
       name: "the machine was otherwise idle",
       met: false,
-      detail: `other processes were busy during ${unreliable.map((c) => c.name).join(", ")}: rerun on an idle machine`,
+      detail: `other processes were busy during ${unreliable.map((c) => ("name" in c ? c.name : c.kind)).join(", ")}: rerun on an idle machine`,
     });
   }
   const wrong = cases.filter((c) => !c.correct);
@@ -338,19 +344,22 @@ function markdown(report: BenchReport, svgName: string): string {
       `| ${c.name} | ${dash(g.acceptedPerSecond)} | ${dash(g.requestsPerSecond)} | ${dash(g.latencyMs.p50)} / ${dash(g.latencyMs.p95)} / ${dash(g.latencyMs.p99)} | ${g.errors} | ${dash(b.requestsPerSecond)} | ${dash(b.latencyMs.p50)} / ${dash(b.latencyMs.p95)} / ${dash(b.latencyMs.p99)} | ${dash(c.throughputRatio)} | ${dash(c.p99Ratio)} |`,
     );
   }
-  const floor = report.floor;
-  if (floor) {
+  if (report.references.length > 0) {
     lines.push(
       "",
-      "## Durable floor",
+      "## Ingest alone, and the durable floor",
       "",
-      "The least any gateway that answers 202 only once an event is durable must do on this runtime, with none of Hookgate's work (bench/floor): read the body, write it under its id in one of four Durable Objects' SQLite, answer, send one queue message, and ack it in a consumer. Same load as 2kb-c32, with the gateway stopped; ratios are against that case's baseline.",
+      "The 2kb-c32 load twice more, with the gateway stopped, each right after a baseline run of its own (their ratios are against that run). **Ingest only**: the gateway without its queue consumer, so verify, claim and enqueue have the runtime to themselves (locally the consumer, its Durable Object calls and every forwarded request share one workerd thread with ingest; on Cloudflare they run elsewhere). **Durable floor** (bench/floor): the least any gateway that answers 202 only once an event is durable must do here, with none of Hookgate's work: read the body, write it under its id in one of four Durable Objects' SQLite, answer, send one queue message, and ack it in a consumer.",
       "",
-      "| case | floor req/s | p50 / p95 / p99 ms | × baseline throughput | × baseline p99 | CPU ms/event (net) | gateway ÷ floor throughput |",
-      "| --- | --- | --- | --- | --- | --- | --- |",
-      `| ${floor.name} | ${dash(floor.requestsPerSecond)} | ${dash(floor.latencyMs.p50)} / ${dash(floor.latencyMs.p95)} / ${dash(floor.latencyMs.p99)} | ${dash(floor.throughputRatio)} | ${dash(floor.p99Ratio)} | ${dash(floor.cpuMsPerAcceptedEvent)} (${dash(floor.netCpuMsPerAcceptedEvent)}) | ${dash(floor.gatewayShareOfFloor)} |`,
+      "| run | req/s | its baseline req/s | p50 / p95 / p99 ms | throughput ratio | p99 ratio | CPU ms/event − baseline = net | Worker's workerd ms/event | full gateway's ratio ÷ this ratio |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
-    if (floor.warnings.length > 0) lines.push("", `Warnings: ${floor.warnings.join("; ")}.`);
+    for (const r of report.references) {
+      lines.push(
+        `| ${r.kind} | ${dash(r.requestsPerSecond)} | ${dash(r.baselineRequestsPerSecond)} | ${dash(r.latencyMs.p50)} / ${dash(r.latencyMs.p95)} / ${dash(r.latencyMs.p99)} | ${dash(r.throughputRatio)} | ${dash(r.p99Ratio)} | ${dash(r.cpuMsPerAcceptedEvent)} − ${dash(r.baselineCpuMsPerRequest)} = **${dash(r.netCpuMsPerAcceptedEvent)}** | ${dash(r.cpuMsByProcess["workerd (worker)"])} | ${dash(r.gatewayRatioOverThis)} |`,
+      );
+      if (r.warnings.length > 0) lines.push(`| | warnings: ${r.warnings.join("; ")} | | | | | | | |`);
+    }
   }
   lines.push(
     "",

@@ -8,8 +8,9 @@
  *    signed GitHub events against the baseline and then the gateway, from a separate load process.
  * 3. After each gateway case waits (bounded) until every accepted event reached the sink, then checks that
  *    each arrived exactly once with a valid signature, and reads CPU and memory of each runtime from /proc.
- * 4. Runs the 2 KB concurrency-32 case once more against the durable floor (bench/floor): one Durable
- *    Object write and one queue message per event and nothing else, the least any durable gateway pays.
+ * 4. Runs the 2 KB concurrency-32 load twice more, each right after a baseline run of its own: against the
+ *    gateway without its queue consumer (ingest alone), and against the durable floor (bench/floor): one
+ *    Durable Object write and one queue message per event and nothing else, the least a durable gateway pays.
  * 5. Profiles the gateway with the V8 sampling profiler during one extra case (skip with --no-profile).
  * 6. Writes bench/results/<date>.json, .md and .svg, prints the summary, and exits 1 on any correctness
  *    failure (2 when the run could not be carried out).
@@ -36,12 +37,12 @@ import { cpuDelta, RuntimeMeter } from "./process-stats.ts";
 import {
   type BenchReport,
   type CaseResult,
-  type FloorResult,
   isStorageWork,
   judgeTargets,
   type LogLineCost,
   machineInfo,
   type ProfiledRun,
+  type ReferenceRun,
   type StorageWork,
   writeReport,
 } from "./report.ts";
@@ -78,9 +79,9 @@ const LOG_CALIBRATION: BenchCase = {
   duplicateShare: 0,
 };
 const LOG_CALIBRATION_LINES = 3;
-/** The durable floor (bench/floor) under the 2 KB concurrency-32 load, compared with that case's baseline. */
-const FLOOR: BenchCase = {
-  name: "2kb-c32-floor",
+/** The load of the reference runs (ingest alone, the durable floor), each compared with a baseline run of its own. */
+const REFERENCE: BenchCase = {
+  name: "2kb-c32",
   size: "2kb",
   concurrency: 32,
   requests: 1200,
@@ -530,39 +531,50 @@ function buildCaseResult(
   return result;
 }
 
-/** The floor against the 2 KB concurrency-32 case: the same load, compared with that case's baseline. */
-function buildFloorResult(floor: Measured, c32: CaseResult): FloorResult {
+/** A reference run against a baseline run of the same load taken just before it (same machine state). */
+function buildReferenceRun(
+  kind: ReferenceRun["kind"],
+  floor: Measured,
+  baseline: Measured,
+  c32: CaseResult | undefined,
+): ReferenceRun {
   const f = loadSummary(floor.load, floor.load.statuses["202"] ?? 0);
-  const cpu = perEvent((floor.cpuUntilDrained ?? floor.cpu).totalMs, f.accepted);
-  const b = c32.baseline;
-  const warnings = [];
-  if (machineLoad(floor).otherCores > BUSY_MACHINE_CORES)
-    warnings.push(
-      `other processes used ${machineLoad(floor).otherCores} cores: the floor's figures are unreliable`,
-    );
-  if (f.errors > 0 || f.accepted !== FLOOR.requests)
+  const b = loadSummary(baseline.load, baseline.load.statuses["202"] ?? 0);
+  const floorCpu = floor.cpuUntilDrained ?? floor.cpu;
+  const cpu = perEvent(floorCpu.totalMs, f.accepted);
+  const baselineCpu = perEvent(baseline.cpu.totalMs, b.requests);
+  const throughputRatio =
+    f.requestsPerSecond && b.requestsPerSecond ? round(f.requestsPerSecond / b.requestsPerSecond) : null;
+  const warnings: string[] = [];
+  for (const [label, run] of [
+    [kind, floor],
+    ["baseline", baseline],
+  ] as const) {
+    const other = machineLoad(run).otherCores;
+    if (other > BUSY_MACHINE_CORES)
+      warnings.push(
+        `other processes used ${other} cores during the ${label} run: its figures are unreliable`,
+      );
+  }
+  if (f.errors > 0 || f.accepted !== REFERENCE.requests)
     warnings.push(`${f.errors} errors, ${f.accepted} accepted`);
   return {
-    name: FLOOR.name,
+    kind,
     requestsPerSecond: f.requestsPerSecond,
+    baselineRequestsPerSecond: b.requestsPerSecond,
     latencyMs: f.latencyMs,
     errors: f.errors,
     cpuMsPerAcceptedEvent: cpu,
+    baselineCpuMsPerRequest: baselineCpu,
     cpuMsByProcess: Object.fromEntries(
-      Object.entries((floor.cpuUntilDrained ?? floor.cpu).byName).map(([name, ms]) => [
-        name,
-        perEvent(ms, f.accepted),
-      ]),
+      Object.entries(floorCpu.byName).map(([name, ms]) => [name, perEvent(ms, f.accepted)]),
     ),
-    netCpuMsPerAcceptedEvent:
-      cpu !== null && b.cpuMsPerRequest !== null ? round(cpu - b.cpuMsPerRequest) : null,
-    throughputRatio:
-      f.requestsPerSecond && b.requestsPerSecond ? round(f.requestsPerSecond / b.requestsPerSecond) : null,
+    netCpuMsPerAcceptedEvent: cpu !== null && baselineCpu !== null ? round(cpu - baselineCpu) : null,
+    throughputRatio,
     p99Ratio: f.latencyMs.p99 !== null && b.latencyMs.p99 ? round(f.latencyMs.p99 / b.latencyMs.p99) : null,
-    gatewayShareOfFloor:
-      c32.gateway.requestsPerSecond && f.requestsPerSecond
-        ? round(c32.gateway.requestsPerSecond / f.requestsPerSecond)
-        : null,
+    // Each ratio against its own baseline run, so a machine that changed speed between them cancels out.
+    gatewayRatioOverThis:
+      c32?.throughputRatio && throughputRatio ? round(c32.throughputRatio / throughputRatio) : null,
     peakRssMB: round(floor.peakRssBytes / 2 ** 20),
     warnings,
   };
@@ -638,10 +650,10 @@ function printCase(r: CaseResult): void {
   );
 }
 
-function printFloor(f: FloorResult): void {
+function printReference(r: ReferenceRun): void {
   console.log(
-    `  ${f.name.padEnd(16)} floor   ${fmt(f.requestsPerSecond).padStart(5)} ev/s p99 ${fmt(f.latencyMs.p99)} ms = ${fmt(f.throughputRatio)} × baseline throughput, ${fmt(f.p99Ratio)} × its p99 | CPU net ${fmt(f.netCpuMsPerAcceptedEvent)} ms/ev | the gateway reached ${fmt(f.gatewayShareOfFloor)} of the floor` +
-      (f.warnings.length > 0 ? `  (! ${f.warnings.join("; ")})` : ""),
+    `  ${`2kb-c32 ${r.kind}`.padEnd(24)} ${fmt(r.requestsPerSecond).padStart(5)} ev/s p99 ${fmt(r.latencyMs.p99)} ms | its baseline ${fmt(r.baselineRequestsPerSecond)} req/s: ratio ${fmt(r.throughputRatio)}, p99 ${fmt(r.p99Ratio)}× | CPU net ${fmt(r.netCpuMsPerAcceptedEvent)} ms/ev` +
+      (r.warnings.length > 0 ? `  (! ${r.warnings.join("; ")})` : ""),
   );
 }
 
@@ -691,6 +703,7 @@ async function main(): Promise<number> {
   };
   const gatewayLog = new LogCounter();
   const baselineLog = new LogCounter();
+  const ingestLog = new LogCounter();
   const floorLog = new LogCounter();
   console.log(`bench: starting the gateway and the baseline under wrangler dev (state in ${workDir})`);
   const runtimes = await prepareRuntimes(
@@ -702,6 +715,7 @@ async function main(): Promise<number> {
       withoutConsumer: ingestOnly,
       gatewayLog,
       baselineLog,
+      ingestLog,
       floorLog,
       startupTimeoutMs: STARTUP_TIMEOUT_MS,
     },
@@ -797,24 +811,29 @@ async function main(): Promise<number> {
   };
   await stopRuntime(gateway.dev);
 
-  // The durable floor, with the gateway stopped so it has the machine to itself like the gateway had.
-  let floor: FloorResult | null = null;
-  const c32 = results.find((r) => r.name === "2kb-c32");
+  // Ingest alone and the durable floor, each with the machine to itself like the gateway had, right
+  // after a baseline run of its own so that both see the machine in the same state.
+  const references: ReferenceRun[] = [];
+  const c32 = results.find((r) => r.name === REFERENCE.name);
   if (c32 && !ingestOnly) {
-    const floorRuntime = await runtimes.startFloor();
-    try {
-      const floorMeters = { baseline: meters.baseline, floor: meterOf(floorRuntime) };
-      floor = buildFloorResult(
-        await measureCase(floorRuntime, floorLog, FLOOR, { ...context(), meters: floorMeters }),
-        c32,
-      );
-      printFloor(floor);
-    } catch (error) {
-      console.log(
-        `  (the durable floor could not be measured: ${error instanceof Error ? error.message : error})`,
-      );
-    } finally {
-      await stopRuntime(floorRuntime.dev);
+    const runs = [
+      { kind: "ingest only", start: runtimes.startIngestOnly, log: ingestLog },
+      { kind: "durable floor", start: runtimes.startFloor, log: floorLog },
+    ] as const;
+    for (const { kind, start, log } of runs) {
+      let runtime: Runtime | null = null;
+      try {
+        runtime = await start();
+        const both = { baseline: meters.baseline, [runtime.label]: meterOf(runtime) };
+        const b = await measureCase(baseline, baselineLog, REFERENCE, { ...context(), meters: both });
+        const r = await measureCase(runtime, log, REFERENCE, { ...context(), meters: both });
+        references.push(buildReferenceRun(kind, r, b, c32));
+        printReference(references.at(-1) as ReferenceRun);
+      } catch (error) {
+        console.log(`  (${kind} could not be measured: ${error instanceof Error ? error.message : error})`);
+      } finally {
+        if (runtime) await stopRuntime(runtime.dev);
+      }
     }
   }
 
@@ -890,14 +909,14 @@ async function main(): Promise<number> {
       ingestOnly,
     },
     cases: results,
-    floor,
+    references,
     logLine,
     peakRssMB,
     peakOpenFiles,
     profiledRun: profiled,
     profile: profileSummary,
     ledger: { unknownDeliveries: ledger.unknown, badSignatures: ledger.badSignatures },
-    targets: judgeTargets(results, floor),
+    targets: judgeTargets(results, references),
     storageWork: null,
     correct: allCorrect && ledger.unknown === 0,
     durationSeconds: 0,

@@ -16,7 +16,7 @@ import {
 } from "../scripts/wrangler-dev-process.ts";
 
 export interface Runtime {
-  label: "gateway" | "baseline" | "floor";
+  label: "gateway" | "baseline" | "ingest" | "floor";
   dev: WranglerDev;
   base: string;
   inspectorPort: number | null;
@@ -158,6 +158,7 @@ export interface StartOptions {
   withoutConsumer: boolean;
   gatewayLog: LogCounter;
   baselineLog: LogCounter;
+  ingestLog: LogCounter;
   floorLog: LogCounter;
   startupTimeoutMs: number;
 }
@@ -167,6 +168,8 @@ export interface Runtimes {
   /** A gateway on the persisted state; `withInspector` exposes its DevTools port for profiling. */
   startGateway(withInspector: boolean): Promise<Runtime>;
   startBaseline(): Promise<Runtime>;
+  /** The gateway without its queue consumer, on the same state: verify, claim and enqueue alone. */
+  startIngestOnly(): Promise<Runtime>;
   startFloor(): Promise<Runtime>;
 }
 
@@ -193,6 +196,8 @@ export async function prepareRuntimes(
   const baselineDir = join(workDir, "baseline");
   snapshotGateway(repo, gatewayDir, options.batchTimeoutSeconds, options.withoutConsumer);
   snapshotBenchWorker(repo, "baseline", baselineDir);
+  const ingestDir = join(workDir, "gateway-ingest");
+  snapshotGateway(repo, ingestDir, options.batchTimeoutSeconds, true);
   const floorDir = join(workDir, "floor");
   snapshotBenchWorker(repo, "floor", floorDir);
   const env = {
@@ -241,19 +246,15 @@ export async function prepareRuntimes(
     }
     return runtime;
   };
+  const gatewayArgs = [
+    "--persist-to",
+    stateDir,
+    ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+  ];
   return {
     startGateway: (withInspector) =>
-      start(
-        "gateway",
-        gatewayDir,
-        [
-          "--persist-to",
-          stateDir,
-          ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-        ],
-        options.gatewayLog,
-        withInspector,
-      ),
+      start("gateway", gatewayDir, gatewayArgs, options.gatewayLog, withInspector),
+    startIngestOnly: () => start("ingest", ingestDir, gatewayArgs, options.ingestLog, false),
     startBaseline: () =>
       start(
         "baseline",
