@@ -13,10 +13,10 @@ import { Hono } from "hono";
 
 type Bindings = { FLOOR_LEDGER: DurableObjectNamespace<FloorLedger>; FLOOR_QUEUE: Queue };
 
-export class FloorLedger extends DurableObject {
+export class FloorLedger extends DurableObject<Bindings> {
   private readonly sql = this.ctx.storage.sql;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
+  constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.sql.exec("CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, body BLOB NOT NULL)");
   }
