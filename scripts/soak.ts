@@ -1,6 +1,6 @@
 /**
- * `npm run soak -- [--minutes 10] [--rate 40]`: does Hookgate stay exactly-once, and does the runtime's
- * memory stay flat, under minutes of steady signed load with provider resends and a flaky agent?
+ * `npm run soak -- [--minutes 10] [--rate 40] [--heap]`: does Hookgate stay exactly-once, and does the
+ * runtime's memory stay flat, under minutes of steady signed load with provider resends and a flaky agent?
  *
  * 1. Starts `wrangler dev --persist-to <tmp>` on a free 127.0.0.1 port (migrations applied, secrets and
  *    tunables as `--var`) on a copy of the Worker taken at the start, and an agent sink in this process
@@ -8,10 +8,21 @@
  * 2. For `--minutes`, posts `--rate` signed GitHub requests per second on a fixed schedule (open loop, at
  *    most MAX_IN_FLIGHT at once): 95% distinct events, 5% resends of a recent event, some of which race
  *    their original. A failed request is retried like a provider does.
- * 3. Every ~15 s prints progress and samples VmRSS of every runtime process (wrangler, workerd, esbuild).
+ * 3. Every ~15 s prints progress and samples the runtime's memory (scripts/runtime-memory.ts): VmRSS, and
+ *    its anonymous part, per process role (wrangler's node CLI, the proxy workerd, the Worker's workerd,
+ *    other = launcher and esbuild), the size of the `--persist-to` directory, and with `--heap` the Worker
+ *    isolate's V8 heap (`Runtime.getHeapUsage` through a DevTools client kept attached to
+ *    `--inspector-port`; no GC is forced: workerd does not answer `HeapProfiler.collectGarbage`).
  * 4. Waits (bounded) until every acked event was delivered with a 2xx and the ledger shows it settled,
- *    then prints the numbers and exits 1 if an acked event was lost or delivered (2xx) twice, or a delivery
- *    was malformed; 2 if the run itself could not be carried out. Memory growth is reported, not judged.
+ *    then prints the numbers, among them RSS per role at start, middle and end, the growth per role, and
+ *    every sample as a series per role (and of the heap and the state on disk). Exits 1 if an acked event
+ *    was lost or delivered (2xx) twice, or a delivery was malformed; 2 if the run itself could not be
+ *    carried out. Memory growth is reported, not judged.
+ * scripts/soak-control.ts prints the same memory report for the bare baseline Worker (bench/baseline) at
+ * the same rate, so that what `wrangler dev` keeps per request can be told from what Hookgate keeps. It
+ * keeps a lot: both workerd processes grow with every request even for the baseline, and miniflare's local
+ * observability (on by default; `X_LOCAL_OBSERVABILITY=false` turns it off) adds to the Worker's workerd
+ * and to the state on disk, while the Worker's heap stays flat.
  * Not part of CI (it runs for minutes). Everything binds to 127.0.0.1, every loop and wait is bounded, and
  * child processes and the temporary state are removed on success, on failure, and on SIGINT/SIGTERM.
  */
@@ -26,16 +37,22 @@ import { Webhook } from "standardwebhooks";
 import { type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
 import { type LedgerRow, readLedgerState } from "./read-ledger-state.ts";
+import {
+  compactMemory,
+  cpuPercent,
+  describeMemory,
+  MemoryProbe,
+  type MemorySample,
+  memoryRows,
+} from "./runtime-memory.ts";
 import { type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
   freePort,
-  runtimeProcesses,
   runWrangler,
   spawnWrangler,
   stopAllRuntimes,
   stopRuntime,
-  type WranglerDev,
   waitUntilHealthy,
 } from "./wrangler-dev-process.ts";
 
@@ -81,16 +98,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
-function options(): { minutes: number; rate: number } {
+function options(): { minutes: number; rate: number; heap: boolean } {
   const { values } = parseArgs({
-    options: { minutes: { type: "string" }, rate: { type: "string" } },
+    options: { minutes: { type: "string" }, rate: { type: "string" }, heap: { type: "boolean" } },
     strict: true,
   });
   const minutes = Number(values.minutes ?? DEFAULT_MINUTES);
   const rate = Number(values.rate ?? DEFAULT_RATE);
   if (!(minutes > 0 && minutes <= MAX_MINUTES)) throw new Error(`--minutes must be in (0, ${MAX_MINUTES}]`);
   if (!(rate > 0 && rate <= MAX_RATE)) throw new Error(`--rate must be in (0, ${MAX_RATE}] events/s`);
-  return { minutes, rate };
+  return { minutes, rate, heap: values.heap ?? false };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -101,8 +118,11 @@ const runtimeOutput: string[] = [];
 /** Error lines of the runtime by `stage/outcome`, and events the ledgers re-sent as stalled. */
 const runtimeErrors = new Map<string, number>();
 let redrivenStalled = 0;
+/** Lines the runtime printed: wrangler's own request lines, and the Worker's console.log lines. */
+let runtimeLines = 0;
 
 function remember(line: string): void {
+  runtimeLines++;
   const redriven = /"outcome":"redriven_stalled","count":(\d+)/.exec(line);
   if (redriven) redrivenStalled += Number(redriven[1]);
   if (line.includes('"level":"error"')) {
@@ -148,66 +168,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Memory (and CPU time) of the runtime's processes.
-
-interface RssSample {
-  atMs: number;
-  /** VmRSS in KiB per live process. */
-  processes: { name: string; pid: number; kib: number }[];
-  totalKib: number;
-  /** CPU time (user + system, all threads) each process has used so far, in ms, by pid. */
-  cpuMs: Map<number, number>;
-}
-
-/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat; 100 on every mainstream Linux build. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-function cpuTimeMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-function vmRssKib(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null; // it ended while we looked
-  }
-}
-
-function sampleRss(dev: WranglerDev, atMs: number): RssSample {
-  const found = runtimeProcesses(dev.child.pid ?? dev.pgid, dev.pgid);
-  const processes = found
-    .map(({ name, pid }) => ({ name, pid, kib: vmRssKib(pid) }))
-    .filter((p): p is { name: string; pid: number; kib: number } => p.kib !== null)
-    .sort((a, b) => b.kib - a.kib);
-  const cpuMs = new Map<number, number>();
-  for (const { pid } of found) {
-    const ms = cpuTimeMs(pid);
-    if (ms !== null) cpuMs.set(pid, ms);
-  }
-  return { atMs, processes, totalKib: processes.reduce((sum, p) => sum + p.kib, 0), cpuMs };
-}
-
-/** CPU the runtime used between two samples, in % of one core (200% = both cores of a 2-core machine). */
-function cpuPercent(from: RssSample, to: RssSample): number {
-  let used = 0;
-  for (const [pid, ms] of to.cpuMs) used += ms - (from.cpuMs.get(pid) ?? 0);
-  return to.atMs > from.atMs ? (used / (to.atMs - from.atMs)) * 100 : 0;
-}
-
-const describeRss = (sample: RssSample) =>
-  `${mib(sample.totalKib)} (${sample.processes.map((p) => `${p.name} ${p.pid} ${mib(p.kib)}`).join(", ")})`;
-
-const growth = (from: RssSample, to: RssSample) =>
+const growth = (from: MemorySample, to: MemorySample) =>
   `${(((to.totalKib - from.totalKib) / from.totalKib) * 100).toFixed(1)}%`;
 
 function percentile(sorted: number[], p: number): number {
@@ -258,7 +219,7 @@ function eventMaker(secret: string): (n: number) => Promise<PreparedEvent> {
 }
 
 async function main(): Promise<number> {
-  const { minutes, rate } = options();
+  const { minutes, rate, heap } = options();
   const totalRequests = Math.max(1, Math.round(minutes * 60 * rate));
   const started = Date.now();
   const workDir = await mkdtemp(join(tmpdir(), "hookgate-soak-"));
@@ -371,18 +332,24 @@ async function main(): Promise<number> {
   let maxLagMs = 0;
   let slotFreed: () => void = () => {};
 
+  const probe = await MemoryProbe.attach(dev, { inspectorPort: heap ? inspectorPort : null, stateDir });
+  cleanups.push({ name: "heap probe", run: async () => probe.close() });
   const sendStarted = Date.now();
-  const samples: RssSample[] = [sampleRss(dev, 0)];
-  console.log(`  RSS at start: ${describeRss(samples[0] as RssSample)}`);
-  const progress = setInterval(() => {
-    const sample = sampleRss(dev, Date.now() - sendStarted);
+  const samples: MemorySample[] = [await probe.sample(0)];
+  console.log(`  RSS at start: ${describeMemory(samples[0] as MemorySample)}`);
+  let sampling = false;
+  const progress = setInterval(async () => {
+    if (sampling) return; // a slow heap reading: skip this tick rather than overlap
+    sampling = true;
+    const sample = await probe.sample(Date.now() - sendStarted);
+    sampling = false;
     const previous = samples[samples.length - 1] ?? sample;
     samples.push(sample);
     const sorted = windowLatencies.sort((a, b) => a - b);
     windowLatencies = [];
     const failed = sink.deliveries.length - sink.deliveries.filter(isSuccessful).length;
     console.log(
-      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50)}/${percentile(sorted, 99)} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  RSS ${mib(sample.totalKib)}`,
+      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50)}/${percentile(sorted, 99)} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  ${compactMemory(sample)}`,
     );
   }, SAMPLE_EVERY_MS);
   cleanups.push({ name: "progress timer", run: async () => clearInterval(progress) });
@@ -430,7 +397,7 @@ async function main(): Promise<number> {
   clearInterval(progress);
   // The last sample is taken when sending ends, unless the timer just took one.
   if (sendEnded - sendStarted - (samples[samples.length - 1]?.atMs ?? 0) > 2_000)
-    samples.push(sampleRss(dev, sendEnded - sendStarted));
+    samples.push(await probe.sample(sendEnded - sendStarted));
   console.log(`  sending done in ${seconds(sendEnded - sendStarted)}; waiting for the backlog to drain`);
 
   // Drain: every acked event delivered with a 2xx, and the ledger settled (no retry left to run).
@@ -459,7 +426,8 @@ async function main(): Promise<number> {
     await sleep(1_000);
   }
   const drainEnded = Date.now();
-  const afterDrain = sampleRss(dev, drainEnded - sendStarted);
+  const afterDrain = await probe.sample(drainEnded - sendStarted);
+  probe.close();
   console.log(`  drained ${seconds(drainEnded - sendEnded)} after sending`);
 
   await stopRuntime(dev);
@@ -473,17 +441,14 @@ async function main(): Promise<number> {
   );
   const dead = [...ackedIds].filter((id) => ledger.get(id)?.status === "dead").length;
 
-  const first = samples[0] as RssSample;
-  const end = samples[samples.length - 1] as RssSample;
-  const middle = samples.reduce((best, s) =>
-    Math.abs(s.atMs - end.atMs / 2) < Math.abs(best.atMs - end.atMs / 2) ? s : best,
-  );
+  const first = samples[0] as MemorySample;
+  const end = samples[samples.length - 1] as MemorySample;
   const sendSeconds = (sendEnded - sendStarted) / 1000;
   // A workerd that was not there at the start means the runtime restarted, and with it the local queue.
   const firstPids = new Set(first.processes.map((p) => p.pid));
   const newWorkerds = new Set(
     [...samples, afterDrain].flatMap((s) =>
-      s.processes.filter((p) => p.name === "workerd" && !firstPids.has(p.pid)).map((p) => p.pid),
+      s.processes.filter((p) => p.role.endsWith("workerd") && !firstPids.has(p.pid)).map((p) => p.pid),
     ),
   );
   const sortedLatencies = latencies.sort((a, b) => a - b);
@@ -512,6 +477,7 @@ async function main(): Promise<number> {
     ["acked but not settled in the ledger", t.notSettled.length],
     ["re-sent by the ledger as stalled", redrivenStalled],
     ["workerd processes started during the run", newWorkerds.size],
+    ["lines the runtime printed", runtimeLines],
     ["runtime error lines", [...runtimeErrors].map(([k, n]) => `${k} ${n}`).join(", ") || "none"],
     ["throughput: requests/s (target)", `${(t.copies / sendSeconds).toFixed(1)} (${rate})`],
     ["throughput: acked distinct events/s", (t.acked / sendSeconds).toFixed(1)],
@@ -523,12 +489,9 @@ async function main(): Promise<number> {
       `${percentile(sortedLatencies, 50)} / ${percentile(sortedLatencies, 99)} / ${sortedLatencies.at(-1) ?? 0} ms`,
     ],
     ["drain after sending", seconds(drainEnded - sendEnded)],
-    [`RSS start (${seconds(first.atMs)})`, describeRss(first)],
-    [`RSS middle (${seconds(middle.atMs)})`, describeRss(middle)],
-    [`RSS end (${seconds(end.atMs)})`, describeRss(end)],
-    ["RSS growth start→end / middle→end", `${growth(first, end)} / ${growth(middle, end)}`],
-    ["RSS after the drain", mib(afterDrain.totalKib)],
-    ["RSS samples (MiB, every ~15 s)", samples.map((s) => (s.totalKib / 1024).toFixed(0)).join(" ")],
+    ...memoryRows(samples, seconds),
+    ["RSS after the drain", describeMemory(afterDrain)],
+    ["Worker heap probe", heap ? (probe.heapError ?? "attached for the whole run") : "off (--heap)"],
     ["total run time", seconds(Date.now() - started)],
   ];
   console.log("");
