@@ -1,5 +1,5 @@
 /**
- * `npx node scripts/soak-control.ts [--minutes 3] [--rate 40] [--log 0] [--heap]`: the soak's memory report for
+ * `npm run soak:control -- [--minutes 3] [--rate 40] [--log 0] [--heap]`: the soak's memory report for
  * the bare baseline Worker (bench/baseline, a Hono app that answers 202), so that what `wrangler dev`
  * itself keeps per request can be told apart from what Hookgate keeps.
  *

@@ -144,16 +144,16 @@ export class EventLedger extends DurableObject<Env> {
    * are not lost from the log for good: the consumer's outcome upsert creates the row when it settles.
    */
   private addToEventLog(rows: OutboxRow[]): void {
-    for (const row of rows) {
-      this.unloggedAccepts.push({
+    this.unloggedAccepts.push(
+      ...rows.map((row) => ({
         source: row.source,
         id: row.event_id,
         type: row.type,
         receivedAt: row.received_at,
         bodySize: row.body_size,
         shard: row.shard,
-      });
-    }
+      })),
+    );
     if (this.unloggedAccepts.length >= EVENT_LOG_BATCH) {
       void this.flushEventLog();
     } else if (!this.eventLogFlushScheduled) {

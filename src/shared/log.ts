@@ -4,7 +4,7 @@
  *
  * What goes wrong is always logged; what goes right per event (accepted, enqueued, delivered) only with
  * LOG_LEVEL=debug. Every event is already recorded in the D1 event log, and a log line is not free: it
- * costs its serialisation on Cloudflare and ~0.56 ms of CPU under `wrangler dev` (bench/README.md).
+ * costs its serialisation on Cloudflare and ~0.5 ms of CPU under `wrangler dev` (bench/README.md).
  */
 import { settingsFrom } from "../config/settings";
 
