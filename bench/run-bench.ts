@@ -534,48 +534,48 @@ function buildCaseResult(
 /** A reference run against a baseline run of the same load taken just before it (same machine state). */
 function buildReferenceRun(
   kind: ReferenceRun["kind"],
-  floor: Measured,
+  run: Measured,
   baseline: Measured,
   c32: CaseResult | undefined,
 ): ReferenceRun {
-  const f = loadSummary(floor.load, floor.load.statuses["202"] ?? 0);
+  const r = loadSummary(run.load, run.load.statuses["202"] ?? 0);
   const b = loadSummary(baseline.load, baseline.load.statuses["202"] ?? 0);
-  const floorCpu = floor.cpuUntilDrained ?? floor.cpu;
-  const cpu = perEvent(floorCpu.totalMs, f.accepted);
+  const runCpu = run.cpuUntilDrained ?? run.cpu;
+  const cpu = perEvent(runCpu.totalMs, r.accepted);
   const baselineCpu = perEvent(baseline.cpu.totalMs, b.requests);
   const throughputRatio =
-    f.requestsPerSecond && b.requestsPerSecond ? round(f.requestsPerSecond / b.requestsPerSecond) : null;
+    r.requestsPerSecond && b.requestsPerSecond ? round(r.requestsPerSecond / b.requestsPerSecond) : null;
   const warnings: string[] = [];
-  for (const [label, run] of [
-    [kind, floor],
+  for (const [label, measured] of [
+    [kind, run],
     ["baseline", baseline],
   ] as const) {
-    const other = machineLoad(run).otherCores;
+    const other = machineLoad(measured).otherCores;
     if (other > BUSY_MACHINE_CORES)
       warnings.push(
         `other processes used ${other} cores during the ${label} run: its figures are unreliable`,
       );
   }
-  if (f.errors > 0 || f.accepted !== REFERENCE.requests)
-    warnings.push(`${f.errors} errors, ${f.accepted} accepted`);
+  if (r.errors > 0 || r.accepted !== REFERENCE.requests)
+    warnings.push(`${r.errors} errors, ${r.accepted} accepted`);
   return {
     kind,
-    requestsPerSecond: f.requestsPerSecond,
+    requestsPerSecond: r.requestsPerSecond,
     baselineRequestsPerSecond: b.requestsPerSecond,
-    latencyMs: f.latencyMs,
-    errors: f.errors,
+    latencyMs: r.latencyMs,
+    errors: r.errors,
     cpuMsPerAcceptedEvent: cpu,
     baselineCpuMsPerRequest: baselineCpu,
     cpuMsByProcess: Object.fromEntries(
-      Object.entries(floorCpu.byName).map(([name, ms]) => [name, perEvent(ms, f.accepted)]),
+      Object.entries(runCpu.byName).map(([name, ms]) => [name, perEvent(ms, r.accepted)]),
     ),
     netCpuMsPerAcceptedEvent: cpu !== null && baselineCpu !== null ? round(cpu - baselineCpu) : null,
     throughputRatio,
-    p99Ratio: f.latencyMs.p99 !== null && b.latencyMs.p99 ? round(f.latencyMs.p99 / b.latencyMs.p99) : null,
+    p99Ratio: r.latencyMs.p99 !== null && b.latencyMs.p99 ? round(r.latencyMs.p99 / b.latencyMs.p99) : null,
     // Each ratio against its own baseline run, so a machine that changed speed between them cancels out.
     gatewayRatioOverThis:
       c32?.throughputRatio && throughputRatio ? round(c32.throughputRatio / throughputRatio) : null,
-    peakRssMB: round(floor.peakRssBytes / 2 ** 20),
+    peakRssMB: round(run.peakRssBytes / 2 ** 20),
     warnings,
   };
 }
