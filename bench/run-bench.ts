@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { type Delivery, startAgentSink } from "../scripts/agent-sink.ts";
+import { cleanUpOnEveryExit } from "../scripts/exit-cleanups.ts";
 import { stopRuntime } from "../scripts/wrangler-dev-process.ts";
 import { Inspector, moduleResolver, type ProfileSummary, startProfiling, summarise } from "./cpu-profile.ts";
 import type { PayloadSize } from "./github-payloads.ts";
@@ -127,29 +128,7 @@ const { values: options } = parseArgs({
 // ---------------------------------------------------------------------------------------------------
 // Cleanup on every exit path.
 
-const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
-let exiting = false;
-
-async function exitWith(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
-    for (const { name, run } of cleanups.splice(0).reverse()) {
-      try {
-        await run();
-      } catch (error) {
-        console.error(`  (cleanup of ${name} failed: ${error instanceof Error ? error.message : error})`);
-      }
-    }
-  }
-  process.exit(code);
-}
-
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    console.error(`\nbench: ${signal}, cleaning up`);
-    void exitWith(130);
-  });
-}
+const { cleanups, exitWith } = cleanUpOnEveryExit("bench");
 
 // ---------------------------------------------------------------------------------------------------
 // Delivery bookkeeping: every sink arrival is attributed to its event id, whatever case it belongs to.

@@ -9,6 +9,8 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "nod
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import {
+  type LocalDevOptions,
+  localDevArgs,
   runWrangler,
   spawnWrangler,
   type WranglerDev,
@@ -173,15 +175,6 @@ export interface Runtimes {
   startFloor(): Promise<Runtime>;
 }
 
-const COMMON_ARGS = [
-  "dev",
-  "--ip",
-  "127.0.0.1",
-  "--env-file",
-  "/dev/null",
-  "--show-interactive-dev-session=false",
-];
-
 /**
  * Snapshots the three Workers and applies the gateway's D1 migrations. Start the runtimes one after the
  * other: wrangler picks further ports of its own while starting, and two starting side by side can
@@ -218,19 +211,12 @@ export async function prepareRuntimes(
   const start = async (
     label: Runtime["label"],
     dir: string,
-    extraArgs: string[],
+    state: Pick<LocalDevOptions, "stateDir" | "vars">,
     log: LogCounter,
     withInspector: boolean,
   ): Promise<Runtime> => {
     const [port = 0, inspectorPort = 0] = await distinctFreePorts(2);
-    const args = [
-      ...COMMON_ARGS,
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      ...extraArgs,
-    ];
+    const args = localDevArgs({ port, inspectorPort, ...state });
     const runtime: Runtime = {
       label,
       dev: spawnWrangler(args, { repo: dir, label, env, onLine: (line) => log.add(line) }),
@@ -246,24 +232,19 @@ export async function prepareRuntimes(
     }
     return runtime;
   };
-  const gatewayArgs = [
-    "--persist-to",
-    stateDir,
-    ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ];
+  const gateway = { stateDir, vars: options.vars };
   return {
-    startGateway: (withInspector) =>
-      start("gateway", gatewayDir, gatewayArgs, options.gatewayLog, withInspector),
-    startIngestOnly: () => start("ingest", ingestDir, gatewayArgs, options.ingestLog, false),
+    startGateway: (withInspector) => start("gateway", gatewayDir, gateway, options.gatewayLog, withInspector),
+    startIngestOnly: () => start("ingest", ingestDir, gateway, options.ingestLog, false),
     startBaseline: () =>
       start(
         "baseline",
         baselineDir,
-        ["--persist-to", join(workDir, "baseline-state")],
+        { stateDir: join(workDir, "baseline-state") },
         options.baselineLog,
         false,
       ),
     startFloor: () =>
-      start("floor", floorDir, ["--persist-to", join(workDir, "floor-state")], options.floorLog, false),
+      start("floor", floorDir, { stateDir: join(workDir, "floor-state") }, options.floorLog, false),
   };
 }

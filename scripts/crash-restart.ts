@@ -24,11 +24,13 @@ import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
 import { startAgentSink } from "./agent-sink.ts";
 import { type CrashWindow, describeLedgerRow, envelopeIdOf, type SentEvent, tally } from "./crash-report.ts";
+import { cleanUpOnEveryExit } from "./exit-cleanups.ts";
 import { type LedgerRow, readLedgerState } from "./read-ledger-state.ts";
 import { forEachConcurrently, type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
   freePort,
+  localDevArgs,
   runWrangler,
   signalRuntime,
   spawnWrangler,
@@ -84,7 +86,7 @@ function seeded(seed: number): () => number {
 // ---------------------------------------------------------------------------------------------------
 // Cleanup that runs on every exit path.
 
-const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+const { cleanups, exitWith, exiting } = cleanUpOnEveryExit("crash test");
 const runtimeOutput: string[] = [];
 
 /** Events the ledgers re-sent because no consumer touched them (their queue message was lost). */
@@ -95,40 +97,6 @@ function remember(line: string): void {
   if (redriven) redrivenStalled += Number(redriven[1]);
   runtimeOutput.push(line);
   if (runtimeOutput.length > 300) runtimeOutput.splice(0, runtimeOutput.length - 300);
-}
-
-async function runCleanups(): Promise<void> {
-  for (const { name, run } of cleanups.splice(0).reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      console.error(
-        `  (cleanup of ${name} failed: ${error instanceof Error ? error.message : String(error)})`,
-      );
-    }
-  }
-}
-
-let exiting = false;
-async function exitWith(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
-    await runCleanups();
-  }
-  process.exit(code);
-}
-
-for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-  process.on(event, (error) => {
-    console.error(`\ncrash test: ${event}: ${error instanceof Error ? error.stack : String(error)}`);
-    void exitWith(2);
-  });
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    console.error(`\ncrash test: ${signal}, cleaning up`);
-    void exitWith(130);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -210,21 +178,7 @@ async function main(): Promise<number> {
     AGENT_TIMEOUT_MS: String(AGENT_TIMEOUT_MS),
     STALLED_REDRIVE_SECONDS: String(STALLED_REDRIVE_SECONDS),
   };
-  const devArgs = [
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
-    stateDir,
-    "--env-file",
-    "/dev/null", // only the values below: never the developer's .dev.vars
-    "--show-interactive-dev-session=false",
-    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ];
+  const devArgs = localDevArgs({ port, inspectorPort, stateDir, vars });
 
   console.log(
     `crash test: ${EVENT_COUNT} events, concurrency ${CONCURRENCY}, crash after ${CRASH_AFTER_ACKED} acked`,
@@ -258,7 +212,7 @@ async function main(): Promise<number> {
         `  SIGKILL at ${ackedIds.size} acked: ${killed.length} processes (${names.join(", ")}), all gone in ${Date.now() - killedAt} ms`,
       );
       if (!names.includes("workerd")) throw new Error("no workerd process was found to kill");
-      if (exiting) return; // cleanup has started: starting a runtime now would orphan it
+      if (exiting()) return; // cleanup has started: starting a runtime now would orphan it
       dev = spawnWrangler(devArgs, spawnOptions("dev-restarted"));
       await waitUntilHealthy(dev, base, STARTUP_TIMEOUT_MS);
       crash = { killedAt, readyAt: Date.now() };

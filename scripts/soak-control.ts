@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { compactMemory, MemoryProbe, type MemorySample, memoryRows } from "./runtime-memory.ts";
 import {
   freePort,
+  localDevArgs,
   spawnWrangler,
   stopAllRuntimes,
   stopRuntime,
@@ -79,39 +80,23 @@ async function main(): Promise<void> {
     let runtimeLines = 0;
     const tail: string[] = [];
     cleanups.push(stopAllRuntimes);
-    const dev = spawnWrangler(
-      [
-        "dev",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--inspector-port",
-        String(inspectorPort),
-        "--persist-to",
-        stateDir,
-        "--env-file",
-        "/dev/null",
-        "--show-interactive-dev-session=false",
-      ],
-      {
-        repo: workerDir,
-        label: "baseline",
-        env: {
-          ...process.env,
-          WRANGLER_SEND_METRICS: "false",
-          WRANGLER_REGISTRY_PATH: join(workDir, "registry"),
-          WRANGLER_LOG_PATH: join(workDir, "logs"),
-          NO_COLOR: "1",
-          FORCE_COLOR: "0",
-        },
-        onLine: (line) => {
-          runtimeLines++;
-          tail.push(line);
-          if (tail.length > 40) tail.shift();
-        },
+    const dev = spawnWrangler(localDevArgs({ port, inspectorPort, stateDir }), {
+      repo: workerDir,
+      label: "baseline",
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_REGISTRY_PATH: join(workDir, "registry"),
+        WRANGLER_LOG_PATH: join(workDir, "logs"),
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
       },
-    );
+      onLine: (line) => {
+        runtimeLines++;
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+      },
+    });
     try {
       await waitUntilHealthy(dev, base, STARTUP_TIMEOUT_MS);
     } catch (error) {

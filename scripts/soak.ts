@@ -36,6 +36,7 @@ import { parseArgs } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
+import { cleanUpOnEveryExit } from "./exit-cleanups.ts";
 import { type LedgerRow, readLedgerState } from "./read-ledger-state.ts";
 import {
   compactMemory,
@@ -49,6 +50,7 @@ import { type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
   freePort,
+  localDevArgs,
   runWrangler,
   spawnWrangler,
   stopAllRuntimes,
@@ -113,7 +115,7 @@ function options(): { minutes: number; rate: number; heap: boolean } {
 // ---------------------------------------------------------------------------------------------------
 // Cleanup that runs on every exit path.
 
-const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+const { cleanups, exitWith, exiting } = cleanUpOnEveryExit("soak");
 const runtimeOutput: string[] = [];
 /** Error lines of the runtime by `stage/outcome`, and events the ledgers re-sent as stalled. */
 const runtimeErrors = new Map<string, number>();
@@ -132,40 +134,6 @@ function remember(line: string): void {
   }
   runtimeOutput.push(line);
   if (runtimeOutput.length > 300) runtimeOutput.splice(0, runtimeOutput.length - 300);
-}
-
-async function runCleanups(): Promise<void> {
-  for (const { name, run } of cleanups.splice(0).reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      console.error(
-        `  (cleanup of ${name} failed: ${error instanceof Error ? error.message : String(error)})`,
-      );
-    }
-  }
-}
-
-let exiting = false;
-async function exitWith(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
-    await runCleanups();
-  }
-  process.exit(code);
-}
-
-for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-  process.on(event, (error) => {
-    console.error(`\nsoak: ${event}: ${error instanceof Error ? error.stack : String(error)}`);
-    void exitWith(2);
-  });
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    console.error(`\nsoak: ${signal}, cleaning up`);
-    void exitWith(130);
-  });
 }
 
 const growth = (from: MemorySample, to: MemorySample) =>
@@ -273,23 +241,7 @@ async function main(): Promise<number> {
     RETRY_MAX_SECONDS: String(RETRY_MAX_SECONDS),
   };
   const config = await snapshotWorker(join(workDir, "worker"));
-  const devArgs = [
-    "dev",
-    "--config",
-    config,
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
-    stateDir,
-    "--env-file",
-    "/dev/null",
-    "--show-interactive-dev-session=false",
-    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ];
+  const devArgs = localDevArgs({ port, inspectorPort, stateDir, vars, extraArgs: ["--config", config] });
 
   console.log(
     `soak: ${minutes} min at ${rate} requests/s (${totalRequests} requests, ${DUPLICATE_SHARE * 100}% resends), agent fails ${FLAKY_SHARE * 100}% of deliveries`,
@@ -370,7 +322,7 @@ async function main(): Promise<number> {
 
   // Open loop: request i leaves at sendStarted + i / rate, whatever the previous ones are doing.
   const pending = new Set<Promise<void>>();
-  for (let i = 0; i < totalRequests && !exiting; i++) {
+  for (let i = 0; i < totalRequests && !exiting(); i++) {
     const due = sendStarted + (i * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (slotFreed = resolve));
@@ -419,7 +371,7 @@ async function main(): Promise<number> {
       }
     }
     if (missing === 0 && unsettled === 0) break;
-    if (Date.now() > deadline || exiting) {
+    if (Date.now() > deadline || exiting()) {
       console.log(`  drain timed out: ${missing} acked events not delivered, ${unsettled} not settled`);
       break;
     }

@@ -92,6 +92,35 @@ export interface SpawnOptions {
   onLine: (line: string) => void;
 }
 
+export interface LocalDevOptions {
+  port: number;
+  inspectorPort: number;
+  stateDir: string;
+  /** Passed as `--var`: the only configuration beyond wrangler.toml (never the developer's .dev.vars). */
+  vars?: Record<string, string>;
+  extraArgs?: string[];
+}
+
+/** `wrangler dev` arguments: 127.0.0.1 only, persisted state, no .dev.vars or .env, no interactive session. */
+export function localDevArgs({ port, inspectorPort, stateDir, vars = {}, extraArgs = [] }: LocalDevOptions) {
+  return [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    stateDir,
+    "--env-file",
+    "/dev/null",
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ...extraArgs,
+  ];
+}
+
 /** Every runtime started here and not yet seen exiting: what `stopAllRuntimes` tears down. */
 const started = new Set<WranglerDev>();
 
