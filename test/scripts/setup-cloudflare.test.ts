@@ -1,0 +1,86 @@
+/** `npm run setup:cloudflare` against a mocked Cloudflare API (Node-side: it drives the wrangler CLI). */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type MockCloudflareApi, startMockCloudflareApi } from "./mock-cloudflare-api";
+
+const root = new URL("../../", import.meta.url).pathname;
+let api: MockCloudflareApi;
+let workDir: string;
+
+/** Runs the script asynchronously: the mock API answers from this same process. */
+function runSetup(...args: string[]): Promise<{ status: number | null; output: string }> {
+  const options = {
+    cwd: workDir,
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}`,
+      CLOUDFLARE_API_BASE_URL: api.baseUrl,
+      CLOUDFLARE_API_TOKEN: "mock-token",
+      CLOUDFLARE_ACCOUNT_ID: "mock-account",
+      WRANGLER_SEND_METRICS: "false",
+    },
+  };
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(root, "scripts/setup-cloudflare.ts"), ...args],
+      options,
+      (error, stdout, stderr) =>
+        resolve({
+          status: error ? (typeof error.code === "number" ? error.code : null) : 0,
+          output: `${stdout}${stderr}`,
+        }),
+    );
+  });
+}
+
+beforeEach(async () => {
+  api = await startMockCloudflareApi();
+  workDir = mkdtempSync(join(tmpdir(), "hookgate-setup-"));
+  cpSync(join(root, "wrangler.toml"), join(workDir, "wrangler.toml"));
+  cpSync(join(root, "migrations"), join(workDir, "migrations"), { recursive: true });
+});
+
+afterEach(async () => {
+  await api.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("npm run setup:cloudflare", () => {
+  it("creates both queues and the D1 database, and writes its id and a fresh rate-limit namespace", async () => {
+    const run = await runSetup();
+    expect(run.output).not.toMatch(/ERROR/);
+    expect(run.status).toBe(0);
+    expect([...api.queues].sort()).toEqual(["hookgate-dead-letter", "hookgate-events"]);
+    const databaseId = api.databases.get("hookgate-event-log");
+    const toml = readFileSync(join(workDir, "wrangler.toml"), "utf8");
+    expect(toml).toContain(`database_id = "${databaseId}"`);
+    expect(toml).not.toContain('namespace_id = "1001"');
+    expect(toml).toMatch(/namespace_id = "\d{6,}"/);
+    expect(
+      api.calls.some((call) => call.path.endsWith("/query") && call.body.includes("d1_migrations")),
+    ).toBe(true);
+  });
+
+  it("is safe to run twice: existing queues are reused and the written id is kept", async () => {
+    expect((await runSetup()).status).toBe(0);
+    const first = readFileSync(join(workDir, "wrangler.toml"), "utf8");
+    const second = await runSetup();
+    expect(second.status).toBe(0);
+    expect(second.output).toContain("already exists");
+    expect(readFileSync(join(workDir, "wrangler.toml"), "utf8")).toBe(first);
+  });
+
+  it("changes nothing and calls no API in a dry run", async () => {
+    const before = readFileSync(join(workDir, "wrangler.toml"), "utf8");
+    const run = await runSetup("--dry-run");
+    expect(run.status).toBe(0);
+    expect(run.output).toContain("would run wrangler d1 create hookgate-event-log");
+    expect(api.calls).toEqual([]);
+    expect(readFileSync(join(workDir, "wrangler.toml"), "utf8")).toBe(before);
+  });
+});
