@@ -3,6 +3,7 @@ import { handlers } from "./handlers/agent-handlers";
 import { app } from "./ingress/gateway-app";
 import { deliverBatch } from "./queue/deliver-batch";
 
+export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
 export { GiveUp, RetryLater } from "./handlers/handler-error";
