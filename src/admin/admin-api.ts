@@ -1,9 +1,11 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required; 404 when it is unset.
+ * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a
+ * cookie); 404 when it is unset.
  * Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { handlers } from "../handlers/agent-handlers";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
@@ -24,6 +26,16 @@ import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayEvent } from "./replay-event";
 import { requireAdminToken } from "./require-admin-token";
 import { validate } from "./validate";
+
+/**
+ * A body that is not JSON would reach the validator as `{}`, which means "every dead event": a redrive
+ * must say `application/json`, or it is refused with 415 before anything runs.
+ */
+const requireJsonBody = createMiddleware(async function requireJsonBody(c, next) {
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
+    throw new Problem(415, "The body must be application/json (send {} to redrive the newest dead events).");
+  await next();
+});
 
 export const adminApi = new Hono<{ Bindings: Env }>();
 
@@ -70,7 +82,7 @@ adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: t
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
 
-adminApi.post("/dead-letters/redrive", validate("json", RedriveRequest), async (c) => {
+adminApi.post("/dead-letters/redrive", requireJsonBody, validate("json", RedriveRequest), async (c) => {
   const request = c.req.valid("json");
   const { redriven, skipped } = await redriveDeadEvents(c.env, request.events ?? null, request.limit);
   log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });

@@ -1,10 +1,9 @@
 /**
- * Guards the admin API and dashboard. Off by default: without `ADMIN_TOKEN` they answer 404, as if absent.
- * The token comes as `Authorization: Bearer <token>` (API) or the dashboard's HttpOnly cookie, and is
- * compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`). Failures are
- * logged and rate limited per client IP (429).
+ * Guards the admin API. Off by default: without `ADMIN_TOKEN` it answers 404, as if absent. The token
+ * comes only as `Authorization: Bearer <token>`, never as a cookie, so another site cannot make a browser
+ * call it. It is compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`).
+ * Failures are logged and rate limited per client IP (429).
  */
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
 import { Problem } from "../ingress/problem";
@@ -31,7 +30,7 @@ export const requireAdminToken = createMiddleware<{ Bindings: Env }>(
     const expected = adminTokenOf(c.env);
     if (!expected) throw new Problem(404, "No route matches this path.");
     const header = c.req.header("authorization");
-    const presented = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, ADMIN_COOKIE);
+    const presented = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
     if (!presented || !(await tokensMatch(presented, expected))) {
       const ip = c.req.header("cf-connecting-ip");
       log("admin", { outcome: "unauthorized", path: new URL(c.req.url).pathname, ip });

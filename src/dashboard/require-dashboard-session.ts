@@ -1,11 +1,10 @@
 /**
  * Guards dashboard pages. Like the admin API, the dashboard does not exist (404) while `ADMIN_TOKEN` is
- * unset. A browser without the session cookie is sent to the login form; a cookie is checked by the
- * API's own `requireAdminToken` (constant time, failures logged and rate limited).
+ * unset. A browser without a valid session cookie is sent to the login form.
  */
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { ADMIN_COOKIE, adminTokenOf, requireAdminToken } from "../admin/require-admin-token";
+import { ADMIN_COOKIE, adminTokenOf, tokensMatch } from "../admin/require-admin-token";
 import { Problem } from "../ingress/problem";
 
 export const LOGIN_PATH = "/admin/login";
@@ -25,7 +24,10 @@ export const requireDashboardEnabled = createMiddleware<{ Bindings: Env }>(
 export const requireDashboardSession = createMiddleware<{ Bindings: Env }>(
   async function requireDashboardSession(c, next) {
     assertDashboardEnabled(c.env);
-    if (!getCookie(c, ADMIN_COOKIE) && !c.req.header("authorization")) return c.redirect(LOGIN_PATH, 303);
-    return requireAdminToken(c, next);
+    const cookie = getCookie(c, ADMIN_COOKIE);
+    if (!cookie) return c.redirect(LOGIN_PATH, 303);
+    if (!(await tokensMatch(cookie, adminTokenOf(c.env) ?? "")))
+      throw new Problem(401, "The session has ended; log in again.");
+    await next();
   },
 );

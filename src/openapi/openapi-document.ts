@@ -140,14 +140,16 @@ export function openApiDocument(serverUrl: string) {
       },
       "/admin/api/dead-letters/redrive": {
         post: {
-          summary: "Redrive dead events in bulk (given ones, or the oldest up to limit)",
+          summary: "Redrive dead events in bulk (given ones, or the newest up to limit)",
           security: [{ adminToken: [] }],
           requestBody: {
+            required: true,
             content: { "application/json": { schema: { $ref: "#/components/schemas/RedriveRequest" } } },
           },
           responses: {
             "200": json("what was redriven and what was skipped", "RedriveResult"),
             ...adminErrors,
+            "415": problem("the body is not application/json; nothing was redriven"),
           },
         },
       },

@@ -12,6 +12,7 @@ import { MASKED } from "../../src/admin/mask-headers";
 import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
+import { loginCookie } from "../dashboard/login-session";
 import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, githubEvent, stripeEvent } from "../support/signed-requests";
@@ -62,6 +63,37 @@ describe("admin API access", () => {
       expect(response.status).toBe(401);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
+  });
+});
+
+describe("admin API and the dashboard's session cookie", () => {
+  it("refuses the cookie, so a page on a sibling origin cannot replay or redrive", async () => {
+    const id = await accept(await githubEvent());
+    await logged("github", id);
+    const crossSite = {
+      cookie: await loginCookie(),
+      origin: "https://sibling.hookgate.test",
+      "sec-fetch-site": "same-site",
+    };
+    const replay = await exports.default.fetch(
+      new Request(`${BASE}/admin/api/events/github/${id}/replay`, { method: "POST", headers: crossSite }),
+    );
+    expect(replay.status).toBe(401);
+    const redrive = await exports.default.fetch(
+      new Request(`${BASE}/admin/api/dead-letters/redrive`, {
+        method: "POST",
+        headers: { ...crossSite, "content-type": "application/json" },
+        body: JSON.stringify({ events: [{ source: "github", id }] }),
+      }),
+    );
+    expect(redrive.status).toBe(401);
+    // The refused replay started nothing: the first one with the bearer token is replay 1.
+    const accepted = await json(
+      await admin(`/events/github/${id}/replay`, { method: "POST" }),
+      ReplayAccepted,
+      202,
+    );
+    expect(accepted.replay).toBe(1);
   });
 });
 
@@ -199,6 +231,20 @@ describe("dead letters", () => {
       expect(detail.attempts.map((a) => a.outcome)).toEqual(["dead", "done"]);
     } finally {
       await ledger.injectFaults({});
+    }
+  });
+
+  it("answers 415 to a redrive body that is not JSON, instead of redriving every dead event", async () => {
+    const bodies: [string | undefined, string][] = [
+      ["text/plain", '{"events":[]}'],
+      ["application/x-www-form-urlencoded", "source=github&id=x"],
+      [undefined, ""],
+    ];
+    for (const [contentType, body] of bodies) {
+      const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+      const response = await admin("/dead-letters/redrive", { method: "POST", headers, body });
+      expect(response.status, contentType).toBe(415);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
   });
 
