@@ -10,8 +10,6 @@ import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
 import { utf8 } from "../verify/encoding";
 
-export const ADMIN_COOKIE = "hookgate_admin";
-
 export function adminTokenOf(env: object): string | undefined {
   const token: unknown = Reflect.get(env, "ADMIN_TOKEN");
   return typeof token === "string" && token.length > 0 ? token : undefined;

@@ -1,6 +1,7 @@
 /**
  * `/admin/login` and `/admin/logout`. Browsers cannot send a bearer header when they navigate, so the
- * login form trades the admin token (checked in constant time with `tokensMatch`) for the session cookie.
+ * login form trades the admin token (checked in constant time with `tokensMatch`) for a signed session
+ * cookie.
  * Failed logins are logged and rate limited per client IP like failed API tokens.
  */
 import { Hono } from "hono";
@@ -28,7 +29,7 @@ loginRoutes.post(
     const expected = adminTokenOf(c.env) ?? "";
     const ip = c.req.header("cf-connecting-ip");
     if (await tokensMatch(c.req.valid("form").token, expected)) {
-      startAdminSession(c, expected);
+      await startAdminSession(c);
       log("admin", { outcome: "login", ip });
       return c.redirect("/admin", 303);
     }

@@ -1,8 +1,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MASKED } from "../../src/admin/mask-headers";
-import { ADMIN_COOKIE } from "../../src/admin/require-admin-token";
+import { issueSessionToken, SESSION_COOKIE, SESSION_SECONDS } from "../../src/dashboard/admin-session-cookie";
 import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
@@ -10,8 +10,12 @@ import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, githubEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
+import { loginCookie } from "./login-session";
 
-const session = `${ADMIN_COOKIE}=${encodeURIComponent(TEST_SECRETS.ADMIN_TOKEN)}`;
+let session = "";
+beforeAll(async () => {
+  session = await loginCookie();
+});
 
 /** A browser-like request: redirects are not followed, the session cookie is sent unless overridden. */
 function page(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
@@ -79,10 +83,42 @@ describe("dashboard access", () => {
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/admin/login");
     }
-    const stale = await page("/admin", { headers: { cookie: `${ADMIN_COOKIE}=old-token` } });
+    const stale = await page("/admin", { headers: { cookie: `${SESSION_COOKIE}=old-token` } });
     expect(stale.status).toBe(303);
     expect(stale.headers.get("location")).toBe("/admin/login");
     expect(stale.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
+  it("refuses the raw admin token, forged, expired and old-secret sessions as a cookie", async () => {
+    const signedIn = async (cookie: string, gatewayEnv: object = env) => {
+      const response = await worker.fetch(
+        new Request(`${BASE}/admin`, { redirect: "manual", headers: { cookie } }),
+        { ...env, ...gatewayEnv },
+        createExecutionContext(),
+      );
+      if (response.status !== 303) return response.status === 200;
+      expect(response.headers.get("location")).toBe("/admin/login");
+      return false;
+    };
+    const cookie = (value: string | null) => `${SESSION_COOKIE}=${value ?? ""}`;
+    expect(await signedIn(session)).toBe(true);
+    expect(await signedIn(cookie(TEST_SECRETS.ADMIN_TOKEN))).toBe(false);
+    expect(await signedIn(`hookgate_admin=${encodeURIComponent(TEST_SECRETS.ADMIN_TOKEN)}`)).toBe(false);
+
+    const forged = await issueSessionToken({ ADMIN_TOKEN: "another-gateway-admin-token-0123456789" });
+    expect(await signedIn(cookie(forged))).toBe(false);
+    const [header, , signature] = session.split("=")[1]!.split(".");
+    const later = btoa(JSON.stringify({ sub: "admin", aud: "hookgate-dashboard", iat: 1, exp: 4e9 }));
+    expect(await signedIn(cookie(`${header}.${later.replace(/=+$/, "")}.${signature}`))).toBe(false);
+
+    const expired = await issueSessionToken(env, Date.now() - (SESSION_SECONDS + 60) * 1000);
+    expect(await signedIn(cookie(expired))).toBe(false);
+
+    const oldSecret = { SESSION_SECRET: "session-secret-before-rotation" };
+    const underOld = await issueSessionToken({ ...env, ...oldSecret });
+    expect(await signedIn(cookie(underOld), oldSecret)).toBe(true);
+    expect(await signedIn(cookie(underOld), { SESSION_SECRET: "session-secret-after-rotation" })).toBe(false);
+    expect(await signedIn(session, { ADMIN_TOKEN: `${TEST_SECRETS.ADMIN_TOKEN}-rotated` })).toBe(false);
   });
 
   it("re-renders the login form with 401 for a wrong token, and sets no cookie", async () => {
@@ -106,7 +142,7 @@ describe("dashboard access", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/admin");
     const cookie = response.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(new RegExp(`^${ADMIN_COOKIE}=`));
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     expect(cookie).toContain("Path=/admin");
@@ -144,7 +180,7 @@ describe("dashboard access", () => {
     const response = await submit("/admin/logout");
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/admin/login");
-    expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${ADMIN_COOKIE}=;.*Max-Age=0`));
+    expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
   it("leaves /admin/api to the admin API", async () => {

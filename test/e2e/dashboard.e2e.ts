@@ -328,20 +328,29 @@ async function run() {
     await page.click('button[type="submit"]');
     await page.waitForSelector("text=That token is not valid.");
     const cookies = await context.cookies(`${base}/admin`);
-    assert(!cookies.some((cookie) => cookie.name === "hookgate_admin"), "a cookie was set for a wrong token");
+    assert(
+      !cookies.some((cookie) => cookie.name === "hookgate_session"),
+      "a cookie was set for a wrong token",
+    );
     // Chromium logs the intended 401 as "Failed to load resource"; later pages must log nothing.
     consoleErrors.length = 0;
   });
 
-  await check("the right token logs in and sets an HttpOnly SameSite=Strict cookie", async () => {
-    await page.fill('input[name="token"]', ADMIN_TOKEN);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
-    const cookie = (await context.cookies(`${base}/admin`)).find((c) => c.name === "hookgate_admin");
-    assert(
-      cookie?.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/admin",
-      `cookie: ${JSON.stringify(cookie && { ...cookie, value: "…" })}`,
-    );
-  });
+  await check(
+    "the right token logs in and sets an HttpOnly SameSite=Strict signed-session cookie",
+    async () => {
+      await page.fill('input[name="token"]', ADMIN_TOKEN);
+      await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
+      const cookie = (await context.cookies(`${base}/admin`)).find((c) => c.name === "hookgate_session");
+      assert(
+        cookie?.httpOnly &&
+          cookie.sameSite === "Strict" &&
+          cookie.path === "/admin" &&
+          !cookie.value.includes(ADMIN_TOKEN),
+        `cookie: ${JSON.stringify(cookie && { ...cookie, value: "…" })}`,
+      );
+    },
+  );
 
   await check("the event list shows every sent event as delivered, and the summary counts them", async () => {
     await waitFor("every event delivered in the list", 30_000, async () => {
