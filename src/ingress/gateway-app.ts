@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "../admin/admin-api";
+import { adminTokenOf, adminTokenProblem } from "../admin/require-admin-token";
 import { dashboard } from "../dashboard/dashboard-app";
 import { apiDocs } from "../openapi/api-docs-routes";
 
@@ -12,7 +13,31 @@ import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 
 export const app = new Hono<IngressEnv>();
 
-app.get("/healthz", (c) => c.json({ status: "ok" }));
+/** Configuration mistakes the gateway runs despite, each logged once per isolate. */
+function configProblems(env: object): { admin: string | null } {
+  return { admin: adminTokenProblem(env) };
+}
+
+const reportedProblems = new Set<string>();
+
+app.use("*", async function reportConfigProblems(c, next) {
+  for (const problem of Object.values(configProblems(c.env))) {
+    if (problem === null || reportedProblems.has(problem)) continue;
+    reportedProblems.add(problem);
+    logError("config", { outcome: "misconfigured", problem });
+  }
+  await next();
+});
+
+/**
+ * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
+ * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
+ */
+app.get("/healthz", (c) => {
+  const problems = configProblems(c.env);
+  const admin = problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)");
+  return c.json({ status: "ok", checks: { admin } });
+});
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 app.route("/admin", dashboard);

@@ -37,7 +37,8 @@ const eventPath = [
 const adminErrors = {
   "400": problem("invalid parameters"),
   "401": problem("missing or wrong admin token"),
-  "404": problem("not found, or the admin API is disabled (ADMIN_TOKEN unset)"),
+  "404": problem("not found, or the admin API is off (ADMIN_TOKEN unset or shorter than 32 characters)"),
+  "429": problem("this client is locked out after too many failed attempts, even with the right token"),
 };
 
 export function openApiDocument(serverUrl: string) {

@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { adminLockoutSeconds, lockClientOut } from "../../src/admin/admin-lockout";
 import {
   EventDetail,
   EventList,
@@ -50,6 +51,52 @@ describe("admin API access", () => {
       createExecutionContext(),
     );
     expect(response.status).toBe(404);
+  });
+
+  it("locks a client out after too many wrong tokens: even the right token gets 429", async () => {
+    const ip = { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250)}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push((await admin("/events", { headers: { ...ip, authorization: "Bearer guess" } })).status);
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    const right = await admin("/events", { headers: ip });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await admin("/events", { headers: { "cf-connecting-ip": "198.51.100.251" } })).status).toBe(200);
+  });
+
+  it("ends a lockout when the limiter's window has passed", () => {
+    const now = Date.now();
+    lockClientOut("192.0.2.7", now);
+    expect(adminLockoutSeconds("192.0.2.7", now + 1_000)).toBe(59);
+    expect(adminLockoutSeconds("192.0.2.7", now + 60_000)).toBe(0);
+    expect(adminLockoutSeconds("192.0.2.8", now)).toBe(0);
+  });
+
+  it("stays off while ADMIN_TOKEN is shorter than 32 characters, and /healthz says why", async () => {
+    const short = "x".repeat(31);
+    const gateway = { ...env, ADMIN_TOKEN: short };
+    const api = await worker.fetch(
+      new Request(`${BASE}/admin/api/events`, { headers: { authorization: `Bearer ${short}` } }),
+      gateway,
+      createExecutionContext(),
+    );
+    expect(api.status).toBe(404);
+    const health = await worker.fetch(new Request(`${BASE}/healthz`), gateway, createExecutionContext());
+    expect(health.status).toBe(200);
+    const { checks } = await health.json<{ checks: Record<string, string> }>();
+    expect(checks.admin).toMatch(/ADMIN_TOKEN is shorter than 32 characters/);
+
+    const enough = { ...env, ADMIN_TOKEN: "y".repeat(32) };
+    const on = await worker.fetch(
+      new Request(`${BASE}/admin/api/events?limit=1`, {
+        headers: { authorization: `Bearer ${"y".repeat(32)}` },
+      }),
+      enough,
+      createExecutionContext(),
+    );
+    expect(on.status).toBe(200);
   });
 
   it("answers 401 to a missing or wrong token, as problem+json", async () => {
