@@ -21,6 +21,7 @@ import {
   ReplayQuery,
 } from "./admin-schemas";
 import { loadEventDetail } from "./load-event-detail";
+import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
 import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayEvent } from "./replay-event";
@@ -51,7 +52,8 @@ adminApi.get("/events/:source/:id", async (c) => {
   const { source, id } = c.req.param();
   const detail = await loadEventDetail(c.env, source, id);
   if (!detail) throw new Problem(404, "No such event in the event log.");
-  return c.json(EventDetail.parse(detail));
+  const tooDeep = nestedDeeperThan(detail.payload, MAX_SERIALISED_PAYLOAD_DEPTH);
+  return c.json(EventDetail.parse({ ...detail, payload: tooDeep ? detail.bodyText : detail.payload }));
 });
 
 adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), async (c) => {

@@ -80,7 +80,10 @@ export const EventDetail = z.object({
   attempts: z.array(Attempt),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
   headers: z.record(z.string(), z.string()).nullable(),
-  payload: z.unknown().meta({ description: "parsed JSON body, or its text; null past retention" }),
+  payload: z.unknown().meta({
+    description:
+      "parsed JSON body, or its text (also when nested more than 512 levels deep); null past retention",
+  }),
   payloadAvailable: z.boolean(),
 });
 

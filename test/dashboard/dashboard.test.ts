@@ -248,6 +248,46 @@ describe("event pages", () => {
   });
 });
 
+describe("deeply nested payloads", () => {
+  it.each([3_000, 20_000])(
+    "shows %i levels as the escaped raw body, bounded, with a note",
+    async (levels) => {
+      const body = `{"action":"opened","deep":${"[".repeat(levels)}"<b>"${"]".repeat(levels)}}`;
+      const id = await accept(await githubEvent(body));
+      const response = await vi.waitUntil(
+        async () => {
+          const found = await page(`/admin/events/github/${id}`);
+          return found.status === 404 ? false : found;
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+      const text = await html(response);
+      expect(text.length).toBeLessThan(body.length + 20_000);
+      expect(text).toMatch(/nested more than \d+ levels deep/);
+      expect(text).toContain(`[[[[&quot;&lt;b&gt;&quot;]]]]`);
+      expect(text).not.toContain("<b>");
+
+      const api = await exports.default.fetch(
+        new Request(`${BASE}/admin/api/events/github/${id}`, {
+          headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+        }),
+      );
+      expect(api.status).toBe(200);
+      expect((await api.json<{ payload: unknown }>()).payload).toBe(body);
+    },
+  );
+
+  it("truncates a large raw body and says so", async () => {
+    const levels = 100;
+    const filler = "x".repeat(200_000);
+    const body = `{"action":"opened","deep":${"[".repeat(levels)}"${filler}"${"]".repeat(levels)}}`;
+    const id = await accept(await githubEvent(body));
+    const text = await detailPageWhen("github", id, (page) => page.includes("<pre>"));
+    expect(text.length).toBeLessThan(100_000);
+    expect(text).toMatch(/first [\d,]+ of [\d,]+ characters/);
+  });
+});
+
 describe("replay from the dashboard", () => {
   it("refuses a replay posted from another origin, or with no origin at all", async () => {
     const id = await accept(await githubEvent());
