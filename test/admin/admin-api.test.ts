@@ -345,7 +345,39 @@ describe("GET /openapi.json", () => {
   });
 });
 
+describe("GET /openapi.json servers", () => {
+  it("never echoes the Host header: a relative server, or PUBLIC_BASE_URL when set", async () => {
+    const servers = async (gatewayEnv: object) => {
+      const response = await worker.fetch(
+        new Request("https://attacker.example/openapi.json"),
+        { ...env, ...gatewayEnv },
+        createExecutionContext(),
+      );
+      expect(response.status).toBe(200);
+      return (await response.json<{ servers: { url: string }[] }>()).servers;
+    };
+    expect(await servers({})).toEqual([{ url: "/" }]);
+    expect(await servers({ PUBLIC_BASE_URL: "https://hooks.example.com/" })).toEqual([
+      { url: "https://hooks.example.com" },
+    ]);
+    expect(await servers({ PUBLIC_BASE_URL: "not a url" })).toEqual([{ url: "/" }]);
+  });
+});
+
 describe("GET /docs", () => {
+  it("is sent with the dashboard's security headers: no script, no framing", async () => {
+    const response = await exports.default.fetch(new Request(`${BASE}/docs`));
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("script-src");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(await response.text()).toContain(`<style nonce="${nonce}">`);
+  });
+
   it("renders the API reference as HTML with every path", async () => {
     const response = await exports.default.fetch(new Request(`${BASE}/docs`));
     expect(response.status).toBe(200);
