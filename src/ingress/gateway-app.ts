@@ -5,6 +5,7 @@ import { adminApi } from "../admin/admin-api";
 import { adminTokenOf, adminTokenProblem } from "../admin/require-admin-token";
 import { dashboard } from "../dashboard/dashboard-app";
 import { apiDocs } from "../openapi/api-docs-routes";
+import { faultInjectionAllowed, faultInjectionProblem } from "../shared/fault-injection";
 
 import { describeError, log, logError } from "../shared/log";
 
@@ -13,9 +14,9 @@ import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 
 export const app = new Hono<IngressEnv>();
 
-/** Configuration mistakes the gateway runs despite, each logged once per isolate. */
-function configProblems(env: object): { admin: string | null } {
-  return { admin: adminTokenProblem(env) };
+/** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
+function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
+  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
 }
 
 const reportedProblems = new Set<string>();
@@ -32,11 +33,17 @@ app.use("*", async function reportConfigProblems(c, next) {
 /**
  * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
  * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
+ * A fault-injection variable set outside tests is 503: a deployment must never run with it.
  */
 app.get("/healthz", (c) => {
   const problems = configProblems(c.env);
-  const admin = problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)");
-  return c.json({ status: "ok", checks: { admin } });
+  const checks = {
+    admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
+    faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
+  };
+  if (problems.faultInjection === null) return c.json({ status: "ok", checks });
+  logError("config", { outcome: "misconfigured", problem: problems.faultInjection });
+  return c.json({ status: "misconfigured", checks }, 503);
 });
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
