@@ -6,7 +6,6 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { handlers } from "../handlers/agent-handlers";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
 import {
@@ -24,7 +23,7 @@ import { loadEventDetail } from "./load-event-detail";
 import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
 import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
-import { replayEvent } from "./replay-event";
+import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
 import { validate } from "./validate";
 
@@ -59,21 +58,9 @@ adminApi.get("/events/:source/:id", async (c) => {
 adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), async (c) => {
   const { source, id } = c.req.param();
   const { handler } = c.req.valid("query");
-  if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
-  const outcome = await replayEvent(c.env, source, id, handler);
-  if (!outcome.ok && outcome.reason === "not_found")
-    throw new Problem(404, "No such event (or it is past retention).");
-  if (!outcome.ok)
-    throw new Problem(503, "The replay could not be enqueued; try again.", { "retry-after": "5" });
-  log("admin", { outcome: "replayed", source, id, replay: outcome.replay, handler: handler ?? null });
+  const replay = await replayForOperator(c.env, source, id, handler, "api");
   return c.json(
-    ReplayAccepted.parse({
-      source,
-      id,
-      replay: outcome.replay,
-      handler: handler ?? null,
-      status: "enqueued",
-    }),
+    ReplayAccepted.parse({ source, id, replay, handler: handler ?? null, status: "enqueued" }),
     202,
   );
 });

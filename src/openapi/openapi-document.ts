@@ -102,7 +102,15 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
-      "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
+      "/healthz": {
+        get: {
+          summary: "Liveness, with `checks` naming what is off and why (admin surface, fault injection)",
+          responses: {
+            "200": { description: "ok: the gateway takes webhooks" },
+            "503": { description: "misconfigured: a test-only fault-injection variable is set" },
+          },
+        },
+      },
       "/admin/api/events": {
         get: {
           summary: "Search the event log (newest first, cursor pagination)",

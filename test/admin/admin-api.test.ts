@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { adminApi } from "../../src/admin/admin-api";
 import { adminLockoutSeconds, lockClientOut } from "../../src/admin/admin-lockout";
 import {
   EventDetail,
@@ -8,8 +9,10 @@ import {
   Metrics,
   RedriveResult,
   ReplayAccepted,
+  ReplayQuery,
 } from "../../src/admin/admin-schemas";
 import { MASKED } from "../../src/admin/mask-headers";
+import { HandlerName } from "../../src/claim/ledger-rpc";
 import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
@@ -44,13 +47,23 @@ async function logged(source: string, id: string, status = "delivered") {
 }
 
 describe("admin API access", () => {
-  it("answers 404 everywhere while ADMIN_TOKEN is unset", async () => {
-    const response = await worker.fetch(
-      new Request(`${BASE}/admin/api/events`, { headers: auth }),
-      { ...env, ADMIN_TOKEN: "" },
-      createExecutionContext(),
-    );
-    expect(response.status).toBe(404);
+  it("answers 404 on every admin API route while ADMIN_TOKEN is unset", async () => {
+    const routes = adminApi.routes.filter((route) => route.method !== "ALL");
+    expect(routes.length).toBeGreaterThanOrEqual(6);
+    for (const { method, path } of routes) {
+      const concrete = path.replace(":source", "github").replace(":id", "some-id");
+      const response = await worker.fetch(
+        new Request(`${BASE}/admin/api${concrete}`, {
+          method,
+          headers: { ...auth, "content-type": "application/json" },
+          body: method === "GET" ? null : "{}",
+        }),
+        { ...env, ADMIN_TOKEN: "" },
+        createExecutionContext(),
+      );
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
   });
 
   it("locks a client out after too many wrong tokens: even the right token gets 429", async () => {
@@ -232,6 +245,15 @@ describe("replay", () => {
     expect(replay.handler).toBe("forward");
     expect((await admin(`/events/github/${id}/replay?handler=nope`, { method: "POST" })).status).toBe(400);
     expect((await admin("/events/github/unknown-event/replay", { method: "POST" })).status).toBe(404);
+  });
+
+  it("accepts the same handler names as the ledger stores", () => {
+    for (const length of [1, 100, 128, 129]) {
+      const handler = "h".repeat(length);
+      expect(ReplayQuery.safeParse({ handler }).success, `${length}`).toBe(
+        HandlerName.safeParse(handler).success,
+      );
+    }
   });
 });
 
