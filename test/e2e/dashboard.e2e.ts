@@ -229,7 +229,9 @@ async function run() {
   cleanups.push({ name: "agent sink", run: () => new Promise((resolve) => sink.server.close(resolve)) });
   const verifier = new Webhook(AGENT_SIGNING_SECRET);
 
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  // E2E_PORT pins wrangler dev's port (and the inspector's, one above) when free ports must be predictable.
+  const pinned = Number(process.env.E2E_PORT) || 0;
+  const [port, inspectorPort] = pinned ? [pinned, pinned + 1] : [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
 
   await check("D1 migrations apply to a fresh local database", () =>
