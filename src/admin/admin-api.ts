@@ -1,8 +1,7 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a
- * cookie); 404 when it is unset.
- * Every response body is parsed with its zod schema before it is sent.
+ * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";

@@ -36,7 +36,7 @@ export async function tokensMatch(presented: string, expected: string): Promise<
 }
 
 /** The 429 every attempt of a locked-out client gets. */
-export function lockedOut(retryAfterSeconds: number): Problem {
+function lockedOut(retryAfterSeconds: number): Problem {
   return new Problem(429, "Too many failed attempts; retry later.", {
     "retry-after": String(retryAfterSeconds),
   });

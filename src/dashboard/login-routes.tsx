@@ -1,8 +1,7 @@
 /**
  * `/admin/login` and `/admin/logout`. Browsers cannot send a bearer header when they navigate, so the
  * login form trades the admin token (checked in constant time with `tokensMatch`) for a signed session
- * cookie.
- * Failed logins are logged and rate limited per client IP like failed API tokens, with the same lockout.
+ * cookie. Failed logins are logged and rate limited per client IP like API tokens, with the same lockout.
  */
 import { Hono } from "hono";
 import { adminLockoutSeconds, recordFailedAdminAttempt } from "../admin/admin-lockout";
