@@ -17,6 +17,7 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             AGENT_ENDPOINT_URL: `http://127.0.0.1:${inject<number>("sinkPort")}/agent/default`,
             ALLOW_FAULT_INJECTION: "true",
+            FAULT_INJECTION_TEST_MARKER: "vitest.config.ts",
             TEST_MIGRATIONS: migrations,
           },
         },

@@ -1,10 +1,10 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required; 404 when it is unset.
- * Every response body is parsed with its zod schema before it is sent.
+ * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
-import { handlers } from "../handlers/agent-handlers";
+import { createMiddleware } from "hono/factory";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
 import {
@@ -19,11 +19,22 @@ import {
   ReplayQuery,
 } from "./admin-schemas";
 import { loadEventDetail } from "./load-event-detail";
+import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
 import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
-import { replayEvent } from "./replay-event";
+import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
 import { validate } from "./validate";
+
+/**
+ * A body that is not JSON would reach the validator as `{}`, which means "every dead event": a redrive
+ * must say `application/json`, or it is refused with 415 before anything runs.
+ */
+const requireJsonBody = createMiddleware(async function requireJsonBody(c, next) {
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
+    throw new Problem(415, "The body must be application/json (send {} to redrive the newest dead events).");
+  await next();
+});
 
 export const adminApi = new Hono<{ Bindings: Env }>();
 
@@ -39,27 +50,16 @@ adminApi.get("/events/:source/:id", async (c) => {
   const { source, id } = c.req.param();
   const detail = await loadEventDetail(c.env, source, id);
   if (!detail) throw new Problem(404, "No such event in the event log.");
-  return c.json(EventDetail.parse(detail));
+  const tooDeep = nestedDeeperThan(detail.payload, MAX_SERIALISED_PAYLOAD_DEPTH);
+  return c.json(EventDetail.parse({ ...detail, payload: tooDeep ? detail.bodyText : detail.payload }));
 });
 
 adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), async (c) => {
   const { source, id } = c.req.param();
   const { handler } = c.req.valid("query");
-  if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
-  const outcome = await replayEvent(c.env, source, id, handler);
-  if (!outcome.ok && outcome.reason === "not_found")
-    throw new Problem(404, "No such event (or it is past retention).");
-  if (!outcome.ok)
-    throw new Problem(503, "The replay could not be enqueued; try again.", { "retry-after": "5" });
-  log("admin", { outcome: "replayed", source, id, replay: outcome.replay, handler: handler ?? null });
+  const replay = await replayForOperator(c.env, source, id, handler, "api");
   return c.json(
-    ReplayAccepted.parse({
-      source,
-      id,
-      replay: outcome.replay,
-      handler: handler ?? null,
-      status: "enqueued",
-    }),
+    ReplayAccepted.parse({ source, id, replay, handler: handler ?? null, status: "enqueued" }),
     202,
   );
 });
@@ -70,7 +70,7 @@ adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: t
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
 
-adminApi.post("/dead-letters/redrive", validate("json", RedriveRequest), async (c) => {
+adminApi.post("/dead-letters/redrive", requireJsonBody, validate("json", RedriveRequest), async (c) => {
   const request = c.req.valid("json");
   const { redriven, skipped } = await redriveDeadEvents(c.env, request.events ?? null, request.limit);
   log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });

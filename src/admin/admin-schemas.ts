@@ -3,6 +3,7 @@
  * its schema before it is sent, and the OpenAPI document (`/openapi.json`) is generated from them.
  */
 import { z } from "zod";
+import { HandlerName } from "../claim/ledger-rpc";
 
 export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead"]);
 
@@ -28,7 +29,8 @@ export const ListEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const ReplayQuery = z.object({ handler: z.string().min(1).max(100).optional() });
+/** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
+export const ReplayQuery = z.object({ handler: HandlerName.optional() });
 
 export const MetricsQuery = z.object({
   window: z.coerce
@@ -80,7 +82,10 @@ export const EventDetail = z.object({
   attempts: z.array(Attempt),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
   headers: z.record(z.string(), z.string()).nullable(),
-  payload: z.unknown().meta({ description: "parsed JSON body, or its text; null past retention" }),
+  payload: z.unknown().meta({
+    description:
+      "parsed JSON body, or its text (also when nested more than 512 levels deep); null past retention",
+  }),
   payloadAvailable: z.boolean(),
 });
 

@@ -5,12 +5,16 @@
 
 import { ledgerFor } from "../claim/shard-for-event";
 import { payloadFor } from "../normalize/build-envelope";
+import { readBody } from "../normalize/read-body";
 import { maskHeaders } from "./mask-headers";
 import { readEvent } from "./read-event-log";
 
 export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDetail>>>;
 
-/** Null when the event log has no such event. `headers` and `payload` are null past retention. */
+/**
+ * Null when the event log has no such event. `headers`, `payload` and `bodyText` (the body as received,
+ * "" when it is not UTF-8) are null past retention. `payload` may be nested arbitrarily deep.
+ */
 export async function loadEventDetail(env: Env, source: string, id: string) {
   const found = await readEvent(env.EVENT_LOG, source, id);
   if (!found) return null;
@@ -20,6 +24,7 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
     attempts: found.attempts,
     headers: stored ? maskHeaders(stored.headers) : null,
     payload: stored ? payloadFor(source, stored.headers, stored.body) : null,
+    bodyText: stored ? (readBody(stored.body).text() ?? "") : null,
     payloadAvailable: stored !== null,
   };
 }

@@ -1,21 +1,30 @@
 /**
- * Guards the admin API and dashboard. Off by default: without `ADMIN_TOKEN` they answer 404, as if absent.
- * The token comes as `Authorization: Bearer <token>` (API) or the dashboard's HttpOnly cookie, and is
- * compared in constant time (SHA-256 of both sides, then `crypto.subtle.timingSafeEqual`). Failures are
- * logged and rate limited per client IP (429).
+ * Guards the admin API. Off by default: without `ADMIN_TOKEN` (or with one shorter than 32 characters) it
+ * answers 404, as if absent. The token comes only as `Authorization: Bearer <token>`, never as a cookie,
+ * so another site cannot make a browser call it. It is compared in constant time (SHA-256 of both sides,
+ * then `crypto.subtle.timingSafeEqual`). Failures are logged and rate limited per client IP, and a client
+ * over the limit gets 429 for every attempt until the window passes (see `admin-lockout.ts`).
  */
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
 import { utf8 } from "../verify/encoding";
+import { adminLockoutSeconds, recordFailedAdminAttempt } from "./admin-lockout";
 
-export const ADMIN_COOKIE = "hookgate_admin";
+/** Shorter admin tokens are refused: the admin surface then stays off. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
+/** Why the admin surface is off although `ADMIN_TOKEN` is set, or null. */
+export function adminTokenProblem(env: object): string | null {
+  const token: unknown = Reflect.get(env, "ADMIN_TOKEN");
+  if (typeof token !== "string" || token.length === 0 || token.length >= MIN_ADMIN_TOKEN_LENGTH) return null;
+  return `ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters, so the admin API and dashboard stay off`;
+}
+
+/** The admin token, or undefined while the admin surface is off (unset, or too short). */
 export function adminTokenOf(env: object): string | undefined {
   const token: unknown = Reflect.get(env, "ADMIN_TOKEN");
-  return typeof token === "string" && token.length > 0 ? token : undefined;
+  return typeof token === "string" && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : undefined;
 }
 
 export async function tokensMatch(presented: string, expected: string): Promise<boolean> {
@@ -26,20 +35,29 @@ export async function tokensMatch(presented: string, expected: string): Promise<
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
+/** The 429 every attempt of a locked-out client gets. */
+function lockedOut(retryAfterSeconds: number): Problem {
+  return new Problem(429, "Too many failed attempts; retry later.", {
+    "retry-after": String(retryAfterSeconds),
+  });
+}
+
 export const requireAdminToken = createMiddleware<{ Bindings: Env }>(
   async function requireAdminToken(c, next) {
     const expected = adminTokenOf(c.env);
     if (!expected) throw new Problem(404, "No route matches this path.");
+    const ip = c.req.header("cf-connecting-ip");
+    const path = new URL(c.req.url).pathname;
+    const wait = adminLockoutSeconds(ip);
+    if (wait > 0) {
+      log("admin", { outcome: "locked_out", path, ip });
+      throw lockedOut(wait);
+    }
     const header = c.req.header("authorization");
-    const presented = header?.startsWith("Bearer ") ? header.slice(7) : getCookie(c, ADMIN_COOKIE);
+    const presented = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
     if (!presented || !(await tokensMatch(presented, expected))) {
-      const ip = c.req.header("cf-connecting-ip");
-      log("admin", { outcome: "unauthorized", path: new URL(c.req.url).pathname, ip });
-      if (await tooManyFailures(c.env, "admin", ip)) {
-        throw new Problem(429, "Too many failed attempts; retry later.", {
-          "retry-after": RETRY_AFTER_LIMITED_SECONDS,
-        });
-      }
+      log("admin", { outcome: "unauthorized", path, ip });
+      if (await recordFailedAdminAttempt(c.env, ip)) throw lockedOut(adminLockoutSeconds(ip));
       throw new Problem(401, "A valid admin token is required.", {
         "www-authenticate": 'Bearer realm="hookgate-admin"',
       });

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 const SourceName = z.string().min(1).max(64);
 export const EventId = z.string().min(1).max(512);
-const HandlerName = z.string().min(1).max(128);
+export const HandlerName = z.string().min(1).max(128);
 
 export const AcceptInput = z.object({
   source: SourceName,

@@ -8,13 +8,12 @@
 import { Hono } from "hono";
 import { loadEventDetail } from "../admin/load-event-detail";
 import { listEvents, summarize } from "../admin/read-event-log";
-import { replayEvent } from "../admin/replay-event";
+import { replayForOperator } from "../admin/replay-for-operator";
 import { adminTokenOf } from "../admin/require-admin-token";
 import { validate } from "../admin/validate";
 import { sources } from "../config/sources";
 import { handlers } from "../handlers/agent-handlers";
 import { Problem } from "../ingress/problem";
-import { log } from "../shared/log";
 import { endAdminSession } from "./admin-session-cookie";
 import { EventDetailPageQuery, EventListPageQuery, EventParams, ReplayForm } from "./dashboard-schemas";
 import { deadLetterRoutes } from "./dead-letter-routes";
@@ -113,21 +112,8 @@ dashboard.post(
   async (c) => {
     const { source, id } = c.req.valid("param");
     const { handler } = c.req.valid("form");
-    if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
-    const outcome = await replayEvent(c.env, source, id, handler);
-    if (!outcome.ok && outcome.reason === "not_found")
-      throw new Problem(404, "No such event (or it is past retention).");
-    if (!outcome.ok)
-      throw new Problem(503, "The replay could not be enqueued; try again.", { "retry-after": "5" });
-    log("admin", {
-      outcome: "replayed",
-      via: "dashboard",
-      source,
-      id,
-      replay: outcome.replay,
-      handler: handler ?? null,
-    });
-    return c.redirect(`${eventPath(source, id)}?replayed=${outcome.replay}`, 303);
+    const replay = await replayForOperator(c.env, source, id, handler, "dashboard");
+    return c.redirect(`${eventPath(source, id)}?replayed=${replay}`, 303);
   },
 );
 

@@ -3,7 +3,7 @@
  * blank values are dropped before the admin API's own query schema sees them.
  */
 import { z } from "zod";
-import { ListEventsQuery } from "../admin/admin-schemas";
+import { ListEventsQuery, ReplayQuery } from "../admin/admin-schemas";
 
 function dropBlankFields(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
@@ -36,10 +36,7 @@ export const EventParams = z.object({ source: z.string().min(1).max(64), id: z.s
 
 export const LoginForm = z.object({ token: z.string().min(1).max(1024) });
 
-export const ReplayForm = z.preprocess(
-  dropBlankFields,
-  z.object({ handler: z.string().min(1).max(100).optional() }),
-);
+export const ReplayForm = z.preprocess(dropBlankFields, z.object({ handler: ReplayQuery.shape.handler }));
 
 /** One event when `source` and `id` are given, else every dead event up to the API's bound of 100. */
 export const RedriveForm = z.preprocess(

@@ -1,9 +1,11 @@
 /**
  * `/admin/events/:source/:id`: the event's facts, a Replay button (all handlers or one), its attempts as
- * a timeline per handler with replay numbers, the request headers (masked) and the pretty-printed payload.
+ * a timeline per handler with replay numbers, the request headers (masked) and the payload (pretty-printed
+ * when small and shallow, else as received; bounded either way).
  */
 import type { FC } from "hono/jsx";
 import type { EventDetailView } from "../admin/load-event-detail";
+import { nestedDeeperThan } from "../admin/payload-depth";
 import { Layout } from "./page-layout";
 import { eventPath, formatMs, formatTime, Notice, StatusBadge } from "./view-parts";
 
@@ -24,9 +26,41 @@ function byHandler(attempts: Attempt[]): [string, Attempt[]][] {
   return [...groups];
 }
 
-function prettyPayload(payload: unknown): string {
-  return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
+/** Deeper payloads are shown as received: pretty-printing grows with depth times size. */
+const PRETTY_MAX_DEPTH = 32;
+/** Larger bodies are shown as received. */
+const PRETTY_MAX_BODY_CHARS = 256 * 1024;
+/** At most this much of the payload is put in the page. */
+const SHOWN_MAX_CHARS = 64 * 1024;
+
+/** The payload as the page shows it: pretty-printed when small and shallow, else the raw body, bounded. */
+function payloadText(payload: unknown, bodyText: string): { text: string; note: string | null } {
+  let text = typeof payload === "string" ? payload : bodyText;
+  let note: string | null = null;
+  if (typeof payload !== "string") {
+    if (nestedDeeperThan(payload, PRETTY_MAX_DEPTH))
+      note = `The payload is nested more than ${PRETTY_MAX_DEPTH} levels deep: shown as received.`;
+    else if (bodyText.length > PRETTY_MAX_BODY_CHARS)
+      note = "The payload is too large to pretty-print: shown as received.";
+    else text = JSON.stringify(payload, null, 2);
+  }
+  if (text.length > SHOWN_MAX_CHARS) {
+    const shown = `Showing the first ${SHOWN_MAX_CHARS.toLocaleString("en")} of ${text.length.toLocaleString("en")} characters.`;
+    note = note ? `${note} ${shown}` : shown;
+    text = text.slice(0, SHOWN_MAX_CHARS);
+  }
+  return { text, note };
 }
+
+const PayloadView: FC<{ payload: unknown; bodyText: string }> = ({ payload, bodyText }) => {
+  const { text, note } = payloadText(payload, bodyText);
+  return (
+    <>
+      {note ? <p class="muted">{note}</p> : null}
+      <pre>{text}</pre>
+    </>
+  );
+};
 
 const AttemptTimeline: FC<{ attempts: Attempt[] }> = ({ attempts }) => (
   <table>
@@ -63,7 +97,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
   notice,
   refreshSeconds,
 }) => {
-  const { event, attempts, headers, payload, payloadAvailable } = detail;
+  const { event, attempts, headers, payload, bodyText, payloadAvailable } = detail;
   const path = eventPath(event.source, event.id);
   return (
     <Layout title={`${event.source} ${event.id}`} section="events" signedIn refreshSeconds={refreshSeconds}>
@@ -151,7 +185,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
       )}
       <h2>Payload</h2>
       {payloadAvailable ? (
-        <pre>{prettyPayload(payload)}</pre>
+        <PayloadView payload={payload} bodyText={bodyText ?? ""} />
       ) : (
         <p class="muted">Past retention: the payload was purged.</p>
       )}

@@ -1,12 +1,12 @@
 /**
  * `/admin/login` and `/admin/logout`. Browsers cannot send a bearer header when they navigate, so the
- * login form trades the admin token (checked in constant time with `tokensMatch`) for the session cookie.
- * Failed logins are logged and rate limited per client IP like failed API tokens.
+ * login form trades the admin token (checked in constant time with `tokensMatch`) for a signed session
+ * cookie. Failed logins are logged and rate limited per client IP like API tokens, with the same lockout.
  */
 import { Hono } from "hono";
+import { adminLockoutSeconds, recordFailedAdminAttempt } from "../admin/admin-lockout";
 import { adminTokenOf, tokensMatch } from "../admin/require-admin-token";
 import { validate } from "../admin/validate";
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
 import { log } from "../shared/log";
 import { endAdminSession, startAdminSession } from "./admin-session-cookie";
 import { LoginForm } from "./dashboard-schemas";
@@ -27,16 +27,22 @@ loginRoutes.post(
   async (c) => {
     const expected = adminTokenOf(c.env) ?? "";
     const ip = c.req.header("cf-connecting-ip");
+    const lockedOut = (seconds: number) => {
+      c.header("retry-after", String(seconds));
+      return renderPage(c, <LoginPage error="Too many failed attempts; retry in a minute." />, 429);
+    };
+    const wait = adminLockoutSeconds(ip);
+    if (wait > 0) {
+      log("admin", { outcome: "login_locked_out", ip });
+      return lockedOut(wait);
+    }
     if (await tokensMatch(c.req.valid("form").token, expected)) {
-      startAdminSession(c, expected);
+      await startAdminSession(c);
       log("admin", { outcome: "login", ip });
       return c.redirect("/admin", 303);
     }
     log("admin", { outcome: "login_failed", ip });
-    if (await tooManyFailures(c.env, "admin", ip)) {
-      c.header("retry-after", RETRY_AFTER_LIMITED_SECONDS);
-      return renderPage(c, <LoginPage error="Too many failed attempts; retry in a minute." />, 429);
-    }
+    if (await recordFailedAdminAttempt(c.env, ip)) return lockedOut(adminLockoutSeconds(ip));
     return renderPage(c, <LoginPage error="That token is not valid." />, 401);
   },
 );

@@ -1,12 +1,12 @@
 /**
  * Guards dashboard pages. Like the admin API, the dashboard does not exist (404) while `ADMIN_TOKEN` is
- * unset. A browser without the session cookie is sent to the login form; a cookie is checked by the
- * API's own `requireAdminToken` (constant time, failures logged and rate limited).
+ * unset. A browser without a session cookie is sent to the login form; one whose session is forged,
+ * expired or signed under rotated secrets is sent there too, with the cookie cleared.
  */
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { ADMIN_COOKIE, adminTokenOf, requireAdminToken } from "../admin/require-admin-token";
+import { adminTokenOf } from "../admin/require-admin-token";
 import { Problem } from "../ingress/problem";
+import { sessionCookieOf, sessionTokenValid } from "./admin-session-cookie";
 
 export const LOGIN_PATH = "/admin/login";
 
@@ -25,7 +25,10 @@ export const requireDashboardEnabled = createMiddleware<{ Bindings: Env }>(
 export const requireDashboardSession = createMiddleware<{ Bindings: Env }>(
   async function requireDashboardSession(c, next) {
     assertDashboardEnabled(c.env);
-    if (!getCookie(c, ADMIN_COOKIE) && !c.req.header("authorization")) return c.redirect(LOGIN_PATH, 303);
-    return requireAdminToken(c, next);
+    const cookie = sessionCookieOf(c);
+    if (!cookie) return c.redirect(LOGIN_PATH, 303);
+    if (!(await sessionTokenValid(c.env, cookie)))
+      throw new Problem(401, "The session has ended; log in again.");
+    await next();
   },
 );

@@ -2,8 +2,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "../admin/admin-api";
+import { adminTokenOf, adminTokenProblem } from "../admin/require-admin-token";
 import { dashboard } from "../dashboard/dashboard-app";
 import { apiDocs } from "../openapi/api-docs-routes";
+import { faultInjectionAllowed, faultInjectionProblem } from "../shared/fault-injection";
 
 import { describeError, log, logError } from "../shared/log";
 
@@ -12,7 +14,37 @@ import { type IngressEnv, receiveWebhook } from "./receive-webhook";
 
 export const app = new Hono<IngressEnv>();
 
-app.get("/healthz", (c) => c.json({ status: "ok" }));
+/** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
+function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
+  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
+}
+
+const reportedProblems = new Set<string>();
+
+app.use("*", async function reportConfigProblems(c, next) {
+  for (const problem of Object.values(configProblems(c.env))) {
+    if (problem === null || reportedProblems.has(problem)) continue;
+    reportedProblems.add(problem);
+    logError("config", { outcome: "misconfigured", problem });
+  }
+  await next();
+});
+
+/**
+ * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
+ * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
+ * A fault-injection variable set outside tests is 503: a deployment must never run with it.
+ */
+app.get("/healthz", (c) => {
+  const problems = configProblems(c.env);
+  const checks = {
+    admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
+    faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
+  };
+  if (problems.faultInjection === null) return c.json({ status: "ok", checks });
+  logError("config", { outcome: "misconfigured", problem: problems.faultInjection });
+  return c.json({ status: "misconfigured", checks }, 503);
+});
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 app.route("/admin", dashboard);

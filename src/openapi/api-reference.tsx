@@ -70,12 +70,13 @@ const Endpoint: FC<{ method: string; path: string; op: Operation }> = ({ method,
   </section>
 );
 
-export const ApiReference: FC<{ doc: Document }> = ({ doc }) => (
+/** `styleNonce` is the CSP nonce that lets the page's one inline stylesheet apply. */
+export const ApiReference: FC<{ doc: Document; styleNonce: string | undefined }> = ({ doc, styleNonce }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
       <title>{doc.info.title} API reference</title>
-      <style>{STYLE}</style>
+      <style nonce={styleNonce}>{STYLE}</style>
     </head>
     <body>
       <h1>{doc.info.title} API reference</h1>

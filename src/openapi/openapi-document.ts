@@ -37,7 +37,8 @@ const eventPath = [
 const adminErrors = {
   "400": problem("invalid parameters"),
   "401": problem("missing or wrong admin token"),
-  "404": problem("not found, or the admin API is disabled (ADMIN_TOKEN unset)"),
+  "404": problem("not found, or the admin API is off (ADMIN_TOKEN unset or shorter than 32 characters)"),
+  "429": problem("this client is locked out after too many failed attempts, even with the right token"),
 };
 
 export function openApiDocument(serverUrl: string) {
@@ -101,7 +102,15 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
-      "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
+      "/healthz": {
+        get: {
+          summary: "Liveness, with `checks` naming what is off and why (admin surface, fault injection)",
+          responses: {
+            "200": { description: "ok: the gateway takes webhooks" },
+            "503": { description: "misconfigured: a test-only fault-injection variable is set" },
+          },
+        },
+      },
       "/admin/api/events": {
         get: {
           summary: "Search the event log (newest first, cursor pagination)",
@@ -140,14 +149,16 @@ export function openApiDocument(serverUrl: string) {
       },
       "/admin/api/dead-letters/redrive": {
         post: {
-          summary: "Redrive dead events in bulk (given ones, or the oldest up to limit)",
+          summary: "Redrive dead events in bulk (given ones, or the newest up to limit)",
           security: [{ adminToken: [] }],
           requestBody: {
+            required: true,
             content: { "application/json": { schema: { $ref: "#/components/schemas/RedriveRequest" } } },
           },
           responses: {
             "200": json("what was redriven and what was skipped", "RedriveResult"),
             ...adminErrors,
+            "415": problem("the body is not application/json; nothing was redriven"),
           },
         },
       },

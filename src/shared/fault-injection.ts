@@ -1,6 +1,8 @@
 /**
- * Test-only fault seams. They act only when `ALLOW_FAULT_INJECTION` is "true", which production config
- * never sets; tests set it in vitest.config.ts and pass faults per call, never by mocking the platform.
+ * Test-only fault seams. They act only when `ALLOW_FAULT_INJECTION` is "true" AND the test marker binding
+ * that only vitest.config.ts sets is present; tests pass faults per call, never by mocking the platform.
+ * A deployed gateway with either fault variable set but no marker keeps the seams off, logs an error and
+ * fails `/healthz` (503), so the mistake is seen instead of silently re-running handlers.
  */
 import { z } from "zod";
 
@@ -21,14 +23,37 @@ const CallFaults = z.object({
   settleFails: z.boolean().default(false),
 });
 
+/** The binding vitest.config.ts sets (and nothing else should), with its one accepted value. */
+export const TEST_MARKER_BINDING = "FAULT_INJECTION_TEST_MARKER";
+const TEST_MARKER_VALUE = "vitest.config.ts";
+
+function underTest(env: object): boolean {
+  return Reflect.get(env, TEST_MARKER_BINDING) === TEST_MARKER_VALUE;
+}
+
+function isSet(env: object, name: string): boolean {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === "string" && value.length > 0;
+}
+
 export function faultInjectionAllowed(env: object): boolean {
-  return Reflect.get(env, "ALLOW_FAULT_INJECTION") === "true";
+  return Reflect.get(env, "ALLOW_FAULT_INJECTION") === "true" && underTest(env);
+}
+
+/** Why the gateway is misconfigured: a fault variable is set outside tests. Null when it is not. */
+export function faultInjectionProblem(env: object): string | null {
+  if (underTest(env) || !(isSet(env, "ALLOW_FAULT_INJECTION") || isSet(env, "FAULT_INJECTION"))) return null;
+  return "ALLOW_FAULT_INJECTION or FAULT_INJECTION is set without the test marker: fault injection stays off; unset them";
 }
 
 /** Faults requested through the `FAULT_INJECTION` variable (JSON) of the env a call runs with. */
 export function callFaults(env: object): z.infer<typeof CallFaults> | null {
   const raw: unknown = Reflect.get(env, "FAULT_INJECTION");
   if (!faultInjectionAllowed(env) || typeof raw !== "string") return null;
-  const parsed = CallFaults.safeParse(JSON.parse(raw));
-  return parsed.success ? parsed.data : null;
+  try {
+    const parsed = CallFaults.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,17 +1,22 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { adminApi } from "../../src/admin/admin-api";
+import { adminLockoutSeconds, lockClientOut } from "../../src/admin/admin-lockout";
 import {
   EventDetail,
   EventList,
   Metrics,
   RedriveResult,
   ReplayAccepted,
+  ReplayQuery,
 } from "../../src/admin/admin-schemas";
 import { MASKED } from "../../src/admin/mask-headers";
+import { HandlerName } from "../../src/claim/ledger-rpc";
 import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
+import { loginCookie } from "../dashboard/login-session";
 import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, githubEvent, stripeEvent } from "../support/signed-requests";
@@ -42,13 +47,69 @@ async function logged(source: string, id: string, status = "delivered") {
 }
 
 describe("admin API access", () => {
-  it("answers 404 everywhere while ADMIN_TOKEN is unset", async () => {
-    const response = await worker.fetch(
-      new Request(`${BASE}/admin/api/events`, { headers: auth }),
-      { ...env, ADMIN_TOKEN: "" },
+  it("answers 404 on every admin API route while ADMIN_TOKEN is unset", async () => {
+    const routes = adminApi.routes.filter((route) => route.method !== "ALL");
+    expect(routes.length).toBeGreaterThanOrEqual(6);
+    for (const { method, path } of routes) {
+      const concrete = path.replace(":source", "github").replace(":id", "some-id");
+      const response = await worker.fetch(
+        new Request(`${BASE}/admin/api${concrete}`, {
+          method,
+          headers: { ...auth, "content-type": "application/json" },
+          body: method === "GET" ? null : "{}",
+        }),
+        { ...env, ADMIN_TOKEN: "" },
+        createExecutionContext(),
+      );
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("locks a client out after too many wrong tokens: even the right token gets 429", async () => {
+    const ip = { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250)}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push((await admin("/events", { headers: { ...ip, authorization: "Bearer guess" } })).status);
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    const right = await admin("/events", { headers: ip });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await admin("/events", { headers: { "cf-connecting-ip": "198.51.100.251" } })).status).toBe(200);
+  });
+
+  it("ends a lockout when the limiter's window has passed", () => {
+    const now = Date.now();
+    lockClientOut("192.0.2.7", now);
+    expect(adminLockoutSeconds("192.0.2.7", now + 1_000)).toBe(59);
+    expect(adminLockoutSeconds("192.0.2.7", now + 60_000)).toBe(0);
+    expect(adminLockoutSeconds("192.0.2.8", now)).toBe(0);
+  });
+
+  it("stays off while ADMIN_TOKEN is shorter than 32 characters, and /healthz says why", async () => {
+    const short = "x".repeat(31);
+    const gateway = { ...env, ADMIN_TOKEN: short };
+    const api = await worker.fetch(
+      new Request(`${BASE}/admin/api/events`, { headers: { authorization: `Bearer ${short}` } }),
+      gateway,
       createExecutionContext(),
     );
-    expect(response.status).toBe(404);
+    expect(api.status).toBe(404);
+    const health = await worker.fetch(new Request(`${BASE}/healthz`), gateway, createExecutionContext());
+    expect(health.status).toBe(200);
+    const { checks } = await health.json<{ checks: Record<string, string> }>();
+    expect(checks.admin).toMatch(/ADMIN_TOKEN is shorter than 32 characters/);
+
+    const enough = { ...env, ADMIN_TOKEN: "y".repeat(32) };
+    const on = await worker.fetch(
+      new Request(`${BASE}/admin/api/events?limit=1`, {
+        headers: { authorization: `Bearer ${"y".repeat(32)}` },
+      }),
+      enough,
+      createExecutionContext(),
+    );
+    expect(on.status).toBe(200);
   });
 
   it("answers 401 to a missing or wrong token, as problem+json", async () => {
@@ -62,6 +123,37 @@ describe("admin API access", () => {
       expect(response.status).toBe(401);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
+  });
+});
+
+describe("admin API and the dashboard's session cookie", () => {
+  it("refuses the cookie, so a page on a sibling origin cannot replay or redrive", async () => {
+    const id = await accept(await githubEvent());
+    await logged("github", id);
+    const crossSite = {
+      cookie: await loginCookie(),
+      origin: "https://sibling.hookgate.test",
+      "sec-fetch-site": "same-site",
+    };
+    const replay = await exports.default.fetch(
+      new Request(`${BASE}/admin/api/events/github/${id}/replay`, { method: "POST", headers: crossSite }),
+    );
+    expect(replay.status).toBe(401);
+    const redrive = await exports.default.fetch(
+      new Request(`${BASE}/admin/api/dead-letters/redrive`, {
+        method: "POST",
+        headers: { ...crossSite, "content-type": "application/json" },
+        body: JSON.stringify({ events: [{ source: "github", id }] }),
+      }),
+    );
+    expect(redrive.status).toBe(401);
+    // The refused replay started nothing: the first one with the bearer token is replay 1.
+    const accepted = await json(
+      await admin(`/events/github/${id}/replay`, { method: "POST" }),
+      ReplayAccepted,
+      202,
+    );
+    expect(accepted.replay).toBe(1);
   });
 });
 
@@ -154,6 +246,15 @@ describe("replay", () => {
     expect((await admin(`/events/github/${id}/replay?handler=nope`, { method: "POST" })).status).toBe(400);
     expect((await admin("/events/github/unknown-event/replay", { method: "POST" })).status).toBe(404);
   });
+
+  it("accepts the same handler names as the ledger stores", () => {
+    for (const length of [1, 100, 128, 129]) {
+      const handler = "h".repeat(length);
+      expect(ReplayQuery.safeParse({ handler }).success, `${length}`).toBe(
+        HandlerName.safeParse(handler).success,
+      );
+    }
+  });
 });
 
 describe("dead letters", () => {
@@ -199,6 +300,20 @@ describe("dead letters", () => {
       expect(detail.attempts.map((a) => a.outcome)).toEqual(["dead", "done"]);
     } finally {
       await ledger.injectFaults({});
+    }
+  });
+
+  it("answers 415 to a redrive body that is not JSON, instead of redriving every dead event", async () => {
+    const bodies: [string | undefined, string][] = [
+      ["text/plain", '{"events":[]}'],
+      ["application/x-www-form-urlencoded", "source=github&id=x"],
+      [undefined, ""],
+    ];
+    for (const [contentType, body] of bodies) {
+      const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+      const response = await admin("/dead-letters/redrive", { method: "POST", headers, body });
+      expect(response.status, contentType).toBe(415);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
   });
 
@@ -252,7 +367,39 @@ describe("GET /openapi.json", () => {
   });
 });
 
+describe("GET /openapi.json servers", () => {
+  it("never echoes the Host header: a relative server, or PUBLIC_BASE_URL when set", async () => {
+    const servers = async (gatewayEnv: object) => {
+      const response = await worker.fetch(
+        new Request("https://attacker.example/openapi.json"),
+        { ...env, ...gatewayEnv },
+        createExecutionContext(),
+      );
+      expect(response.status).toBe(200);
+      return (await response.json<{ servers: { url: string }[] }>()).servers;
+    };
+    expect(await servers({})).toEqual([{ url: "/" }]);
+    expect(await servers({ PUBLIC_BASE_URL: "https://hooks.example.com/" })).toEqual([
+      { url: "https://hooks.example.com" },
+    ]);
+    expect(await servers({ PUBLIC_BASE_URL: "not a url" })).toEqual([{ url: "/" }]);
+  });
+});
+
 describe("GET /docs", () => {
+  it("is sent with the dashboard's security headers: no script, no framing", async () => {
+    const response = await exports.default.fetch(new Request(`${BASE}/docs`));
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("script-src");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(await response.text()).toContain(`<style nonce="${nonce}">`);
+  });
+
   it("renders the API reference as HTML with every path", async () => {
     const response = await exports.default.fetch(new Request(`${BASE}/docs`));
     expect(response.status).toBe(200);

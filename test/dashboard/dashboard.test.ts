@@ -1,8 +1,9 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MASKED } from "../../src/admin/mask-headers";
-import { ADMIN_COOKIE } from "../../src/admin/require-admin-token";
+import { issueSessionToken, SESSION_COOKIE, SESSION_SECONDS } from "../../src/dashboard/admin-session-cookie";
+import { dashboard } from "../../src/dashboard/dashboard-app";
 import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
@@ -10,8 +11,12 @@ import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, githubEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
+import { loginCookie } from "./login-session";
 
-const session = `${ADMIN_COOKIE}=${encodeURIComponent(TEST_SECRETS.ADMIN_TOKEN)}`;
+let session = "";
+beforeAll(async () => {
+  session = await loginCookie();
+});
 
 /** A browser-like request: redirects are not followed, the session cookie is sent unless overridden. */
 function page(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
@@ -53,22 +58,17 @@ function detailPageWhen(source: string, id: string, ready: (body: string) => boo
 
 describe("dashboard access", () => {
   it("answers 404 on every dashboard route while ADMIN_TOKEN is unset, like the API", async () => {
-    const off = { ...env, ADMIN_TOKEN: "" };
-    const requests = [
-      new Request(`${BASE}/admin`, { headers: { cookie: session } }),
-      new Request(`${BASE}/admin/login`),
-      new Request(`${BASE}/admin/login`, {
-        method: "POST",
-        headers: { origin: BASE, "content-type": "application/x-www-form-urlencoded" },
-        body: "token=anything",
-      }),
-      new Request(`${BASE}/admin/dead-letters`, { headers: { cookie: session } }),
-      new Request(`${BASE}/admin/events/github/some-id`, { headers: { cookie: session } }),
-      new Request(`${BASE}/admin/logout`, { method: "POST", headers: { origin: BASE } }),
-    ];
-    for (const request of requests) {
-      const response = await worker.fetch(request, off, createExecutionContext());
-      expect(response.status, request.url).toBe(404);
+    const routes = dashboard.routes.filter((route) => route.method !== "ALL");
+    expect(routes.length).toBeGreaterThanOrEqual(8);
+    for (const { method, path } of routes) {
+      const concrete = path.replace(":source", "github").replace(":id", "some-id");
+      const request = new Request(`${BASE}/admin${concrete === "/" ? "" : concrete}`, {
+        method,
+        headers: { cookie: session, origin: BASE, "content-type": "application/x-www-form-urlencoded" },
+        body: method === "GET" ? null : "token=anything",
+      });
+      const response = await worker.fetch(request, { ...env, ADMIN_TOKEN: "" }, createExecutionContext());
+      expect(response.status, `${method} ${path}`).toBe(404);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
   });
@@ -79,10 +79,42 @@ describe("dashboard access", () => {
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/admin/login");
     }
-    const stale = await page("/admin", { headers: { cookie: `${ADMIN_COOKIE}=old-token` } });
+    const stale = await page("/admin", { headers: { cookie: `${SESSION_COOKIE}=old-token` } });
     expect(stale.status).toBe(303);
     expect(stale.headers.get("location")).toBe("/admin/login");
     expect(stale.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
+  it("refuses the raw admin token, forged, expired and old-secret sessions as a cookie", async () => {
+    const signedIn = async (cookie: string, gatewayEnv: object = env) => {
+      const response = await worker.fetch(
+        new Request(`${BASE}/admin`, { redirect: "manual", headers: { cookie } }),
+        { ...env, ...gatewayEnv },
+        createExecutionContext(),
+      );
+      if (response.status !== 303) return response.status === 200;
+      expect(response.headers.get("location")).toBe("/admin/login");
+      return false;
+    };
+    const cookie = (value: string | null) => `${SESSION_COOKIE}=${value ?? ""}`;
+    expect(await signedIn(session)).toBe(true);
+    expect(await signedIn(cookie(TEST_SECRETS.ADMIN_TOKEN))).toBe(false);
+    expect(await signedIn(`hookgate_admin=${encodeURIComponent(TEST_SECRETS.ADMIN_TOKEN)}`)).toBe(false);
+
+    const forged = await issueSessionToken({ ADMIN_TOKEN: "another-gateway-admin-token-0123456789" });
+    expect(await signedIn(cookie(forged))).toBe(false);
+    const [header, , signature] = session.split("=")[1]!.split(".");
+    const later = btoa(JSON.stringify({ sub: "admin", aud: "hookgate-dashboard", iat: 1, exp: 4e9 }));
+    expect(await signedIn(cookie(`${header}.${later.replace(/=+$/, "")}.${signature}`))).toBe(false);
+
+    const expired = await issueSessionToken(env, Date.now() - (SESSION_SECONDS + 60) * 1000);
+    expect(await signedIn(cookie(expired))).toBe(false);
+
+    const oldSecret = { SESSION_SECRET: "session-secret-before-rotation" };
+    const underOld = await issueSessionToken({ ...env, ...oldSecret });
+    expect(await signedIn(cookie(underOld), oldSecret)).toBe(true);
+    expect(await signedIn(cookie(underOld), { SESSION_SECRET: "session-secret-after-rotation" })).toBe(false);
+    expect(await signedIn(session, { ADMIN_TOKEN: `${TEST_SECRETS.ADMIN_TOKEN}-rotated` })).toBe(false);
   });
 
   it("re-renders the login form with 401 for a wrong token, and sets no cookie", async () => {
@@ -98,7 +130,10 @@ describe("dashboard access", () => {
     expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
     const limited = await submit("/admin/login", { token: "guess" }, ip);
     expect(await html(limited, 429)).toContain("Too many failed attempts");
-    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    const right = await submit("/admin/login", { token: TEST_SECRETS.ADMIN_TOKEN }, { ...ip, cookie: "" });
+    expect(await html(right, 429)).toContain("Too many failed attempts");
+    expect(right.headers.get("set-cookie")).toBeNull();
   });
 
   it("sets an HttpOnly, SameSite=Strict, Secure cookie scoped to /admin for the right token", async () => {
@@ -106,7 +141,7 @@ describe("dashboard access", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/admin");
     const cookie = response.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(new RegExp(`^${ADMIN_COOKIE}=`));
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     expect(cookie).toContain("Path=/admin");
@@ -144,7 +179,7 @@ describe("dashboard access", () => {
     const response = await submit("/admin/logout");
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/admin/login");
-    expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${ADMIN_COOKIE}=;.*Max-Age=0`));
+    expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
   it("leaves /admin/api to the admin API", async () => {
@@ -206,6 +241,46 @@ describe("event pages", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("referrer-policy")).toBe("same-origin");
+  });
+});
+
+describe("deeply nested payloads", () => {
+  it.each([3_000, 20_000])(
+    "shows %i levels as the escaped raw body, bounded, with a note",
+    async (levels) => {
+      const body = `{"action":"opened","deep":${"[".repeat(levels)}"<b>"${"]".repeat(levels)}}`;
+      const id = await accept(await githubEvent(body));
+      const response = await vi.waitUntil(
+        async () => {
+          const found = await page(`/admin/events/github/${id}`);
+          return found.status === 404 ? false : found;
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+      const text = await html(response);
+      expect(text.length).toBeLessThan(body.length + 20_000);
+      expect(text).toMatch(/nested more than \d+ levels deep/);
+      expect(text).toContain(`[[[[&quot;&lt;b&gt;&quot;]]]]`);
+      expect(text).not.toContain("<b>");
+
+      const api = await exports.default.fetch(
+        new Request(`${BASE}/admin/api/events/github/${id}`, {
+          headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+        }),
+      );
+      expect(api.status).toBe(200);
+      expect((await api.json<{ payload: unknown }>()).payload).toBe(body);
+    },
+  );
+
+  it("truncates a large raw body and says so", async () => {
+    const levels = 100;
+    const filler = "x".repeat(200_000);
+    const body = `{"action":"opened","deep":${"[".repeat(levels)}"${filler}"${"]".repeat(levels)}}`;
+    const id = await accept(await githubEvent(body));
+    const text = await detailPageWhen("github", id, (page) => page.includes("<pre>"));
+    expect(text.length).toBeLessThan(100_000);
+    expect(text).toMatch(/first [\d,]+ of [\d,]+ characters/);
   });
 });
 

@@ -229,7 +229,9 @@ async function run() {
   cleanups.push({ name: "agent sink", run: () => new Promise((resolve) => sink.server.close(resolve)) });
   const verifier = new Webhook(AGENT_SIGNING_SECRET);
 
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  // E2E_PORT pins wrangler dev's port (and the inspector's, one above) when free ports must be predictable.
+  const pinned = Number(process.env.E2E_PORT) || 0;
+  const [port, inspectorPort] = pinned ? [pinned, pinned + 1] : [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
 
   await check("D1 migrations apply to a fresh local database", () =>
@@ -328,20 +330,29 @@ async function run() {
     await page.click('button[type="submit"]');
     await page.waitForSelector("text=That token is not valid.");
     const cookies = await context.cookies(`${base}/admin`);
-    assert(!cookies.some((cookie) => cookie.name === "hookgate_admin"), "a cookie was set for a wrong token");
+    assert(
+      !cookies.some((cookie) => cookie.name === "hookgate_session"),
+      "a cookie was set for a wrong token",
+    );
     // Chromium logs the intended 401 as "Failed to load resource"; later pages must log nothing.
     consoleErrors.length = 0;
   });
 
-  await check("the right token logs in and sets an HttpOnly SameSite=Strict cookie", async () => {
-    await page.fill('input[name="token"]', ADMIN_TOKEN);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
-    const cookie = (await context.cookies(`${base}/admin`)).find((c) => c.name === "hookgate_admin");
-    assert(
-      cookie?.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/admin",
-      `cookie: ${JSON.stringify(cookie && { ...cookie, value: "…" })}`,
-    );
-  });
+  await check(
+    "the right token logs in and sets an HttpOnly SameSite=Strict signed-session cookie",
+    async () => {
+      await page.fill('input[name="token"]', ADMIN_TOKEN);
+      await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
+      const cookie = (await context.cookies(`${base}/admin`)).find((c) => c.name === "hookgate_session");
+      assert(
+        cookie?.httpOnly &&
+          cookie.sameSite === "Strict" &&
+          cookie.path === "/admin" &&
+          !cookie.value.includes(ADMIN_TOKEN),
+        `cookie: ${JSON.stringify(cookie && { ...cookie, value: "…" })}`,
+      );
+    },
+  );
 
   await check("the event list shows every sent event as delivered, and the summary counts them", async () => {
     await waitFor("every event delivered in the list", 30_000, async () => {
