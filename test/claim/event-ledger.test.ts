@@ -1,8 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AcceptInput, BeginInput } from "../../src/claim/ledger-rpc";
-import { shardForEvent } from "../../src/claim/shard-for-event";
+import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { OutboxFaults } from "../../src/shared/fault-injection";
 import { waitForDeliveries } from "../support/agent-sink-client";
 import { accept, inspectLedger, ledgerOf } from "../support/pipeline";
@@ -123,20 +123,18 @@ describe("event ledger", () => {
         .toMatchObject([{ handler: "forward", state: "done", attempts: 2 }]);
     });
 
-    it("leaves events alone while a lease or backoff is pending, only replays are unfinished, or a re-send is recent", async () => {
+    /** Runs each shard's first alarm, so that its once-per-instance restart re-drive is behind it. */
+    async function passFirstAlarms() {
+      for (let shard = 0; shard < Number(env.CLAIM_SHARDS); shard++) await runAlarm(ledgerFor(env, shard));
+    }
+
+    it("leaves events alone while a lease or backoff is pending, or a re-send is recent", async () => {
+      await passFirstAlarms();
       const later = Date.now() + 10 * MINUTE;
       const stored = [
         await storeEnqueued(20 * MINUTE, [{ state: "running", leaseUntil: later, ago: 20 * MINUTE }]),
         await storeEnqueued(20 * MINUTE, [{ state: "failed", notBefore: later, ago: 20 * MINUTE }]),
         await storeEnqueued(20 * MINUTE, [{ state: "running", ago: 2 * MINUTE }]),
-        await storeEnqueued(
-          20 * MINUTE,
-          [
-            { state: "done", ago: 20 * MINUTE },
-            { handler: "forward#replay-1", state: "failed", notBefore: 0, ago: 20 * MINUTE },
-          ],
-          "retrying",
-        ),
         // Re-sent 20 minutes ago, 60 minutes after it arrived: the next re-send waits 60 minutes.
         await storeEnqueued(20 * MINUTE, [], "accepted", 80 * MINUTE),
       ];
@@ -145,6 +143,54 @@ describe("event ledger", () => {
         await runAlarm(ledger);
         expect(await enqueuedAt(id)).toBe(before);
       }
+    });
+
+    describe("re-sending after a restart (the queue lost its messages with the runtime)", () => {
+      it("re-sends an unfinished replay with its replay number once it stalled", async () => {
+        await passFirstAlarms();
+        const { id, ledger } = await storeEnqueued(
+          20 * MINUTE,
+          [
+            { state: "done", ago: 20 * MINUTE },
+            { handler: "forward#replay-1", state: "failed", notBefore: 0, ago: 20 * MINUTE },
+          ],
+          "retrying",
+        );
+        await runAlarm(ledger);
+        const [delivery] = await waitForDeliveries(id);
+        expect(delivery!.headers["idempotency-key"]).toBe(`generic:${id}:forward:replay-1`);
+        await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
+      });
+
+      it("re-sends, on a new instance's first alarm, what was enqueued before it started, waiting out backoffs", async () => {
+        const { id, ledger } = await storeEnqueued(MINUTE, [
+          { state: "failed", notBefore: Date.now() + 1500, ago: MINUTE },
+        ]);
+        const before = await enqueuedAt(id);
+        await evictDurableObject(ledger);
+        await runAlarm(ledger);
+        const redriven = await enqueuedAt(id);
+        expect(redriven).toBeGreaterThan(before!);
+        const [delivery] = await waitForDeliveries(id);
+        expect(delivery!.at).toBeGreaterThanOrEqual(before! + MINUTE + 1000);
+        await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
+        // Only the first alarm of an instance looks back: the next one leaves a recent event alone.
+        const fresh = await storeEnqueued(MINUTE);
+        await runAlarm(fresh.ledger);
+        expect(await enqueuedAt(fresh.id)).toBe(
+          (await inspectLedger("generic", fresh.id)).event?.enqueued_at,
+        );
+      });
+
+      it("keeps an alarm at most 30 s ahead while an event is unfinished, so a restarted runtime wakes it", async () => {
+        const { ledger } = await storeEnqueued(MINUTE, [
+          { state: "failed", notBefore: Date.now() + 10 * MINUTE, ago: 0 },
+        ]);
+        await runAlarm(ledger);
+        const alarm = await runInDurableObject(ledger, (_i, state) => state.storage.getAlarm());
+        expect(alarm).not.toBeNull();
+        expect(alarm! - Date.now()).toBeLessThanOrEqual(30_000);
+      });
     });
   });
 
