@@ -5,6 +5,7 @@
  */
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
+import { recordRedriven } from "../event-log/record-event-log";
 import type { EventMessage } from "../queue/event-message";
 
 export type ReplayOutcome =
@@ -37,31 +38,21 @@ export async function replayEvent(
   return { ok: true, replay: started.replay };
 }
 
-export type RedriveOutcome =
-  | { ok: true }
-  | { ok: false; reason: "not_found" | "not_dead" | "enqueue_failed" };
+export type RedriveOutcome = { ok: true } | { ok: false; reason: "not_found" | "not_dead" };
 
+/**
+ * Revives the event's dead handlers (replays included) in its ledger shard, which sends the messages that
+ * run them through its outbox (so a failed send is retried, never lost), then records it in the event log.
+ */
 export async function redriveEvent(
   env: Env,
   source: string,
   id: string,
   shard: number,
-  type: string,
 ): Promise<RedriveOutcome> {
   const revived = await ledgerFor(env, shard).reviveDead({ source, id });
   if (revived === null) return { ok: false, reason: "not_found" };
   if (revived === 0) return { ok: false, reason: "not_dead" };
-  try {
-    await env.EVENTS_QUEUE.send({ v: 1, source, id, type, shard } satisfies EventMessage, {
-      contentType: "json",
-    });
-  } catch {
-    return { ok: false, reason: "enqueue_failed" };
-  }
-  await env.EVENT_LOG.prepare(
-    "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ?",
-  )
-    .bind(Date.now(), source, id)
-    .run();
+  await recordRedriven(env.EVENT_LOG, source, id);
   return { ok: true };
 }

@@ -205,12 +205,17 @@ async function runEvent(
   return { kind: "ack" };
 }
 
-/** Event-log rows for every event whose status changed in this batch. */
+/** Event-log rows for every event whose status changed in this batch (`no_handler` ones included). */
 function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRow[] {
   const stored = new Map<string, StoredEvent>();
-  for (const result of begun) if (result.found) stored.set(`${result.source}\n${result.id}`, result.event);
   const now = Date.now();
   const rows: OutcomeRow[] = [];
+  for (const result of begun) {
+    if (!result.found) continue;
+    stored.set(`${result.source}\n${result.id}`, result.event);
+    if (result.status === "no_handler")
+      rows.push({ ...result.event, status: "no_handler", attempts: 0, lastError: null, deliveredAt: null });
+  }
   for (const settled of statuses) {
     const event = stored.get(`${settled.source}\n${settled.id}`);
     if (!event) continue;
