@@ -194,6 +194,42 @@ describe("event ledger", () => {
     });
   });
 
+  it("drains past a row that can never be marked, and its alarm ends (no unbounded loop)", async () => {
+    const shard = 9000 + Math.floor(Math.random() * 1000);
+    const ledger = ledgerFor(env, shard);
+    // An id with a lone surrogate reads back differently from how it was written, so marking it never matches.
+    const poison = `evt_sur\ud800-${crypto.randomUUID()}`;
+    await runInDurableObject(ledger, (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard)
+         VALUES ('generic', ?, 'x', ?, '{}', 0, ?)`,
+        poison,
+        Date.now() - 1000,
+        shard,
+      );
+    });
+    const good = `after-poison-${crypto.randomUUID()}`;
+    const body = new TextEncoder().encode(JSON.stringify({ id: good, type: "x" }));
+    const accepted = await ledger.accept({
+      source: "generic",
+      id: good,
+      type: "x",
+      receivedAt: Date.now(),
+      headers: {},
+      body,
+      shard,
+    });
+    expect(accepted).toBe("accepted");
+    await waitForDeliveries(good);
+    expect(await runDurableObjectAlarm(ledger)).toBe(true);
+    const rows = await runInDurableObject(ledger, (_instance, state) => ({
+      pending: state.storage.sql.exec("SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL").one().n,
+      alarm: state.storage.getAlarm(),
+    }));
+    expect(rows.pending).toBe(1);
+    expect(await rows.alarm).not.toBeNull();
+  });
+
   it("validates RPC arguments with zod before touching storage", () => {
     expect(BeginInput.safeParse([{ source: "", id: "x", handlers: [] }]).success).toBe(false);
     expect(
