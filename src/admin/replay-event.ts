@@ -7,10 +7,21 @@ import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
 import { recordRedriven } from "../event-log/record-event-log";
 import type { EventMessage } from "../queue/event-message";
+import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =
   | { ok: true; replay: number }
   | { ok: false; reason: "not_found" | "enqueue_failed" };
+
+/**
+ * The shard the event was claimed in, as the event log recorded it: recomputing it from the current
+ * CLAIM_SHARDS would miss every event claimed before the shard count changed. Falls back to the computed
+ * shard only when the event log has no row (its write is best effort).
+ */
+async function storedShard(env: Env, source: string, id: string): Promise<number> {
+  const logged = await readEvent(env.EVENT_LOG, source, id);
+  return logged?.shard ?? shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+}
 
 export async function replayEvent(
   env: Env,
@@ -18,7 +29,7 @@ export async function replayEvent(
   id: string,
   handler?: string,
 ): Promise<ReplayOutcome> {
-  const shard = shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+  const shard = await storedShard(env, source, id);
   const started = await ledgerFor(env, shard).startReplay({ source, id });
   if (!started) return { ok: false, reason: "not_found" };
   const message: EventMessage = {
