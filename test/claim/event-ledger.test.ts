@@ -1,9 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AcceptInput, BeginInput } from "../../src/claim/ledger-rpc";
+import type { EventLedger } from "../../src/claim/event-ledger";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
-import { OutboxFaults } from "../../src/shared/fault-injection";
 import { waitForDeliveries } from "../support/agent-sink-client";
 import { accept, inspectLedger, ledgerOf } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
@@ -35,7 +34,7 @@ describe("event ledger", () => {
     await waitForDeliveries(id);
     const { ledger } = ledgerOf("generic", id);
     await runInDurableObject(ledger, (_i, state) => state.storage.setAlarm(Date.now() + 60_000));
-    await runDurableObjectAlarm(ledger);
+    expect(await runDurableObjectAlarm(ledger)).toBe(true);
     expect((await inspectLedger("generic", id)).event).toBeDefined();
   });
 
@@ -230,30 +229,43 @@ describe("event ledger", () => {
     expect(await rows.alarm).not.toBeNull();
   });
 
-  it("validates RPC arguments with zod before touching storage", () => {
-    expect(BeginInput.safeParse([{ source: "", id: "x", handlers: [] }]).success).toBe(false);
-    expect(
-      AcceptInput.safeParse({
-        source: "github",
-        id: "x".repeat(513),
-        type: "t",
-        receivedAt: 1,
-        headers: {},
-        body: new Uint8Array(),
-        shard: 0,
-      }).success,
-    ).toBe(false);
-    expect(
-      AcceptInput.safeParse({
-        source: "github",
-        id: "x",
-        type: "t",
-        receivedAt: 1,
-        headers: {},
-        body: "text",
-        shard: 0,
-      }).success,
-    ).toBe(false);
-    expect(OutboxFaults.safeParse({ failSends: -1 }).success).toBe(false);
+  it("validates RPC arguments with zod before touching storage", async () => {
+    const id = `invalid-${crypto.randomUUID()}`;
+    const { ledger, shard } = ledgerOf("github", id);
+    const event = {
+      source: "github",
+      id,
+      type: "t",
+      receivedAt: 1,
+      headers: {},
+      body: new Uint8Array(),
+      shard,
+    };
+    // Inside the object, so that each rejection is caught here rather than reported as an RPC failure.
+    const rejected = await runInDurableObject(ledger, (instance: EventLedger) => {
+      const calls: (() => unknown)[] = [
+        () => instance.accept({ ...event, id: `${id}${"x".repeat(513)}` }),
+        () => instance.accept({ ...event, body: JSON.parse('"text"') }),
+        () => instance.accept({ ...event, receivedAt: -1 }),
+        () => instance.beginDeliveries([{ source: "", id, handlers: [] }]),
+        () =>
+          instance.settleDeliveries(
+            JSON.parse('[{"source":"github","id":"x","handler":"h","attempt":1,"outcome":"maybe"}]'),
+          ),
+        () => instance.reviveDead({ source: "github", id: "" }),
+        () => instance.injectFaults({ failSends: -1 }),
+      ];
+      return calls.map((call) => {
+        try {
+          call();
+          return "accepted";
+        } catch (error) {
+          return error instanceof Error ? error.name : String(error);
+        }
+      });
+    });
+    expect(rejected).toEqual(Array(7).fill("ZodError"));
+    expect((await inspectLedger("github", id)).event).toBeUndefined();
+    expect(await ledger.accept(event)).toBe("accepted");
   });
 });
