@@ -52,7 +52,12 @@ import {
 const EVENT_COUNT = 1_000;
 const CONCURRENCY = 16;
 const DUPLICATE_SHARE = 0.1;
-const CRASH_AFTER_ACKED = 400;
+/**
+ * Mid-stream by default, so that providers keep sending after the restart. `CRASH_AFTER_ACKED=1000`
+ * kills the runtime once every event is acked: then nothing but the ledgers' persisted alarms can
+ * re-drive what the kill lost.
+ */
+const CRASH_AFTER_ACKED = Math.min(EVENT_COUNT, Number(process.env.CRASH_AFTER_ACKED ?? 400) || 400);
 const SEED = 0x5eed;
 /**
  * The runtime runs with the default settings (wrangler.toml). The local queue keeps its messages in

@@ -89,19 +89,19 @@ export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at 
  * or `failed`. `last_activity` is the latest of the enqueue (or re-send) and every delivery update, lease
  * and backoff: until some time after it, a message for the event may legitimately still be on its way.
  */
-const OWN_DELIVERIES = `
+const EVENT_DELIVERIES = `
 FROM deliveries d
 WHERE d.source = e.source AND d.event_id = e.event_id`;
 
 const UNFINISHED_ENQUEUED = `
 SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size,
   max(e.enqueued_at, coalesce((
-    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${OWN_DELIVERIES}
+    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${EVENT_DELIVERIES}
   ), 0)) AS last_activity
 FROM events e
 WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying')
-  AND (NOT EXISTS (SELECT 1 ${OWN_DELIVERIES})
-    OR EXISTS (SELECT 1 ${OWN_DELIVERIES} AND d.state IN ('running', 'failed')))`;
+  AND (NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES})
+    OR EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.state IN ('running', 'failed')))`;
 
 /**
  * When an unfinished event counts as stalled: after a silence of STALLED_REDRIVE_SECONDS (the first
@@ -126,7 +126,7 @@ export const NEXT_STALLED_AT = `SELECT min(${STALLED_AT}) AS at FROM (${UNFINISH
 export const SELECT_UNTOUCHED_SINCE = `
 SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size FROM events e
 WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying') AND e.enqueued_at < ?1
-  AND NOT EXISTS (SELECT 1 ${OWN_DELIVERIES} AND d.updated_at >= ?1)
+  AND NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.updated_at >= ?1)
 ORDER BY e.enqueued_at LIMIT ?2`;
 
 /** 1 while an enqueued event is unfinished, else 0 (served by `events_unsettled`). */

@@ -8,7 +8,12 @@
 import type { BeginResult, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
-import { type AttemptRow, type OutcomeRow, recordOutcomes } from "../event-log/record-event-log";
+import {
+  type AcceptedRow,
+  type AttemptRow,
+  type OutcomeRow,
+  recordOutcomes,
+} from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
@@ -111,6 +116,12 @@ async function deliverShard(
   return { events: outcomeRows(begun, statuses), attempts: runs.flatMap((r) => r.attempts) };
 }
 
+/** The event-log row of one event in a given status. */
+function outcomeRow(event: StoredEvent, status: Omit<OutcomeRow, keyof AcceptedRow>): OutcomeRow {
+  const { source, id, type, receivedAt, bodySize, shard } = event;
+  return { source, id, type, receivedAt, bodySize, shard, ...status };
+}
+
 /** Event-log rows for every event whose status changed in this batch (`no_handler` ones included). */
 function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRow[] {
   const stored = new Map<string, StoredEvent>();
@@ -120,23 +131,17 @@ function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRo
     if (!result.found) continue;
     stored.set(`${result.source}\n${result.id}`, result.event);
     if (result.status === "no_handler")
-      rows.push({ ...result.event, status: "no_handler", attempts: 0, lastError: null, deliveredAt: null });
+      rows.push(
+        outcomeRow(result.event, { status: "no_handler", attempts: 0, lastError: null, deliveredAt: null }),
+      );
   }
   for (const settled of statuses) {
     const event = stored.get(`${settled.source}\n${settled.id}`);
     if (!event) continue;
-    rows.push({
-      source: event.source,
-      id: event.id,
-      type: event.type,
-      receivedAt: event.receivedAt,
-      bodySize: event.bodySize,
-      shard: event.shard,
-      status: settled.status,
-      attempts: settled.attempts,
-      lastError: settled.lastError,
-      deliveredAt: settled.status === "delivered" ? now : null,
-    });
+    const { status, attempts, lastError } = settled;
+    rows.push(
+      outcomeRow(event, { status, attempts, lastError, deliveredAt: status === "delivered" ? now : null }),
+    );
   }
   return rows;
 }
