@@ -151,3 +151,28 @@ export function describeLedgerRow(
     : "forward=never started";
   return `${id}: shard=${row.shard} status=${row.status} received=${at(row.receivedAt)} enqueued_at=${at(row.enqueuedAt)} ${forward}`;
 }
+
+/**
+ * How long each acked event that had not reached the agent before the kill waited after the restart:
+ * from the later of "runtime answering again" and "event acked" to its first 2xx delivery. Events
+ * without a 2xx delivery are left out (they are lost, and counted as such).
+ */
+export function deliveryDelaysAfterRestart(
+  ackedAt: ReadonlyMap<string, number>,
+  deliveries: readonly Delivery[],
+  crash: CrashWindow,
+): Map<string, number> {
+  const firstDelivery = new Map<string, number>();
+  for (const delivery of deliveries) {
+    const id = envelopeIdOf(delivery);
+    if (id === null || delivery.status < 200 || delivery.status >= 300) continue;
+    firstDelivery.set(id, Math.min(firstDelivery.get(id) ?? Number.POSITIVE_INFINITY, delivery.at));
+  }
+  const delays = new Map<string, number>();
+  for (const [id, acked] of ackedAt) {
+    const first = firstDelivery.get(id);
+    if (first === undefined || first < crash.killedAt) continue;
+    delays.set(id, first - Math.max(crash.readyAt, acked));
+  }
+  return delays;
+}

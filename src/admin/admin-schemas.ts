@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { HandlerName } from "../claim/ledger-rpc";
 
-export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead"]);
+/** `no_handler`: no handler matched the event, so there was nothing to deliver (terminal, like `delivered`). */
+export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler"]);
 
 const timeParam = z
   .string()
@@ -105,6 +106,7 @@ export const RedriveResult = z.object({
 const StatusCounts = z.object({
   accepted: z.number().int(),
   delivered: z.number().int(),
+  no_handler: z.number().int(),
   retrying: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),

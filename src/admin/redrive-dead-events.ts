@@ -19,7 +19,7 @@ export async function redriveDeadEvents(env: Env, targets: EventKey[] | null, li
   for (const { source, id } of keys.slice(0, 100)) {
     const found = await readEvent(env.EVENT_LOG, source, id);
     const outcome = found
-      ? await redriveEvent(env, source, id, found.shard, found.event.type)
+      ? await redriveEvent(env, source, id, found.shard)
       : ({ ok: false, reason: "not_found" } as const);
     if (outcome.ok) redriven.push({ source, id });
     else skipped.push({ source, id, reason: outcome.reason });

@@ -5,11 +5,23 @@
  */
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
+import { recordRedriven } from "../event-log/record-event-log";
 import type { EventMessage } from "../queue/event-message";
+import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =
   | { ok: true; replay: number }
   | { ok: false; reason: "not_found" | "enqueue_failed" };
+
+/**
+ * The shard the event was claimed in, as the event log recorded it: recomputing it from the current
+ * CLAIM_SHARDS would miss every event claimed before the shard count changed. Falls back to the computed
+ * shard only when the event log has no row (its write is best effort).
+ */
+async function storedShard(env: Env, source: string, id: string): Promise<number> {
+  const logged = await readEvent(env.EVENT_LOG, source, id);
+  return logged?.shard ?? shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+}
 
 export async function replayEvent(
   env: Env,
@@ -17,7 +29,7 @@ export async function replayEvent(
   id: string,
   handler?: string,
 ): Promise<ReplayOutcome> {
-  const shard = shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+  const shard = await storedShard(env, source, id);
   const started = await ledgerFor(env, shard).startReplay({ source, id });
   if (!started) return { ok: false, reason: "not_found" };
   const message: EventMessage = {
@@ -37,31 +49,21 @@ export async function replayEvent(
   return { ok: true, replay: started.replay };
 }
 
-export type RedriveOutcome =
-  | { ok: true }
-  | { ok: false; reason: "not_found" | "not_dead" | "enqueue_failed" };
+export type RedriveOutcome = { ok: true } | { ok: false; reason: "not_found" | "not_dead" };
 
+/**
+ * Revives the event's dead handlers (replays included) in its ledger shard, which sends the messages that
+ * run them through its outbox (so a failed send is retried, never lost), then records it in the event log.
+ */
 export async function redriveEvent(
   env: Env,
   source: string,
   id: string,
   shard: number,
-  type: string,
 ): Promise<RedriveOutcome> {
   const revived = await ledgerFor(env, shard).reviveDead({ source, id });
   if (revived === null) return { ok: false, reason: "not_found" };
   if (revived === 0) return { ok: false, reason: "not_dead" };
-  try {
-    await env.EVENTS_QUEUE.send({ v: 1, source, id, type, shard } satisfies EventMessage, {
-      contentType: "json",
-    });
-  } catch {
-    return { ok: false, reason: "enqueue_failed" };
-  }
-  await env.EVENT_LOG.prepare(
-    "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ?",
-  )
-    .bind(Date.now(), source, id)
-    .run();
+  await recordRedriven(env.EVENT_LOG, source, id);
   return { ok: true };
 }

@@ -67,9 +67,18 @@ export interface StoredEvent {
 
 export type BeginResult =
   | { source: string; id: string; found: false }
-  | { source: string; id: string; found: true; event: StoredEvent; handlers: HandlerDecision[] };
+  | {
+      source: string;
+      id: string;
+      found: true;
+      /** The event's status once begun: `no_handler` when no handler matched it. */
+      status: EventStatus;
+      event: StoredEvent;
+      handlers: HandlerDecision[];
+    };
 
-export type EventStatus = "accepted" | "delivered" | "retrying" | "dead";
+/** `delivered`, `dead` and `no_handler` are terminal (and purged after retention). */
+export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {

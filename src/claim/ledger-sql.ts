@@ -55,35 +55,53 @@ export const INSERT_BODY_CHUNK =
 export const SELECT_BODY_CHUNKS =
   "SELECT data FROM event_bodies WHERE source = ? AND event_id = ? ORDER BY chunk";
 
-export const SELECT_OUTBOX = `
-SELECT source, event_id, type, shard, received_at, body_size FROM events
-WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
+/** An event as the outbox and the re-drives send it. */
+export type OutboxRow = {
+  source: string;
+  event_id: string;
+  type: string;
+  shard: number;
+  received_at: number;
+  body_size: number;
+};
 
+/** Pending outbox rows; `revived` is 1 when the event already has delivery rows (an operator redrive). */
+export const SELECT_OUTBOX = `
+SELECT source, event_id, type, shard, received_at, body_size,
+  EXISTS (SELECT 1 FROM deliveries d WHERE d.source = e.source AND d.event_id = e.event_id) AS revived
+FROM events e WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
+
+/** Used by the consumer: a redelivered message proves the send went through even if marking it did not. */
 export const MARK_ENQUEUED =
   "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
+
+/** Hands an event back to the outbox, so that its messages are sent (again) with the outbox's guarantees. */
+export const RETURN_TO_OUTBOX = "UPDATE events SET enqueued_at = NULL WHERE source = ? AND event_id = ?";
+
+/** Every delivery row of one event, for building the messages that can run its unfinished handlers. */
+export const SELECT_DELIVERY_WAITS = `
+SELECT handler, state, lease_until, not_before FROM deliveries WHERE source = ? AND event_id = ?`;
 
 export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
 
 /**
- * Enqueued events whose own (non-replay) handlers are not finished: none started yet, or one `running`
+ * Enqueued events whose handlers (replays included) are not finished: none started yet, or one `running`
  * or `failed`. `last_activity` is the latest of the enqueue (or re-send) and every delivery update, lease
  * and backoff: until some time after it, a message for the event may legitimately still be on its way.
- * Replay delivery keys (`<handler>#replay-<n>`, see deliveryKey) are left out: a plain re-sent message
- * cannot run them, so they must not keep an event stalled.
  */
-const OWN_DELIVERIES = `
+const EVENT_DELIVERIES = `
 FROM deliveries d
-WHERE d.source = e.source AND d.event_id = e.event_id AND d.handler NOT LIKE '%#replay-%'`;
+WHERE d.source = e.source AND d.event_id = e.event_id`;
 
 const UNFINISHED_ENQUEUED = `
 SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size,
   max(e.enqueued_at, coalesce((
-    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${OWN_DELIVERIES}
+    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${EVENT_DELIVERIES}
   ), 0)) AS last_activity
 FROM events e
 WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying')
-  AND (NOT EXISTS (SELECT 1 ${OWN_DELIVERIES})
-    OR EXISTS (SELECT 1 ${OWN_DELIVERIES} AND d.state IN ('running', 'failed')))`;
+  AND (NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES})
+    OR EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.state IN ('running', 'failed')))`;
 
 /**
  * When an unfinished event counts as stalled: after a silence of STALLED_REDRIVE_SECONDS (the first
@@ -100,7 +118,25 @@ WHERE ${STALLED_AT} <= ? ORDER BY last_activity LIMIT ?`;
 /** When the next unfinished event becomes stalled (null when there are none). */
 export const NEXT_STALLED_AT = `SELECT min(${STALLED_AT}) AS at FROM (${UNFINISHED_ENQUEUED})`;
 
-export const MARK_REDRIVEN = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
+/**
+ * Unfinished events that were last enqueued before the given time (the ledger instance's start, first
+ * parameter) and whose deliveries nothing has touched since: their messages may have died with the
+ * previous runtime. Served by `events_unsettled`.
+ */
+export const SELECT_UNTOUCHED_SINCE = `
+SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size FROM events e
+WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying') AND e.enqueued_at < ?1
+  AND NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.updated_at >= ?1)
+ORDER BY e.enqueued_at LIMIT ?2`;
+
+/** 1 while an enqueued event is unfinished, else 0 (served by `events_unsettled`). */
+export const HAS_UNFINISHED = `
+SELECT EXISTS (
+  SELECT 1 FROM events WHERE enqueued_at IS NOT NULL AND status IN ('accepted', 'retrying')
+) AS n`;
+
+/** Marks an event sent. Unconditional, so 0 rows written means the row cannot be addressed by its id. */
+export const MARK_SENT = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
 
 export const SELECT_EVENT = `
 SELECT type, received_at, headers, body_size, status, shard FROM events WHERE source = ? AND event_id = ?`;
@@ -130,7 +166,7 @@ export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND eve
 /** Terminal events past retention are forgotten, with their bodies and deliveries. */
 export const SELECT_EXPIRED = `
 SELECT source, event_id, shard FROM events
-WHERE received_at < ? AND status IN ('delivered', 'dead') LIMIT 500`;
+WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler') LIMIT 500`;
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
@@ -144,8 +180,11 @@ export const COUNT_EVENTS = "SELECT EXISTS (SELECT 1 FROM events) AS n";
 export const NEXT_REPLAY =
   "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";
 
+/** 1 when the event has any delivery row (a handler was ever begun for it), else 0. */
+export const HAS_DELIVERIES =
+  "SELECT EXISTS (SELECT 1 FROM deliveries WHERE source = ? AND event_id = ?) AS n";
+
 /** Gives dead handlers a fresh budget of attempts (operator redrive); numbering continues. */
 export const REVIVE_DEAD = `
 UPDATE deliveries SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
-
 WHERE source = ? AND event_id = ? AND state = 'dead'`;

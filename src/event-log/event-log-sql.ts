@@ -23,8 +23,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id, handler, replay, attempt) DO UPDATE SET
   outcome = excluded.outcome, error = excluded.error, duration_ms = excluded.duration_ms`;
 
+/**
+ * An operator redrive: a dead event is retrying again. Only a row still `dead` changes, so an outcome the
+ * consumer recorded first (the redriven handler may already have run) is never overwritten.
+ */
+export const MARK_REDRIVEN =
+  "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ? AND status = 'dead'";
+
 export const DELETE_EVENTS_BEFORE =
-  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead')";
+  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead', 'no_handler')";
 export const DELETE_ORPHAN_ATTEMPTS = `
 DELETE FROM attempts WHERE NOT EXISTS (
   SELECT 1 FROM events e WHERE e.source = attempts.source AND e.event_id = attempts.event_id)`;

@@ -33,26 +33,30 @@ export interface AttemptRow {
   durationMs: number;
 }
 
-async function runBatch(db: D1Database, statements: D1PreparedStatement[], what: string): Promise<void> {
-  if (statements.length === 0) return;
+/** Runs the statements in one batch; a failure (preparing included) is logged, never thrown. */
+async function runBatch(
+  db: D1Database,
+  statements: () => D1PreparedStatement[],
+  what: string,
+): Promise<void> {
+  let count = 0;
   try {
-    await db.batch(statements);
+    const prepared = statements();
+    count = prepared.length;
+    if (count > 0) await db.batch(prepared);
   } catch (error) {
-    logError("event-log", {
-      outcome: "write_failed",
-      what,
-      count: statements.length,
-      error: describeError(error),
-    });
+    logError("event-log", { outcome: "write_failed", what, count, error: describeError(error) });
   }
 }
 
 export function recordAccepted(db: D1Database, rows: readonly AcceptedRow[]): Promise<void> {
   const now = Date.now();
-  const insert = db.prepare(SQL.INSERT_ACCEPTED);
   return runBatch(
     db,
-    rows.map((r) => insert.bind(r.source, r.id, r.type, r.receivedAt, r.bodySize, r.shard, now)),
+    () => {
+      const insert = db.prepare(SQL.INSERT_ACCEPTED);
+      return rows.map((r) => insert.bind(r.source, r.id, r.type, r.receivedAt, r.bodySize, r.shard, now));
+    },
     "accepted",
   );
 }
@@ -63,41 +67,43 @@ export function recordOutcomes(
   attempts: readonly AttemptRow[],
 ): Promise<void> {
   const now = Date.now();
-  const upsert = db.prepare(SQL.UPSERT_OUTCOME);
-  const insertAttempt = db.prepare(SQL.INSERT_ATTEMPT);
   return runBatch(
     db,
-    [
-      ...events.map((e) =>
-        upsert.bind(
-          e.source,
-          e.id,
-          e.type,
-          e.receivedAt,
-          e.status,
-          e.attempts,
-          e.lastError,
-          e.deliveredAt,
-          e.deliveredAt === null ? null : Math.max(0, e.deliveredAt - e.receivedAt),
-          e.bodySize,
-          e.shard,
-          now,
+    () => {
+      const upsert = db.prepare(SQL.UPSERT_OUTCOME);
+      const insertAttempt = db.prepare(SQL.INSERT_ATTEMPT);
+      return [
+        ...events.map((e) =>
+          upsert.bind(
+            e.source,
+            e.id,
+            e.type,
+            e.receivedAt,
+            e.status,
+            e.attempts,
+            e.lastError,
+            e.deliveredAt,
+            e.deliveredAt === null ? null : Math.max(0, e.deliveredAt - e.receivedAt),
+            e.bodySize,
+            e.shard,
+            now,
+          ),
         ),
-      ),
-      ...attempts.map((a) =>
-        insertAttempt.bind(
-          a.source,
-          a.id,
-          a.handler,
-          a.replay,
-          a.attempt,
-          a.outcome,
-          a.error,
-          a.startedAt,
-          a.durationMs,
+        ...attempts.map((a) =>
+          insertAttempt.bind(
+            a.source,
+            a.id,
+            a.handler,
+            a.replay,
+            a.attempt,
+            a.outcome,
+            a.error,
+            a.startedAt,
+            a.durationMs,
+          ),
         ),
-      ),
-    ],
+      ];
+    },
     "outcomes",
   );
 }
@@ -106,7 +112,15 @@ export function recordOutcomes(
 export function purgeEventLog(db: D1Database, shard: number, cutoff: number): Promise<void> {
   return runBatch(
     db,
-    [db.prepare(SQL.DELETE_EVENTS_BEFORE).bind(shard, cutoff), db.prepare(SQL.DELETE_ORPHAN_ATTEMPTS)],
+    () => [db.prepare(SQL.DELETE_EVENTS_BEFORE).bind(shard, cutoff), db.prepare(SQL.DELETE_ORPHAN_ATTEMPTS)],
     "purge",
   );
+}
+
+/**
+ * Records an operator redrive (dead → retrying). The ledger is the source of truth and already holds
+ * the redrive, so a failed write is only logged: the consumer's next outcome corrects the row.
+ */
+export function recordRedriven(db: D1Database, source: string, id: string): Promise<void> {
+  return runBatch(db, () => [db.prepare(SQL.MARK_REDRIVEN).bind(Date.now(), source, id)], "redriven");
 }

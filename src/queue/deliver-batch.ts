@@ -5,31 +5,29 @@
  * Each message is acked or retried on its own; none is acked before its outcome is recorded.
  * Outcomes then go to the D1 event log in one batch per invocation, and one log line sums the batch up.
  */
-import type { BeginResult, SettledStatus, SettleInput, StoredEvent } from "../claim/ledger-rpc";
+import type { BeginResult, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
-import { type AttemptRow, type OutcomeRow, recordOutcomes } from "../event-log/record-event-log";
+import {
+  type AcceptedRow,
+  type AttemptRow,
+  type OutcomeRow,
+  recordOutcomes,
+} from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
-import { buildEnvelope } from "../normalize/build-envelope";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
-
-import { deliveryKey, EventMessage, handlerOfKey, idempotencyKeyOf } from "./event-message";
-
+import { type DeadItem, deadLetter } from "./dead-letter";
+import { deliveryKey, EventMessage } from "./event-message";
 import { retryDelaySeconds } from "./retry-delay";
-import { runHandler } from "./run-handler";
+import { runEvent, type ShardRun, type Verdict } from "./run-event";
 
 type Item = { message: Message<unknown>; event: EventMessage };
-
-/** What to do with one message once its handlers have run. */
-type Verdict =
-  | { kind: "ack" }
-  | { kind: "retry"; delaySeconds: number }
-  | { kind: "dead"; handlers: string[] };
 
 /** What one shard's work adds to the event log. */
 type LogEntries = { events: OutcomeRow[]; attempts: AttemptRow[] };
 
+/** Runs one queue consumer invocation: every message of the batch is acked or retried before it returns. */
 export async function deliverBatch(
   batch: MessageBatch<unknown>,
   env: Env,
@@ -97,13 +95,9 @@ async function deliverShard(
     return nothing;
   }
 
-  const settlements: SettleInput = [];
-  const attempts: AttemptRow[] = [];
-  const verdicts = await Promise.all(
-    begun.map((result, index) =>
-      runEvent(result, items[index]?.event, ledger, env, registry, settings, settlements, attempts),
-    ),
-  );
+  const run: ShardRun = { ledger, env, registry, settings };
+  const runs = await Promise.all(begun.map((result, index) => runEvent(result, items[index]?.event, run)));
+  const settlements = runs.flatMap((r) => r.settlements);
   let statuses: SettledStatus[] = [];
   try {
     if (callFaults(env)?.settleFails) throw new Error("injected fault: consumer died before settling");
@@ -114,145 +108,51 @@ async function deliverShard(
     for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
     return nothing;
   }
-  await applyVerdicts(items, verdicts, env);
-  return { events: outcomeRows(begun, statuses), attempts };
+  await applyVerdicts(
+    items,
+    runs.map((r) => r.verdict),
+    env,
+  );
+  return { events: outcomeRows(begun, statuses), attempts: runs.flatMap((r) => r.attempts) };
 }
 
-async function runEvent(
-  result: BeginResult,
-  message: EventMessage | undefined,
-  ledger: ReturnType<typeof ledgerFor>,
-  env: Env,
-  registry: HandlerRegistry,
-  settings: Settings,
-  settlements: SettleInput,
-  attempts: AttemptRow[],
-): Promise<Verdict> {
-  const { source, id } = result;
-  if (!result.found) {
-    logError("deliver", { outcome: "event_not_in_ledger", source, id });
-    return { kind: "ack" };
-  }
-  const replay = message?.replay;
-  const runnable = result.handlers.filter((h) => h.decision === "run");
-  const delays: number[] = [];
-  const dead: string[] = [];
-  for (const decision of result.handlers) {
-    if (decision.decision === "leased" || decision.decision === "waiting")
-      delays.push(decision.retryInMs / 1000);
-    if (decision.decision === "dead") dead.push(decision.handler);
-  }
-  if (runnable.length > 0) {
-    const body = result.event.body ?? (await ledger.readStored({ source, id }))?.body ?? new Uint8Array(0);
-
-    const envelope = buildEnvelope(result.event, body);
-    await Promise.all(
-      runnable.map(async ({ handler: key, attempt, budgetUsed }) => {
-        const name = handlerOfKey(key);
-        const route = registry.byName(name);
-        const outcome = route
-          ? await runHandler(
-              route,
-              envelope,
-              attempt,
-              idempotencyKeyOf(source, id, name, replay),
-              env,
-              settings,
-            )
-          : {
-              ok: false as const,
-              error: `handler "${name}" is not registered`,
-              permanent: false,
-              startedAt: Date.now(),
-              durationMs: 0,
-            };
-        const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
-
-        const logged = outcome.ok ? "done" : exhausted ? "dead" : "failed";
-        attempts.push({
-          source,
-          id,
-          handler: name,
-          replay: replay ?? 0,
-          attempt,
-          outcome: logged,
-          error: outcome.ok ? null : outcome.error,
-          startedAt: outcome.startedAt,
-          durationMs: outcome.durationMs,
-        });
-        if (outcome.ok) {
-          settlements.push({ source, id, handler: key, attempt, outcome: "done" });
-          return;
-        }
-        const delay = retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
-
-        settlements.push({
-          source,
-          id,
-          handler: key,
-          attempt,
-          outcome: exhausted ? "dead" : "failed",
-          error: outcome.error,
-          retryAt: Date.now() + delay * 1000,
-        });
-        if (exhausted) dead.push(key);
-        else delays.push(delay);
-      }),
-    );
-  }
-  if (delays.length > 0) return { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) };
-  if (dead.length > 0) return { kind: "dead", handlers: dead };
-  return { kind: "ack" };
+/** The event-log row of one event in a given status. */
+function outcomeRow(event: StoredEvent, status: Omit<OutcomeRow, keyof AcceptedRow>): OutcomeRow {
+  const { source, id, type, receivedAt, bodySize, shard } = event;
+  return { source, id, type, receivedAt, bodySize, shard, ...status };
 }
 
-/** Event-log rows for every event whose status changed in this batch. */
+/** Event-log rows for every event whose status changed in this batch (`no_handler` ones included). */
 function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRow[] {
   const stored = new Map<string, StoredEvent>();
-  for (const result of begun) if (result.found) stored.set(`${result.source}\n${result.id}`, result.event);
   const now = Date.now();
   const rows: OutcomeRow[] = [];
+  for (const result of begun) {
+    if (!result.found) continue;
+    stored.set(`${result.source}\n${result.id}`, result.event);
+    if (result.status === "no_handler")
+      rows.push(
+        outcomeRow(result.event, { status: "no_handler", attempts: 0, lastError: null, deliveredAt: null }),
+      );
+  }
   for (const settled of statuses) {
     const event = stored.get(`${settled.source}\n${settled.id}`);
     if (!event) continue;
-    rows.push({
-      source: event.source,
-      id: event.id,
-      type: event.type,
-      receivedAt: event.receivedAt,
-      bodySize: event.bodySize,
-      shard: event.shard,
-      status: settled.status,
-      attempts: settled.attempts,
-      lastError: settled.lastError,
-      deliveredAt: settled.status === "delivered" ? now : null,
-    });
+    const { status, attempts, lastError } = settled;
+    rows.push(
+      outcomeRow(event, { status, attempts, lastError, deliveredAt: status === "delivered" ? now : null }),
+    );
   }
   return rows;
 }
 
 async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {
-  const deadItems: { item: Item; handlers: string[] }[] = [];
+  const dead: DeadItem[] = [];
   items.forEach((item, index) => {
     const verdict = verdicts[index] ?? { kind: "ack" };
     if (verdict.kind === "ack") item.message.ack();
     else if (verdict.kind === "retry") item.message.retry({ delaySeconds: verdict.delaySeconds });
-    else deadItems.push({ item, handlers: verdict.handlers });
+    else dead.push({ ...item, handlers: verdict.handlers });
   });
-  if (deadItems.length === 0) return;
-  try {
-    await env.DEAD_LETTER_QUEUE.sendBatch(
-      deadItems.map(({ item, handlers }) => ({
-        body: { ...item.event, deadHandlers: handlers, deadAt: new Date().toISOString() },
-        contentType: "json" as const,
-      })),
-    );
-    for (const { item, handlers } of deadItems) {
-      log("dead-letter", { source: item.event.source, id: item.event.id, handlers });
-      item.message.ack();
-    }
-  } catch (error) {
-    // The ledger already says dead; retrying the message re-sends it to the dead-letter queue.
-    logError("dead-letter", { outcome: "send_failed", error: describeError(error) });
-    for (const { item } of deadItems) item.message.retry({ delaySeconds: 30 });
-  }
+  await deadLetter(env, dead);
 }

@@ -24,7 +24,12 @@ export const deliveryKey = (handler: string, replay?: number) =>
 /** The handler name inside a delivery key (handler names cannot contain `#`). */
 export const handlerOfKey = (key: string) => key.replace(/#replay-\d+$/, "");
 
-/** `<source>:<event id>:<handler>`
-, plus `:replay-<n>` for replays (so they get a new `webhook-id`). */
+/** The handler and replay number (undefined for the event's own delivery) of a delivery key. */
+export function parseDeliveryKey(key: string): { handler: string; replay?: number } {
+  const match = /^(.*)#replay-(\d+)$/.exec(key);
+  return match?.[1] ? { handler: match[1], replay: Number(match[2]) } : { handler: key };
+}
+
+/** `<source>:<event id>:<handler>`, plus `:replay-<n>` for replays (so they get a new `webhook-id`). */
 export const idempotencyKeyOf = (source: string, id: string, handler: string, replay?: number) =>
   `${source}:${id}:${handler}${replay ? `:replay-${replay}` : ""}`;

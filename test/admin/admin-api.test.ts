@@ -280,6 +280,8 @@ describe("dead letters", () => {
         lastError: "RetryLater: agent answered 500",
       });
 
+      // The redrive is sent by the ledger's outbox, so the queue must work again.
+      await ledger.injectFaults({});
       const result = await json(
         await admin("/dead-letters/redrive", {
           method: "POST",

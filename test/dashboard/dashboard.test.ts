@@ -363,6 +363,8 @@ describe("dead letters", () => {
       const detail = await html(await page(`/admin/events/github/${id}`));
       expect(detail).toContain('data-outcome="dead"');
 
+      // The redrive is sent by the ledger's outbox, so the queue must work again.
+      await ledger.injectFaults({});
       const cross = await submit("/admin/dead-letters/redrive", {}, { origin: "https://evil.example" });
       expect(cross.status).toBe(403);
       const response = await submit("/admin/dead-letters/redrive");

@@ -48,9 +48,9 @@ describe("window 2: a failure between claim and enqueue", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ failSends: 1 });
     expect(await accept(fixture)).toBe(id);
-    await expect
-      .poll(async () => (await inspectLedger("generic", id)).event)
-      .toMatchObject({ enqueued_at: null });
+    // Evidence that the send was tried and failed, not merely that nothing happened yet.
+    await expect.poll(() => ledger.faultReport()).toMatchObject({ failSends: 0, failedSends: 1 });
+    expect((await inspectLedger("generic", id)).event).toMatchObject({ enqueued_at: null });
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
     const [delivery] = await waitForDeliveries(id);
     expect(JSON.parse(delivery!.body)).toMatchObject({ id, source: "generic" });
@@ -62,9 +62,9 @@ describe("window 2: a failure between claim and enqueue", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ hangSends: 1, sendTimeoutMs: 50 });
     await accept(fixture);
-    await expect
-      .poll(async () => (await inspectLedger("generic", id)).event)
-      .toMatchObject({ enqueued_at: null });
+    // The send hung, then timed out: it was tried and failed.
+    await expect.poll(() => ledger.faultReport()).toMatchObject({ hangSends: 0, failedSends: 1 });
+    expect((await inspectLedger("generic", id)).event).toMatchObject({ enqueued_at: null });
     const { evictDurableObject } = await import("cloudflare:test");
     await evictDurableObject(ledger);
     expect(await runDurableObjectAlarm(ledger)).toBe(true);

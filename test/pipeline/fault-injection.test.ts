@@ -20,10 +20,10 @@ describe("queue send failures", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ failSends: 3 });
     await accept(fixture);
+    // The accept's send fails, then the first two alarms' re-drives; the third alarm's succeeds.
     for (let run = 0; run < 3; run++) {
-      await expect
-        .poll(async () => (await inspectLedger("generic", id)).event)
-        .toMatchObject({ enqueued_at: null });
+      await expect.poll(async () => (await ledger.faultReport()).failedSends).toBe(run + 1);
+      expect((await inspectLedger("generic", id)).event).toMatchObject({ enqueued_at: null });
       expect(await runDurableObjectAlarm(ledger)).toBe(true);
     }
     await waitForDeliveries(id);

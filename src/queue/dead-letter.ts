@@ -1,0 +1,34 @@
+/** Copies events whose handlers died to the dead-letter queue, then acks their messages. */
+import { describeError, log, logError } from "../shared/log";
+import type { EventMessage } from "./event-message";
+
+/** A message whose event has dead handlers (already recorded as dead in the ledger). */
+export interface DeadItem {
+  message: Message<unknown>;
+  event: EventMessage;
+  handlers: string[];
+}
+
+/**
+ * Sends one dead-letter copy per item (`deadHandlers`, `deadAt` added) and acks each message. When the
+ * send fails the messages are retried, which sends the copies again: the ledger already says dead.
+ */
+export async function deadLetter(env: Env, items: DeadItem[]): Promise<void> {
+  if (items.length === 0) return;
+  try {
+    await env.DEAD_LETTER_QUEUE.sendBatch(
+      items.map(({ event, handlers }) => ({
+        body: { ...event, deadHandlers: handlers, deadAt: new Date().toISOString() },
+        contentType: "json" as const,
+      })),
+    );
+  } catch (error) {
+    logError("dead-letter", { outcome: "send_failed", error: describeError(error) });
+    for (const { message } of items) message.retry({ delaySeconds: 30 });
+    return;
+  }
+  for (const { message, event, handlers } of items) {
+    log("dead-letter", { source: event.source, id: event.id, handlers });
+    message.ack();
+  }
+}

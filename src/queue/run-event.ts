@@ -1,0 +1,140 @@
+/**
+ * Runs the handlers that `beginDeliveries` leased for one event, and returns what to do with its message
+ * and what to record (settlements for the ledger, attempts for the event log), without touching either.
+ */
+import type { BeginResult, HandlerDecision, SettleInput } from "../claim/ledger-rpc";
+import type { ledgerFor } from "../claim/shard-for-event";
+import type { Settings } from "../config/settings";
+import type { AttemptRow } from "../event-log/record-event-log";
+import type { HandlerRegistry } from "../handlers/handler-registry";
+import { buildEnvelope } from "../normalize/build-envelope";
+import { logError } from "../shared/log";
+import { type EventMessage, handlerOfKey, idempotencyKeyOf } from "./event-message";
+import { retryDelaySeconds } from "./retry-delay";
+import { runHandler } from "./run-handler";
+
+/** What to do with one message once its handlers have run. */
+export type Verdict =
+  | { kind: "ack" }
+  | { kind: "retry"; delaySeconds: number }
+  | { kind: "dead"; handlers: string[] };
+
+/** What one shard's consumer needs to run its events. */
+export interface ShardRun {
+  ledger: ReturnType<typeof ledgerFor>;
+  env: Env;
+  registry: HandlerRegistry;
+  settings: Settings;
+}
+
+/** One event's outcome: what to do with its message, and what to record in the ledger and the event log. */
+export interface EventRun {
+  verdict: Verdict;
+  settlements: SettleInput;
+  attempts: AttemptRow[];
+}
+
+/** Runs the handlers `beginDeliveries` leased for one event; returns their settlements and the verdict. */
+export async function runEvent(
+  result: BeginResult,
+  message: EventMessage | undefined,
+  run: ShardRun,
+): Promise<EventRun> {
+  const { source, id } = result;
+  if (!result.found) {
+    logError("deliver", { outcome: "event_not_in_ledger", source, id });
+    return { verdict: { kind: "ack" }, settlements: [], attempts: [] };
+  }
+  const delays: number[] = [];
+  const dead: string[] = [];
+  for (const decision of result.handlers) {
+    if (decision.decision === "leased" || decision.decision === "waiting")
+      delays.push(decision.retryInMs / 1000);
+    if (decision.decision === "dead") dead.push(decision.handler);
+  }
+  const runnable = result.handlers.filter((h) => h.decision === "run");
+  let outcomes: HandlerRun[] = [];
+  if (runnable.length > 0) {
+    const body =
+      result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? new Uint8Array(0);
+    const envelope = buildEnvelope(result.event, body);
+    outcomes = await Promise.all(
+      runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run)),
+    );
+  }
+  for (const outcome of outcomes) {
+    if (outcome.settlement.outcome === "dead") dead.push(outcome.settlement.handler);
+    if (outcome.retryInSeconds !== null) delays.push(outcome.retryInSeconds);
+  }
+  const verdict: Verdict =
+    delays.length > 0
+      ? { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) }
+      : dead.length > 0
+        ? { kind: "dead", handlers: dead }
+        : { kind: "ack" };
+  return {
+    verdict,
+    settlements: outcomes.map((o) => o.settlement),
+    attempts: outcomes.map((o) => o.attempt),
+  };
+}
+
+/** One handler run: its settlement, its event-log attempt, and when to look again (null: finished). */
+interface HandlerRun {
+  settlement: SettleInput[number];
+  attempt: AttemptRow;
+  retryInSeconds: number | null;
+}
+
+async function runLeasedHandler(
+  envelope: ReturnType<typeof buildEnvelope>,
+  lease: Extract<HandlerDecision, { decision: "run" }>,
+  replay: number | undefined,
+  { registry, env, settings }: ShardRun,
+): Promise<HandlerRun> {
+  const { source, id } = envelope;
+  const { handler: key, attempt, budgetUsed } = lease;
+  const name = handlerOfKey(key);
+  const route = registry.byName(name);
+  const outcome = route
+    ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
+    : {
+        ok: false as const,
+        error: `handler "${name}" is not registered`,
+        permanent: false,
+        startedAt: Date.now(),
+        durationMs: 0,
+      };
+  const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
+  const logged = {
+    source,
+    id,
+    handler: name,
+    replay: replay ?? 0,
+    attempt,
+    outcome: outcome.ok ? ("done" as const) : exhausted ? ("dead" as const) : ("failed" as const),
+    error: outcome.ok ? null : outcome.error,
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+  };
+  if (outcome.ok)
+    return {
+      settlement: { source, id, handler: key, attempt, outcome: "done" },
+      attempt: logged,
+      retryInSeconds: null,
+    };
+  const delay = retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
+  return {
+    settlement: {
+      source,
+      id,
+      handler: key,
+      attempt,
+      outcome: exhausted ? "dead" : "failed",
+      error: outcome.error,
+      retryAt: Date.now() + delay * 1000,
+    },
+    attempt: logged,
+    retryInSeconds: exhausted ? null : delay,
+  };
+}

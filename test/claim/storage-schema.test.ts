@@ -1,0 +1,92 @@
+/** Keeps docs/storage-schema.md true: every table, column, type and index it lists exists, and nothing else. */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import doc from "../../docs/storage-schema.md?raw";
+import { ledgerFor } from "../../src/claim/shard-for-event";
+import { EventMessage } from "../../src/queue/event-message";
+
+type Schema = { tables: Record<string, Record<string, string>>; indexes: string[] };
+type Section = Schema & { fields: string[] };
+
+const names = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+
+/** The tables (column → type), index names and message fields the doc lists under each `##` heading. */
+function documented(): Record<string, Section> {
+  const sections: Record<string, Section> = {};
+  let section: Section | undefined;
+  let table: Record<string, string> | undefined;
+  let inIndexes = false;
+  for (const line of doc.split("\n")) {
+    if (line.startsWith("## ")) {
+      section = { tables: {}, indexes: [], fields: [] };
+      sections[line.slice(3)] = section;
+      table = undefined;
+    } else if (line.startsWith("### ") && section) {
+      const name = names(line)[0];
+      table = name ? {} : undefined;
+      if (name && table) section.tables[name] = table;
+    }
+    if (line.startsWith("Indexes:")) inIndexes = true;
+    if (line.trim() === "") inIndexes = false;
+    // An index is named as `name` followed by its columns in parentheses (possibly on the next line).
+    if (inIndexes && section)
+      section.indexes.push(...[...line.matchAll(/`([a-z_]+)`(?= \(|$)/g)].map((m) => m[1] ?? ""));
+    const cells = line.split("|").map((cell) => cell.trim());
+    if (!line.startsWith("| `") || !section) continue;
+    if (table && cells[2]) for (const column of names(cells[1] ?? "")) table[column] = cells[2];
+    else section.fields.push(...names(cells[1] ?? ""));
+  }
+  return sections;
+}
+
+type ColumnInfo = { name: string; type: string };
+type MasterRow = { name: string; type: string };
+
+const internal = (name: string) => /^(sqlite_|_cf_|d1_migrations$)/.test(name);
+
+function toSchema(master: MasterRow[], columns: (table: string) => ColumnInfo[]): Schema {
+  const tables: Schema["tables"] = {};
+  for (const { name } of master.filter((row) => row.type === "table" && !internal(row.name)))
+    tables[name] = Object.fromEntries(columns(name).map((column) => [column.name, column.type]));
+  const indexes = master.filter((row) => row.type === "index" && !internal(row.name)).map((row) => row.name);
+  return { tables, indexes: indexes.sort() };
+}
+
+const sectionNamed = (prefix: string) => {
+  const found = Object.entries(documented()).find(([heading]) => heading.startsWith(prefix));
+  if (!found) throw new Error(`docs/storage-schema.md has no "## ${prefix}" section`);
+  return found[1];
+};
+
+describe("docs/storage-schema.md", () => {
+  it("lists the ledger's Durable Object SQLite schema exactly", async () => {
+    const actual = await runInDurableObject(ledgerFor(env, 0), (_instance, state) => {
+      const sql = state.storage.sql;
+      const master = sql.exec<MasterRow>("SELECT name, type FROM sqlite_master").toArray();
+      return toSchema(master, (table) => sql.exec<ColumnInfo>(`PRAGMA table_info(${table})`).toArray());
+    });
+    const { tables, indexes } = sectionNamed("Ledger");
+    expect(tables).toEqual(actual.tables);
+    expect(indexes.sort()).toEqual(actual.indexes);
+  });
+
+  it("lists the D1 event log's schema (migrations/) exactly", async () => {
+    const master = (await env.EVENT_LOG.prepare("SELECT name, type FROM sqlite_master").all<MasterRow>())
+      .results;
+    const columns = new Map<string, ColumnInfo[]>();
+    for (const { name } of master.filter((row) => row.type === "table" && !internal(row.name)))
+      columns.set(
+        name,
+        (await env.EVENT_LOG.prepare(`PRAGMA table_info(${name})`).all<ColumnInfo>()).results,
+      );
+    const actual = toSchema(master, (table) => columns.get(table) ?? []);
+    const { tables, indexes } = sectionNamed("Event log");
+    expect(tables).toEqual(actual.tables);
+    expect(indexes.sort()).toEqual(actual.indexes);
+  });
+
+  it("lists every field of the queue message", () => {
+    expect(sectionNamed("Queue messages").fields.sort()).toEqual(Object.keys(EventMessage.shape).sort());
+  });
+});
