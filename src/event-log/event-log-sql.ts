@@ -18,10 +18,13 @@ ON CONFLICT (source, event_id) DO UPDATE SET
   updated_at = excluded.updated_at`;
 
 export const INSERT_ATTEMPT = `
-INSERT INTO attempts (source, event_id, handler, replay, attempt, outcome, error, started_at, duration_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO attempts (source, event_id, handler, replay, attempt, outcome, error, started_at, duration_ms,
+  destination, response_status, response_body, next_retry_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id, handler, replay, attempt) DO UPDATE SET
-  outcome = excluded.outcome, error = excluded.error, duration_ms = excluded.duration_ms`;
+  outcome = excluded.outcome, error = excluded.error, duration_ms = excluded.duration_ms,
+  destination = excluded.destination, response_status = excluded.response_status,
+  response_body = excluded.response_body, next_retry_at = excluded.next_retry_at`;
 
 /**
  * An operator redrive: a dead event is retrying again. Only a row still `dead` changes, so an outcome the

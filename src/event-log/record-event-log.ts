@@ -31,6 +31,13 @@ export interface AttemptRow {
   error: string | null;
   startedAt: number;
   durationMs: number;
+  /** Where the attempt went (a URL without its query, or `handler <name>`). */
+  destination: string | null;
+  responseStatus: number | null;
+  /** The first 1 KB of the destination's answer. */
+  responseBody: string | null;
+  /** When the next attempt is due; null after success or once dead. */
+  nextRetryAt: number | null;
 }
 
 /** Runs the statements in one batch; a failure (preparing included) is logged, never thrown. */
@@ -100,6 +107,10 @@ export function recordOutcomes(
             a.error,
             a.startedAt,
             a.durationMs,
+            a.destination,
+            a.responseStatus,
+            a.responseBody,
+            a.nextRetryAt,
           ),
         ),
       ];

@@ -18,6 +18,19 @@ export interface WebhookEnvelope {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** What one attempt reached and what it was answered, for the operator's view of that attempt. */
+export interface AttemptDetails {
+  /** Where the attempt went: a URL (without its query) or `handler <name>`. */
+  destination?: string;
+  /** The destination's HTTP status. */
+  status?: number;
+  /** The first RESPONSE_EXCERPT_BYTES of the destination's answer, as text. */
+  responseBody?: string;
+}
+
+/** How much of a destination's response body is kept per attempt. */
+export const RESPONSE_EXCERPT_BYTES = 1024;
+
 export interface HandlerContext {
   readonly env: Env;
   /** `<source>:<event id>:<handler>`: stable across retries; pass it downstream to make side effects idempotent. */
@@ -25,6 +38,8 @@ export interface HandlerContext {
   /** 1 for the first attempt of this handler for this event. */
   readonly attempt: number;
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Tells the operator's view what this attempt reached and was answered (the last call wins). */
+  readonly describeAttempt: (details: AttemptDetails) => void;
 }
 
 export type AgentHandler = (event: WebhookEnvelope, context: HandlerContext) => Promise<void> | void;

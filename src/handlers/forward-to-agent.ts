@@ -3,13 +3,19 @@
  * signed the Standard Webhooks way with `AGENT_SIGNING_SECRET`. `webhook-id` is derived from the
  * idempotency key, so it stays the same across retries of one (event, handler).
  * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`. The one exception is
- * 410 Gone, which dead-letters the event at once.
-
+ * 410 Gone, which dead-letters the event at once. Every attempt tells the operator's view where it went,
+ * the status and the first 1 KB of the answer, and failures are phrased for people ("no connection to
+ * 127.0.0.1:8788/agent"), not as runtime exception names.
  */
 import { settingsFrom } from "../config/settings";
 import { bytesToHex, utf8 } from "../verify/encoding";
 import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
-import type { AgentHandler, ForwardedEnvelope, HandlerContext } from "./envelope";
+import {
+  type AgentHandler,
+  type ForwardedEnvelope,
+  type HandlerContext,
+  RESPONSE_EXCERPT_BYTES,
+} from "./envelope";
 import { GiveUp, RetryLater } from "./handler-error";
 
 export const FORWARD_HANDLER_NAME = "forward";
@@ -35,8 +41,7 @@ export function isAllowedAgentUrl(value: string): boolean {
   return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
 }
 
-/** `msg_` + 32 hex chars
- of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
+/** `msg_` + 32 hex chars of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
 export async function webhookIdFor(idempotencyKey: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", utf8.encode(idempotencyKey));
   return `msg_${bytesToHex(digest).slice(0, 32)}`;
@@ -48,6 +53,37 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** `host[:port]/path` of a URL: how operators recognise a destination, without query or scheme noise. */
+export function destinationLabel(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname === "/" ? "" : pathname}`;
+}
+
+/** The first `RESPONSE_EXCERPT_BYTES` of a response body as text; the rest is never read. */
+async function responseExcerpt(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < RESPONSE_EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, RESPONSE_EXCERPT_BYTES));
 }
 
 export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
@@ -66,26 +102,40 @@ export const forward: AgentHandler = async function forward(event, context: Hand
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);
   const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(url, {
-    method: "POST",
-    redirect: "manual",
-    signal: AbortSignal.timeout(settingsFrom(context.env).AGENT_TIMEOUT_MS),
-    headers: {
-      "content-type": "application/json",
-      "user-agent": "Hookgate",
-      "webhook-id": messageId,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": await signStandardWebhook(secret, messageId, timestamp, body),
-      "idempotency-key": context.idempotencyKey,
-    },
-    body,
+  const destination = destinationLabel(url);
+  context.describeAttempt({ destination: url.split("?")[0] });
+  const timeoutMs = settingsFrom(context.env).AGENT_TIMEOUT_MS;
+  const signature = await signStandardWebhook(secret, messageId, timestamp, body);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Hookgate",
+        "webhook-id": messageId,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": signature,
+        "idempotency-key": context.idempotencyKey,
+      },
+      body,
+    });
+  } catch (error) {
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+      throw new RetryLater(`no answer from ${destination} within ${timeoutMs} ms (timeout)`);
+    const cause = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
+    throw new RetryLater(`no connection to ${destination} (${cause.toLowerCase()})`);
+  }
+  context.describeAttempt({
+    destination: url.split("?")[0],
+    status: response.status,
+    responseBody: await responseExcerpt(response),
   });
-  await response.body?.cancel();
   if (response.ok) return;
+  const answered = `${destination} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   // 410 Gone is the agent saying this endpoint will never accept the event: retrying cannot help.
-  if (response.status === 410) throw new GiveUp("agent answered 410 Gone");
-  throw new RetryLater(
-    `agent answered ${response.status}`,
-    parseRetryAfter(response.headers.get("retry-after")),
-  );
+  if (response.status === 410) throw new GiveUp(answered);
+  throw new RetryLater(answered, parseRetryAfter(response.headers.get("retry-after")));
 };

@@ -104,9 +104,12 @@ async function runLeasedHandler(
         permanent: false,
         startedAt: Date.now(),
         durationMs: 0,
+        details: { destination: `handler ${name}` },
       };
   const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
-  const logged = {
+  const delay = outcome.ok ? 0 : retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
+  const retryAt = Date.now() + delay * 1000;
+  const logged: AttemptRow = {
     source,
     id,
     handler: name,
@@ -116,6 +119,10 @@ async function runLeasedHandler(
     error: outcome.ok ? null : outcome.error,
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
+    destination: outcome.details.destination ?? null,
+    responseStatus: outcome.details.status ?? null,
+    responseBody: outcome.details.responseBody ?? null,
+    nextRetryAt: outcome.ok || exhausted ? null : retryAt,
   };
   if (outcome.ok)
     return {
@@ -123,7 +130,6 @@ async function runLeasedHandler(
       attempt: logged,
       retryInSeconds: null,
     };
-  const delay = retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
   return {
     settlement: {
       source,
@@ -132,7 +138,7 @@ async function runLeasedHandler(
       attempt,
       outcome: exhausted ? "dead" : "failed",
       error: outcome.error,
-      retryAt: Date.now() + delay * 1000,
+      retryAt,
     },
     attempt: logged,
     retryInSeconds: exhausted ? null : delay,

@@ -1,12 +1,12 @@
 /** Runs one agent handler for one event with its context and a time limit; logs failures (and, at debug, successes). */
 import type { Settings } from "../config/settings";
-import type { WebhookEnvelope } from "../handlers/envelope";
+import type { AttemptDetails, WebhookEnvelope } from "../handlers/envelope";
 import { GiveUp, RetryLater } from "../handlers/handler-error";
 import type { HandlerRoute } from "../handlers/handler-registry";
 import { describeError, log, logDebug } from "../shared/log";
 import { withTimeout } from "../shared/with-timeout";
 
-export type HandlerOutcome = { startedAt: number; durationMs: number } & (
+export type HandlerOutcome = { startedAt: number; durationMs: number; details: AttemptDetails } & (
   | { ok: true }
   | { ok: false; error: string; retryAfterSeconds?: number; permanent: boolean }
 );
@@ -20,12 +20,16 @@ export async function runHandler(
   settings: Settings,
 ): Promise<HandlerOutcome> {
   const fields = { source: event.source, id: event.id, type: event.type, handler: route.name, attempt };
+  let details: AttemptDetails = { destination: `handler ${route.name}` };
   const context = {
     env,
     idempotencyKey,
     attempt,
     log: (message: string, extra: Record<string, unknown> = {}) =>
       log("handler", { ...fields, message, ...extra }),
+    describeAttempt: (reported: AttemptDetails) => {
+      details = { ...details, ...reported };
+    },
   };
   const startedAt = Date.now();
   // The handler must finish well inside its lease, or another consumer could start it concurrently.
@@ -38,12 +42,29 @@ export async function runHandler(
     );
     const durationMs = Date.now() - startedAt;
     logDebug(env, "deliver", { ...fields, outcome: "done", ms: durationMs });
-    return { ok: true, startedAt, durationMs };
+    return { ok: true, startedAt, durationMs, details };
   } catch (error) {
     const durationMs = Date.now() - startedAt;
     const retryAfterSeconds = error instanceof RetryLater ? error.retryAfterSeconds : undefined;
-    log("deliver", { ...fields, outcome: "failed", ms: durationMs, error: describeError(error) });
     const permanent = error instanceof GiveUp;
-    return { ok: false, error: describeError(error), retryAfterSeconds, permanent, startedAt, durationMs };
+    const reason = operatorReason(error);
+    log("deliver", {
+      ...fields,
+      outcome: "failed",
+      destination: details.destination,
+      ms: durationMs,
+      error: reason,
+    });
+    return { ok: false, error: reason, retryAfterSeconds, permanent, startedAt, durationMs, details };
   }
+}
+
+/**
+ * The failure as an operator should read it: `RetryLater` and `GiveUp` are how a handler says what to do
+ * next, not what went wrong, so only their message is kept; other errors keep their name (`TypeError: …`).
+ */
+function operatorReason(error: unknown): string {
+  if (error instanceof RetryLater || error instanceof GiveUp)
+    return error.message.replace(/\s+/g, " ").slice(0, 500) || "the handler gave no reason";
+  return describeError(error);
 }

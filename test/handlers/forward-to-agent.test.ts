@@ -90,6 +90,47 @@ describe("forward handler", () => {
   });
 });
 
+describe("what operators see of each attempt", () => {
+  const attemptRows = (id: string, handler: string) =>
+    env.EVENT_LOG.prepare(
+      "SELECT outcome, error, destination, response_status, response_body, next_retry_at FROM attempts WHERE event_id = ? AND handler = ?",
+    )
+      .bind(id, handler)
+      .all<Record<string, unknown>>()
+      .then((result) => result.results);
+
+  it("records the destination, its status, the first 1 KB of its answer and the next retry", async () => {
+    const bucket = `answer-${crypto.randomUUID()}`;
+    const testEnv = { ...env, AGENT_ENDPOINT_URL: sinkUrl(bucket, "status=503&retryAfter=30") };
+    const { id, message } = await acceptedIssue();
+    const { registry, name } = forwarding();
+    const before = Date.now();
+    await consume([message], registry, testEnv);
+    const [row] = await attemptRows(id, name);
+    expect(row).toMatchObject({
+      outcome: "failed",
+      destination: sinkUrl(bucket),
+      response_status: 503,
+      response_body: "nope",
+      error: `${sinkUrl(bucket).replace("http://", "")} answered 503 Service Unavailable`,
+    });
+    expect(Number(row?.next_retry_at)).toBeGreaterThanOrEqual(before + 30_000);
+  });
+
+  it("says in words when nothing answered, without runtime exception names", async () => {
+    // A port nothing listens on: the sink's port + 1 is not guaranteed free, so close a fresh listener's.
+    const closed = sinkUrl("x").replace(/:(\d+)\//, (_match, port) => `:${Number(port) === 1 ? 2 : 1}/`);
+    const testEnv = { ...env, AGENT_ENDPOINT_URL: closed };
+    const { id, message } = await acceptedIssue();
+    const { registry, name } = forwarding();
+    await consume([message], registry, testEnv);
+    const [row] = await attemptRows(id, name);
+    expect(row?.error).toMatch(/^no connection to 127\.0\.0\.1:1\/agent\/x \(.+\)$/);
+    expect(row?.error).not.toMatch(/RetryLater|Error:/);
+    expect(row).toMatchObject({ destination: closed.split("?")[0], response_status: null });
+  });
+});
+
 describe("parseRetryAfter", () => {
   it("reads delta-seconds and HTTP dates, and ignores garbage", () => {
     expect(parseRetryAfter("30")).toBe(30);

@@ -90,7 +90,7 @@ describe("agent answers", () => {
     expect(ledger.deliveries.find((d) => d.handler === name)).toMatchObject({
       state: "dead",
       attempts: 1,
-      last_error: "GiveUp: agent answered 410 Gone",
+      last_error: expect.stringMatching(/^127\.0\.0\.1:\d+\/agent\/gone-[\w-]+ answered 410 Gone$/),
     });
     expect(ledger.event?.status).toBe("dead");
   });
