@@ -3,8 +3,10 @@
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
  * Each message is acked or retried on its own; none is acked before its outcome is recorded.
- * Outcomes then go to the D1 event log in one batch per invocation, and one log line sums the batch up.
+ * Outcomes then go to the D1 event log in one batch per invocation, dead letters and failures are
+ * reported to the alert desk (when ALERT_WEBHOOK_URL is set), and one log line sums the batch up.
  */
+import { reportIncidents } from "../alerts/report-incidents";
 import type { BeginResult, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
@@ -19,6 +21,7 @@ import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
 import { deliveryKey, EventMessage } from "./event-message";
+import { incidentsOfBatch } from "./incidents-of-batch";
 import { retryDelaySeconds } from "./retry-delay";
 import { runEvent, type ShardRun, type Verdict } from "./run-event";
 
@@ -57,6 +60,7 @@ export async function deliverBatch(
     entries.flatMap((e) => e.events),
     attempts,
   );
+  await reportIncidents(env, incidentsOfBatch(attempts));
   const ran = { done: 0, failed: 0, dead: 0 };
   for (const attempt of attempts) ran[attempt.outcome]++;
   log("deliver", {

@@ -3,7 +3,11 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { reportIncidents } from "../../src/alerts/report-incidents";
+import { forward } from "../../src/handlers/forward-to-agent";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
+import { accept, consume, messageFor } from "../support/pipeline";
+import { githubEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const bucket = () => `alerts-${crypto.randomUUID().slice(0, 8)}`;
@@ -79,5 +83,33 @@ describe("alerts", () => {
     ).resolves.toBeUndefined();
     await expect(reportIncidents(withAlerts("not a url"), [deadLetter(1)])).resolves.toBeUndefined();
     await expect(reportIncidents(env, [deadLetter(1)])).resolves.toBeUndefined();
+  });
+});
+
+describe("alerts from the pipeline", () => {
+  it("sends exactly one alert, with its count, when a batch dead-letters events", async () => {
+    const name = bucket();
+    const handler = `fwd_${crypto.randomUUID().slice(0, 8)}`;
+    const registry = new HandlerRegistry().on("*", "*", forward, { name: handler });
+    const testEnv = {
+      ...withAlerts(sinkUrl(name)),
+      AGENT_ENDPOINT_URL: sinkUrl(`gone-${crypto.randomUUID()}`, "status=410"),
+    };
+    const ids = [await accept(await githubEvent()), await accept(await githubEvent())];
+    await consume(
+      ids.map((id) => messageFor("github", id, "issues.opened")),
+      registry,
+      testEnv,
+    );
+    const [alert] = await vi.waitUntil(
+      async () => {
+        const received = await deliveries(name);
+        return received.length > 0 ? received : false;
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await deliveries(name)).toHaveLength(1);
+    expect(JSON.parse(alert!.body)).toMatchObject({ kind: "dead_letter", key: handler, count: 2, total: 2 });
   });
 });
