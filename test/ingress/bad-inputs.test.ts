@@ -5,6 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import matrix from "../../docs/bad-inputs.md?raw";
+import { sources } from "../../src/config/sources";
 import worker from "../../src/index";
 import { BASE, genericEvent, githubEvent, post, slackEvent, stripeEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
@@ -157,17 +158,24 @@ describe("bad-input matrix (docs/bad-inputs.md)", () => {
     expect(rows.map((r) => r.input).sort()).toEqual(Object.keys(inputs).sort());
   });
 
-  it.each(rows)("$input → $status ($reason)", async ({ input, status, reason }) => {
+  it.each(rows)("$input → $status ($reason)", async ({ input, source, status, reason }) => {
     const response = await inputs[input]!();
     const body = await response.text();
     expect(response.status).toBe(status);
     if (input !== "HEAD") expect(response.headers.get("content-type")).toBe("application/problem+json");
     for (const secret of secretValues) expect(body).not.toContain(secret);
     expect(body).not.toMatch(/\bat\s+\S+\s+\(|Error:/);
-    const lines = logged.map((line) => JSON.parse(line)).filter((entry) => entry.stage === "ingress");
-    const reasons = lines.map((entry) =>
-      typeof entry.reason === "object" ? entry.reason?.reason : entry.reason,
-    );
-    expect(reasons).toContain(reason);
+    const rejections = logged
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.stage === "ingress")
+      .map((entry) => ({
+        source: entry.source,
+        reason: typeof entry.reason === "object" ? entry.reason?.reason : entry.reason,
+      }));
+    const rejection = rejections.find((entry) => entry.reason === reason);
+    expect(rejection, JSON.stringify(rejections)).toBeDefined();
+    // "—": the request named no configured source.
+    if (source === "—") expect(sources.has(rejection?.source)).toBe(false);
+    else expect(rejection?.source).toBe(source);
   });
 });
