@@ -26,6 +26,7 @@
  * Not part of CI (it runs for minutes). Everything binds to 127.0.0.1, every loop and wait is bounded, and
  * child processes and the temporary state are removed on success, on failure, and on SIGINT/SIGTERM.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cp, mkdtemp, rm, symlink } from "node:fs/promises";
@@ -33,6 +34,7 @@ import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import getPort from "get-port";
 import { Webhook } from "standardwebhooks";
 import { type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
@@ -49,7 +51,6 @@ import {
 import { type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
-  freePort,
   localDevArgs,
   runWrangler,
   spawnWrangler,
@@ -67,6 +68,8 @@ import {
  * what accumulates over time (memory, backlog), not overload. Use --rate to push harder.
  */
 const DEFAULT_RATE = 40;
+/** get-port options: free ports on the loopback address every runtime binds to. */
+const LOOPBACK = { host: "127.0.0.1" };
 const DEFAULT_MINUTES = 10;
 const MAX_MINUTES = 24 * 60;
 const MAX_RATE = 1_000;
@@ -222,7 +225,7 @@ async function main(): Promise<number> {
   });
 
   // The same runtime set-up as scripts/crash-restart.ts: an isolated registry, no .dev.vars, only --var.
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const [port, inspectorPort] = [await getPort(LOOPBACK), await getPort(LOOPBACK)];
   const base = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
