@@ -291,7 +291,7 @@ export function judgeTargets(cases: CaseResult[], references: ReferenceRun[]): T
 // Markdown
 
 /** JSON lines the gateway printed per accepted event (its own stages, not wrangler's request lines). */
-export function consoleLinesPerEvent(c: CaseResult): number | null {
+function consoleLinesPerEvent(c: CaseResult): number | null {
   if (c.gateway.accepted === 0) return null;
   const lines = Object.entries(c.gateway.runtimeWork.logLinesByStage)
     .filter(([stage]) => !stage.startsWith("wrangler:"))

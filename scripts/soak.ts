@@ -36,6 +36,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import getPort from "get-port";
 import { Webhook } from "standardwebhooks";
+import { percentile } from "../bench/stats.ts";
 import { type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
 import { cleanUpOnEveryExit } from "./exit-cleanups.ts";
@@ -141,11 +142,6 @@ function remember(line: string): void {
 
 const growth = (from: MemorySample, to: MemorySample) =>
   `${(((to.totalKib - from.totalKib) / from.totalKib) * 100).toFixed(1)}%`;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The run.
@@ -304,7 +300,7 @@ async function main(): Promise<number> {
     windowLatencies = [];
     const failed = sink.deliveries.length - sink.deliveries.filter(isSuccessful).length;
     console.log(
-      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50)}/${percentile(sorted, 99)} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  ${compactMemory(sample)}`,
+      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50) ?? 0}/${percentile(sorted, 99) ?? 0} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  ${compactMemory(sample)}`,
     );
   }, SAMPLE_EVERY_MS);
   cleanups.push({ name: "progress timer", run: async () => clearInterval(progress) });
@@ -441,7 +437,7 @@ async function main(): Promise<number> {
     ["runtime CPU during the load (100% = one core)", `${cpuPercent(first, end).toFixed(0)}%`],
     [
       "ack latency p50 / p99 / max",
-      `${percentile(sortedLatencies, 50)} / ${percentile(sortedLatencies, 99)} / ${sortedLatencies.at(-1) ?? 0} ms`,
+      `${percentile(sortedLatencies, 50) ?? 0} / ${percentile(sortedLatencies, 99) ?? 0} / ${sortedLatencies.at(-1) ?? 0} ms`,
     ],
     ["drain after sending", seconds(drainEnded - sendEnded)],
     ...memoryRows(samples, seconds),
