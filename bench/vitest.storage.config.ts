@@ -10,7 +10,6 @@ export default defineConfig(async (env) => {
     test: {
       ...test,
       include: ["bench/storage-work.perf.ts"],
-      isolate: true,
       silent: false,
       testTimeout: 120_000,
     },
