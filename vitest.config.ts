@@ -1,6 +1,41 @@
+/** The test suite: every test/**\/*.test.ts in workerd, against the bindings of wrangler.toml plus test secrets. */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_SECRETS } from "./test/support/test-secrets";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+import { TEST_SECRETS } from "./test/support/test-secrets.ts";
+
+/**
+ * The worker as wrangler.toml declares it, without the developer's `.dev.vars`: the plugin's
+ * `wrangler.configPath` option always loads that file, so the tests saw whatever secrets it held. Like
+ * `wrangler dev --env-file`, a list of env files replaces `.dev.vars`; this one names no file that exists,
+ * so the test bindings come from this config alone. (`envFiles` is missing from wrangler's types.)
+ */
+const withoutDevVars = { overrides: {}, envFiles: ["test/support/tests-read-no-env-file"] };
+/** The fields of a `[[queues.consumers]]` entry the tests keep (wrangler's config types resolve to `any`). */
+type QueueConsumer = {
+  queue: string;
+  max_batch_size?: number;
+  max_retries?: number;
+  dead_letter_queue?: string;
+};
+
+const config = unstable_readConfig({ config: "./wrangler.toml" });
+const worker = unstable_getMiniflareWorkerOptions(config, undefined, withoutDevVars);
+const consumers = Object.fromEntries(
+  config.queues.consumers.map((consumer: QueueConsumer) => [
+    consumer.queue,
+    {
+      maxBatchSize: consumer.max_batch_size,
+      maxRetries: consumer.max_retries,
+      deadLetterQueue: consumer.dead_letter_queue,
+      // A short batch wait keeps pipeline tests quick.
+      maxBatchTimeout: 0.05,
+    },
+  ]),
+);
+
+/** Test files that need a runtime of their own (fresh storage, fresh module state). */
+const ISOLATED = "test/**/*.isolated.test.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -9,11 +44,16 @@ export default defineConfig(async () => {
     logLevel: "error" as const,
     plugins: [
       cloudflareTest(({ inject }) => ({
-        wrangler: { configPath: "./wrangler.toml" },
+        main: worker.main,
+        // Without --verbose, workerd does not print warnings for the inputs tests send on purpose (a
+        // non-ASCII signature header). Unhandled errors still fail the run, and logs show for failed tests.
+        verbose: false,
         miniflare: {
-          compatibilityFlags: ["service_binding_extra_handlers"],
-          queueConsumers: { "hookgate-events": { maxBatchTimeout: 0.05 } },
+          ...worker.workerOptions,
+          compatibilityFlags: [...config.compatibility_flags, "service_binding_extra_handlers"],
+          queueConsumers: consumers,
           bindings: {
+            ...config.vars,
             ...TEST_SECRETS,
             AGENT_ENDPOINT_URL: `http://127.0.0.1:${inject<number>("sinkPort")}/agent/default`,
             ALLOW_FAULT_INJECTION: "true",
@@ -26,11 +66,22 @@ export default defineConfig(async () => {
     test: {
       globalSetup: ["./test/support/agent-sink-setup.ts"],
       setupFiles: ["./test/support/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
       // Pipeline logs are shown for failing tests only.
       silent: "passed-only" as const,
       testTimeout: 30_000,
       hookTimeout: 30_000,
+      projects: [
+        {
+          // One workerd per Vitest worker, shared by the files it runs: starting one per file was 2/3 of
+          // the run. Tests use their own event ids, sink buckets and client IPs, so they don't collide.
+          extends: true,
+          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: [ISOLATED], isolate: false },
+        },
+        {
+          extends: true,
+          test: { name: "isolated", include: [ISOLATED], isolate: true },
+        },
+      ],
     },
   };
 });

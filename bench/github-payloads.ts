@@ -7,7 +7,7 @@
 export type PayloadSize = "2kb" | "64kb";
 
 /** Target sizes in bytes; each body is padded to within a few bytes of its target. */
-export const TARGET_BYTES: Record<PayloadSize, number> = { "2kb": 2 * 1024, "64kb": 64 * 1024 };
+const TARGET_BYTES: Record<PayloadSize, number> = { "2kb": 2 * 1024, "64kb": 64 * 1024 };
 
 /** The `X-GitHub-Event` header that goes with each body. */
 export const GITHUB_EVENT: Record<PayloadSize, string> = { "2kb": "issues", "64kb": "push" };

@@ -8,6 +8,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
+import { uniformInt } from "pure-rand/distribution/uniformInt";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { signers } from "../scripts/sign-sample.ts";
 import { GITHUB_EVENT, githubBody, type PayloadSize } from "./github-payloads.ts";
 
@@ -65,22 +67,11 @@ interface RawRequest {
   body: Buffer;
 }
 
-/** mulberry32: the same duplicate positions on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function prepare(spec: LoadSpec): Promise<RawRequest[]> {
   const github = signers.github;
   if (!github) throw new Error("no GitHub signer in scripts/sign-sample.ts");
-  const random = seeded(spec.seed);
+  // Seeded: the same duplicate positions on every run.
+  const random = xoroshiro128plus(spec.seed);
   const distinct = Math.round(spec.requests * (1 - spec.duplicateShare));
   const now = new Date().toISOString();
   const events: RawRequest[] = [];
@@ -105,7 +96,8 @@ async function prepare(spec: LoadSpec): Promise<RawRequest[]> {
   for (let i = 0; i < copies; i++) {
     const original = Math.floor((i * distinct) / copies);
     const event = events[original];
-    if (event) order.push({ event, key: original + 1 + random() * 63 });
+    // + 0.5: right after the event that many places on, never tied with it.
+    if (event) order.push({ event, key: original + uniformInt(random, 1, 64) + 0.5 });
   }
   order.sort((a, b) => a.key - b.key);
   return order.map(({ event }) => event);

@@ -1,7 +1,8 @@
 /**
- * Writes a benchmark run as bench/results/<date>.json (everything measured), <date>.md (the summary a
- * person reads) and <date>.svg (throughput and p99 against concurrency, hand-drawn), and judges the
- * targets from the issue against the measurements.
+ * Writes a benchmark run and judges the targets from the issue against the measurements: the summary a
+ * person reads goes to bench/results/latest.md (the one committed result, replaced by every unlabelled
+ * run); the raw JSON, the chart (throughput and p99 against concurrency) and labelled runs go to the
+ * git-ignored bench/results/tmp/.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
@@ -290,7 +291,7 @@ export function judgeTargets(cases: CaseResult[], references: ReferenceRun[]): T
 // Markdown
 
 /** JSON lines the gateway printed per accepted event (its own stages, not wrangler's request lines). */
-export function consoleLinesPerEvent(c: CaseResult): number | null {
+function consoleLinesPerEvent(c: CaseResult): number | null {
   if (c.gateway.accepted === 0) return null;
   const lines = Object.entries(c.gateway.runtimeWork.logLinesByStage)
     .filter(([stage]) => !stage.startsWith("wrangler:"))
@@ -306,7 +307,7 @@ const idleText = (idle: { totalMs: number | null; byProcess: Record<string, numb
 const dash = (value: number | null | undefined, unit = "") =>
   value === null || value === undefined ? "—" : `${value}${unit}`;
 
-function markdown(report: BenchReport, svgName: string): string {
+function markdown(report: BenchReport, svgName?: string): string {
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`# Hookgate benchmark, ${report.date.slice(0, 16).replace("T", " ")} UTC`, "");
@@ -327,7 +328,8 @@ function markdown(report: BenchReport, svgName: string): string {
   );
   lines.push("## Targets", "", "| target | met | measured |", "| --- | --- | --- |");
   for (const t of report.targets) lines.push(`| ${t.name} | ${t.met ? "yes" : "**no**"} | ${t.detail} |`);
-  lines.push("", `![throughput and p99 against concurrency](${svgName})`, "");
+  lines.push("");
+  if (svgName) lines.push(`![throughput and p99 against concurrency](${svgName})`, "");
 
   lines.push(
     "## Ingest",
@@ -612,13 +614,16 @@ function chart(report: BenchReport): string {
 `;
 }
 
-/** Writes the three files; returns their paths relative to the repository. */
+/** Writes the run's files (see the file header); returns their paths relative to the repository. */
 export function writeReport(repo: string, report: BenchReport, label?: string): string[] {
-  const dir = join(repo, "bench/results");
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const tmp = "bench/results/tmp";
+  if (!existsSync(join(repo, tmp))) mkdirSync(join(repo, tmp), { recursive: true });
   const name = `${report.date.slice(0, 10)}${label ? `-${label.replace(/[^\w.-]/g, "_")}` : ""}`;
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, `${name}.md`), markdown(report, `${name}.svg`));
-  writeFileSync(join(dir, `${name}.svg`), chart(report));
-  return ["json", "md", "svg"].map((ext) => `bench/results/${name}.${ext}`);
+  const files = ["json", "md", "svg"].map((ext) => `${tmp}/${name}.${ext}`);
+  writeFileSync(join(repo, `${tmp}/${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(repo, `${tmp}/${name}.md`), markdown(report, `${name}.svg`));
+  writeFileSync(join(repo, `${tmp}/${name}.svg`), chart(report));
+  if (label) return files;
+  writeFileSync(join(repo, "bench/results/latest.md"), markdown(report));
+  return ["bench/results/latest.md", ...files];
 }

@@ -12,8 +12,8 @@
  *    gateway without its queue consumer (ingest alone), and against the durable floor (bench/floor): one
  *    Durable Object write and one queue message per event and nothing else, the least a durable gateway pays.
  * 5. Profiles the gateway with the V8 sampling profiler during one extra case (skip with --no-profile).
- * 6. Writes bench/results/<date>.json, .md and .svg, prints the summary, and exits 1 on any correctness
- *    failure (2 when the run could not be carried out).
+ * 6. Writes bench/results/latest.md (the raw run to bench/results/tmp/), prints the summary, and exits 1
+ *    on any correctness failure (2 when the run could not be carried out).
  *
  * Options: --no-profile · --no-storage · --var NAME=VALUE (gateway vars, repeatable) · --batch-timeout SECONDS
  * (the queue consumer's max_batch_timeout for this run) · --ingest-only (no queue consumer: measures verify,

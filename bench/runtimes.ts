@@ -5,9 +5,10 @@
  * source change, and a reload in the middle of a case (someone editing src/) would restart workerd and
  * lose the local queue's in-memory messages.
  */
+
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import getPort from "get-port";
 import {
   type LocalDevOptions,
   localDevArgs,
@@ -16,6 +17,9 @@ import {
   type WranglerDev,
   waitUntilHealthy,
 } from "../scripts/wrangler-dev-process.ts";
+
+/** get-port options: free ports on the loopback address every runtime binds to. */
+const LOOPBACK = { host: "127.0.0.1" };
 
 export interface Runtime {
   label: "gateway" | "baseline" | "ingest" | "floor";
@@ -91,31 +95,6 @@ export class LogCounter implements LogCounts {
     if (line.includes("[wrangler:info]"))
       this.byStage["wrangler:request"] = (this.byStage["wrangler:request"] ?? 0) + 1;
     else if (/ERROR|✘/.test(line)) this.errors++;
-  }
-}
-
-/**
- * `n` distinct TCP ports on 127.0.0.1 that were free a moment ago. All are held open together, so two
- * runtimes starting side by side never get the same one (wrangler's own default inspector port, 9229,
- * would collide).
- */
-async function distinctFreePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const server = createServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-      });
-      servers.push(server);
-    }
-    return servers.map((server) => {
-      const address = server.address();
-      return typeof address === "object" && address ? address.port : 0;
-    });
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
 
@@ -215,7 +194,9 @@ export async function prepareRuntimes(
     log: LogCounter,
     withInspector: boolean,
   ): Promise<Runtime> => {
-    const [port = 0, inspectorPort = 0] = await distinctFreePorts(2);
+    // get-port locks what it hands out, so two runtimes started side by side never share a port (and
+    // wrangler's default inspector port, 9229, is never assumed free).
+    const [port, inspectorPort] = [await getPort(LOOPBACK), await getPort(LOOPBACK)];
     const args = localDevArgs({ port, inspectorPort, ...state });
     const runtime: Runtime = {
       label,

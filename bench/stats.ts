@@ -7,7 +7,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
 }
 
-export function ascending(values: Iterable<number>): number[] {
+function ascending(values: Iterable<number>): number[] {
   return [...values].sort((a, b) => a - b);
 }
 

@@ -11,9 +11,10 @@
  *   /agent/<bucket>?delayMs=MS      answer after MS milliseconds
  * `GET /deliveries/<bucket>` lists what arrived; `DELETE /deliveries/<bucket>` forgets it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { pathToFileURL } from "node:url";
+import { parseEnv } from "node:util";
 import { Webhook } from "standardwebhooks";
 
 export interface Delivery {
@@ -82,21 +83,11 @@ export function startAgentSink(
   });
 }
 
-/** Reads one variable from .dev.vars (dotenv syntax, optional double quotes). */
-function devVar(name: string): string | undefined {
-  try {
-    const line = readFileSync(".dev.vars", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith(`${name}=`));
-    return line?.slice(name.length + 1).replace(/^"(.*)"$/, "$1");
-  } catch {
-    return undefined;
-  }
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.argv[process.argv.indexOf("--port") + 1]) || 8788;
-  const secret = devVar("AGENT_SIGNING_SECRET");
+  const secret = existsSync(".dev.vars")
+    ? parseEnv(readFileSync(".dev.vars", "utf8")).AGENT_SIGNING_SECRET
+    : undefined;
   const verifier = secret ? new Webhook(secret) : null;
   await startAgentSink(port, (delivery) => {
     let signature = "unchecked (no AGENT_SIGNING_SECRET in .dev.vars)";

@@ -15,8 +15,8 @@ import { Inspector } from "../bench/cpu-profile.ts";
 import { RuntimeMeter } from "../bench/process-stats.ts";
 import type { WranglerDev } from "./wrangler-dev-process.ts";
 
-export const ROLES = ["wrangler", "proxy workerd", "worker workerd", "other"] as const;
-export type Role = (typeof ROLES)[number];
+const ROLES = ["wrangler", "proxy workerd", "worker workerd", "other"] as const;
+type Role = (typeof ROLES)[number];
 
 /** bench/process-stats.ts names each process after what it does; these are the four we report. */
 function roleOf(name: string): Role {
@@ -164,7 +164,7 @@ export class MemoryProbe {
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)}`;
 
 /** RSS per role in KiB (several processes of one role are summed). */
-export function rssByRole(sample: MemorySample): Record<Role, number> {
+function rssByRole(sample: MemorySample): Record<Role, number> {
   const byRole: Record<Role, number> = { wrangler: 0, "proxy workerd": 0, "worker workerd": 0, other: 0 };
   for (const p of sample.processes) byRole[p.role] += p.kib;
   return byRole;
@@ -191,7 +191,7 @@ export function compactMemory(sample: MemorySample): string {
 }
 
 /** The sample closest to the middle of the run. */
-export function middleOf(samples: MemorySample[]): MemorySample {
+function middleOf(samples: MemorySample[]): MemorySample {
   const end = samples[samples.length - 1];
   if (!end) throw new Error("no memory samples");
   return samples.reduce((best, s) =>

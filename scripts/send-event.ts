@@ -16,7 +16,7 @@
  * The file is named after the event type the gateway reports, with `/` and `:` written as `.`.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseArgs, parseEnv } from "node:util";
 import { renderFixture, type SampleFixture, sampleName } from "./sample-signers/render-fixture.ts";
 import { signers } from "./sign-sample.ts";
 
@@ -59,12 +59,7 @@ const type = requestedType ? sampleName(requestedType) : samples[0];
 if (!type || !samples.includes(type)) fail(`no sample "${type}" for ${source}; have: ${samples.join(", ")}`);
 
 const keyVar = signer.signingKeyVar ?? signer.secretVar;
-const devVars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-const key = devVars
-  .split("\n")
-  .find((line) => line.startsWith(`${keyVar}=`))
-  ?.slice(keyVar.length + 1)
-  .replace(/^"(.*)"$/, "$1");
+const key = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8"))[keyVar] : undefined;
 if (!key)
   fail(
     `${keyVar} is not set in .dev.vars (copy it from .dev.vars.example, or delete .dev.vars and run npm run dev)`,

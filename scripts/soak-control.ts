@@ -11,15 +11,16 @@
  * 2 when it could not be carried out; memory is reported, not judged. Every wait is bounded and the
  * runtime and its state are removed on every exit path.
  */
+
 import { readFileSync } from "node:fs";
 import { cp, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import getPort from "get-port";
 import { compactMemory, MemoryProbe, type MemorySample, memoryRows } from "./runtime-memory.ts";
 import {
-  freePort,
   localDevArgs,
   spawnWrangler,
   stopAllRuntimes,
@@ -27,6 +28,8 @@ import {
   waitUntilHealthy,
 } from "./wrangler-dev-process.ts";
 
+/** get-port options: free ports on the loopback address every runtime binds to. */
+const LOOPBACK = { host: "127.0.0.1" };
 const SAMPLE_EVERY_MS = 15_000;
 const STARTUP_TIMEOUT_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     });
     await symlink(join(REPO, "node_modules"), join(workerDir, "node_modules"), "dir");
     const stateDir = join(workDir, "state");
-    const [port, inspectorPort] = [await freePort(), await freePort()];
+    const [port, inspectorPort] = [await getPort(LOOPBACK), await getPort(LOOPBACK)];
     const base = `http://127.0.0.1:${port}`;
     let runtimeLines = 0;
     const tail: string[] = [];

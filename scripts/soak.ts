@@ -26,6 +26,7 @@
  * Not part of CI (it runs for minutes). Everything binds to 127.0.0.1, every loop and wait is bounded, and
  * child processes and the temporary state are removed on success, on failure, and on SIGINT/SIGTERM.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cp, mkdtemp, rm, symlink } from "node:fs/promises";
@@ -33,7 +34,9 @@ import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import getPort from "get-port";
 import { Webhook } from "standardwebhooks";
+import { percentile } from "../bench/stats.ts";
 import { type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
 import { cleanUpOnEveryExit } from "./exit-cleanups.ts";
@@ -49,7 +52,6 @@ import {
 import { type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
-  freePort,
   localDevArgs,
   runWrangler,
   spawnWrangler,
@@ -67,6 +69,8 @@ import {
  * what accumulates over time (memory, backlog), not overload. Use --rate to push harder.
  */
 const DEFAULT_RATE = 40;
+/** get-port options: free ports on the loopback address every runtime binds to. */
+const LOOPBACK = { host: "127.0.0.1" };
 const DEFAULT_MINUTES = 10;
 const MAX_MINUTES = 24 * 60;
 const MAX_RATE = 1_000;
@@ -138,11 +142,6 @@ function remember(line: string): void {
 
 const growth = (from: MemorySample, to: MemorySample) =>
   `${(((to.totalKib - from.totalKib) / from.totalKib) * 100).toFixed(1)}%`;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The run.
@@ -222,7 +221,7 @@ async function main(): Promise<number> {
   });
 
   // The same runtime set-up as scripts/crash-restart.ts: an isolated registry, no .dev.vars, only --var.
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const [port, inspectorPort] = [await getPort(LOOPBACK), await getPort(LOOPBACK)];
   const base = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
@@ -301,7 +300,7 @@ async function main(): Promise<number> {
     windowLatencies = [];
     const failed = sink.deliveries.length - sink.deliveries.filter(isSuccessful).length;
     console.log(
-      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50)}/${percentile(sorted, 99)} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  ${compactMemory(sample)}`,
+      `  ${seconds(sample.atMs).padStart(7)}  sent ${sent.size}  acked ${ackedIds.size}  delivered ${deliveredIds.size}  5xx ${failed}  in flight ${inFlight}  ack p50/p99 ${percentile(sorted, 50) ?? 0}/${percentile(sorted, 99) ?? 0} ms  runtime CPU ${cpuPercent(previous, sample).toFixed(0)}%  ${compactMemory(sample)}`,
     );
   }, SAMPLE_EVERY_MS);
   cleanups.push({ name: "progress timer", run: async () => clearInterval(progress) });
@@ -438,7 +437,7 @@ async function main(): Promise<number> {
     ["runtime CPU during the load (100% = one core)", `${cpuPercent(first, end).toFixed(0)}%`],
     [
       "ack latency p50 / p99 / max",
-      `${percentile(sortedLatencies, 50)} / ${percentile(sortedLatencies, 99)} / ${sortedLatencies.at(-1) ?? 0} ms`,
+      `${percentile(sortedLatencies, 50) ?? 0} / ${percentile(sortedLatencies, 99) ?? 0} / ${sortedLatencies.at(-1) ?? 0} ms`,
     ],
     ["drain after sending", seconds(drainEnded - sendEnded)],
     ...memoryRows(samples, seconds),

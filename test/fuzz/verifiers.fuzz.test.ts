@@ -3,21 +3,41 @@
  * and never accepts a request that was not signed with the configured secret.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../src/providers";
 import type { Provider } from "../../src/providers/provider";
 import { signedRequest } from "../support/verify-with";
 
 const NOW = 1_700_000_000;
-/** A structurally valid key for each kind, so verifiers get as far as the signature check. */
-const SECRET_CANDIDATES = ["fuzz-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "user:password"];
+/**
+ * A valid key for each kind, so verifiers get as far as the signature check: HMAC secrets, and real
+ * Ed25519 and P-256 public keys in the encodings the public-key presets read (hex, `whpk_`, base64 SPKI).
+ */
+const keyCandidates = ["fuzz-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "user:password"];
 
-function keysFor(provider: Provider): Uint8Array[] {
-  for (const candidate of SECRET_CANDIDATES) {
+async function publicKey(
+  params: { name: "Ed25519" } | { name: "ECDSA"; namedCurve: "P-256" },
+  format: "raw" | "spki",
+) {
+  const pair = await crypto.subtle.generateKey(params, true, ["sign", "verify"]);
+  if (!("publicKey" in pair)) throw new Error("expected a key pair");
+  const exported = await crypto.subtle.exportKey(format, pair.publicKey);
+  if (!(exported instanceof ArrayBuffer)) throw new Error("expected key bytes");
+  return Buffer.from(exported);
+}
+
+beforeAll(async () => {
+  const ed25519 = await publicKey({ name: "Ed25519" }, "raw");
+  const p256 = await publicKey({ name: "ECDSA", namedCurve: "P-256" }, "spki");
+  keyCandidates.push(ed25519.toString("hex"), `whpk_${ed25519.toString("base64")}`, p256.toString("base64"));
+});
+
+function keysFor(name: string, provider: Provider): Uint8Array[] {
+  for (const candidate of keyCandidates) {
     const key = provider.decodeSecret(candidate);
     if (key) return [key];
   }
-  return [crypto.getRandomValues(new Uint8Array(32))];
+  throw new Error(`no key candidate decodes for ${name}: add one in its format`);
 }
 
 const headerName = fc.constantFrom(
@@ -71,11 +91,30 @@ const headerValue = fc.oneof(
   fc.constant(new Date(NOW * 1000).toISOString()),
   fc.constant("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
 );
-const headers = fc.dictionary(
+const anyHeaders = fc.dictionary(
   headerName,
   headerValue.map((v) => v.replace(/[\r\n\0]/g, "")),
   { maxKeys: 8 },
 );
+/** A strict-DER ECDSA signature (two minimal positive 32-byte integers), as SendGrid sends it. */
+const derSignature = fc
+  .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }))
+  .map(([r, s]) => {
+    const integer = (n: Uint8Array) => [0x02, 32, (n[0]! % 0x7f) + 1, ...n.subarray(1)];
+    return Buffer.from([0x30, 68, ...integer(r), ...integer(s)]).toString("base64");
+  });
+const ed25519Signature = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((b) => Buffer.from(b));
+/** Fresh, well-formed public-key signature headers, so those verifiers reach the signature check. */
+const publicKeyHeaders = fc.record({
+  "x-twilio-email-event-webhook-signature": derSignature,
+  "x-twilio-email-event-webhook-timestamp": fc.constant(String(NOW)),
+  "x-signature-ed25519": ed25519Signature.map((b) => b.toString("hex")),
+  "x-signature-timestamp": fc.constant(String(NOW)),
+  "webhook-id": fc.constant("msg_fuzz"),
+  "webhook-timestamp": fc.constant(String(NOW)),
+  "webhook-signature": ed25519Signature.map((b) => `v1a,${b.toString("base64")}`),
+});
+const headers = fc.oneof(anyHeaders, publicKeyHeaders);
 const body = fc.oneof(
   fc.uint8Array({ maxLength: 512 }),
   fc.json().map((j) => new TextEncoder().encode(j)),
@@ -86,8 +125,8 @@ const signedProviders = Object.entries(providers).filter(([name]) => name !== "u
 describe("every verifier, on arbitrary input", () => {
   it.each(signedProviders)(
     "%s never throws and never accepts an unsigned request",
-    async (_name, provider) => {
-      const secrets = keysFor(provider);
+    async (name, provider) => {
+      const secrets = keysFor(name, provider);
       await fc.assert(
         fc.asyncProperty(headers, body, async (h, b) => {
           const request = signedRequest({ headers: h, body: b });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { ipInRanges, parseCidr, parseIp } from "../../src/ingress/ip-allowlist";
-import { githubEvent, post } from "../support/signed-requests";
+import { BASE, githubEvent } from "../support/signed-requests";
 
 const ranges = (...cidrs: string[]) => cidrs.map((cidr) => parseCidr(cidr)!);
 
@@ -48,25 +48,51 @@ describe("CIDR matching", () => {
   });
 });
 
+/** A signed GitHub request whose body is a stream that records whether anyone read it. */
+async function probedRequest(ip: string | null) {
+  const fixture = await githubEvent();
+  const bytes = typeof fixture.body === "string" ? new TextEncoder().encode(fixture.body) : fixture.body;
+  const probe = { pulled: false };
+  // highWaterMark 0: the stream pulls only when a reader asks, never to fill its own queue.
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        probe.pulled = true;
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const headers = { ...fixture.headers, ...(ip ? { "cf-connecting-ip": ip } : {}) };
+  return { request: new Request(`${BASE}${fixture.path}`, { method: "POST", headers, body }), probe };
+}
+
 describe("per-source allowlist", () => {
   const call = async (ip: string | null, allowed: string) => {
-    const fixture = await githubEvent();
-    const request = post({
-      ...fixture,
-      headers: { ...fixture.headers, ...(ip ? { "cf-connecting-ip": ip } : {}) },
-    });
-    return worker.fetch(request, { ...env, GITHUB_ALLOWED_IPS: allowed }, createExecutionContext());
+    const { request, probe } = await probedRequest(ip);
+    const response = await worker.fetch(
+      request,
+      { ...env, GITHUB_ALLOWED_IPS: allowed },
+      createExecutionContext(),
+    );
+    return { status: response.status, response, bodyRead: probe.pulled };
   };
 
   it("answers 403 to a client outside the list, before reading the body", async () => {
-    const response = await call("203.0.113.9", "@github-hooks");
-    expect(response.status).toBe(403);
-    expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expect((await call(null, "@github-hooks")).status).toBe(403);
+    const outside = await call("203.0.113.9", "@github-hooks");
+    expect(outside.status).toBe(403);
+    expect(outside.response.headers.get("content-type")).toBe("application/problem+json");
+    expect(outside.bodyRead).toBe(false);
+    const anonymous = await call(null, "@github-hooks");
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.bodyRead).toBe(false);
   });
 
-  it("accepts clients inside a preset or a CIDR list", async () => {
-    expect((await call("140.82.115.4", "@github-hooks")).status).toBe(202);
+  it("accepts clients inside a preset or a CIDR list, reading their body", async () => {
+    const preset = await call("140.82.115.4", "@github-hooks");
+    expect(preset.status).toBe(202);
+    expect(preset.bodyRead).toBe(true);
     expect((await call("2001:db8::7", "198.51.100.0/24, 2001:db8::/32")).status).toBe(202);
   });
 
