@@ -36,6 +36,8 @@ const consumers = Object.fromEntries(
 
 /** Test files that need a runtime of their own (fresh storage, fresh module state). */
 const ISOLATED = "test/**/*.isolated.test.ts";
+/** Tests of the Node scripts (setup, deploy helpers): they run in Node, not in workerd. */
+const NODE_SCRIPTS = "test/scripts/**/*.test.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -75,12 +77,20 @@ export default defineConfig(async () => {
           // One workerd per Vitest worker, shared by the files it runs: starting one per file was 2/3 of
           // the run. Tests use their own event ids, sink buckets and client IPs, so they don't collide.
           extends: true,
-          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: [ISOLATED], isolate: false },
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: [ISOLATED, NODE_SCRIPTS],
+            isolate: false,
+          },
         },
         {
           extends: true,
           test: { name: "isolated", include: [ISOLATED], isolate: true },
         },
+        // Its own config file, so the workerd plugin above does not apply: these tests spawn the wrangler
+        // CLI against a mocked Cloudflare API, in plain Node.
+        "./test/scripts/vitest.config.ts",
       ],
     },
   };

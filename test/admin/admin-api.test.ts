@@ -277,7 +277,9 @@ describe("dead letters", () => {
       expect(dead.events.map((e) => e.id)).toContain(id);
       expect(dead.events.find((e) => e.id === id)).toMatchObject({
         status: "dead",
-        lastError: "RetryLater: agent answered 500",
+        lastError: expect.stringMatching(
+          /^127\.0\.0\.1:\d+\/agent\/dead answered 500 Internal Server Error$/,
+        ),
       });
 
       // The redrive is sent by the ledger's outbox, so the queue must work again.

@@ -21,7 +21,7 @@ const deadLetter = (count: number) => ({
   path: "/admin/dead-letters",
 });
 
-describe("alerts", () => {
+describe.concurrent("alerts", () => {
   it("groups a burst of reports into one signed message that carries the count", async () => {
     const name = bucket();
     const testEnv = withAlerts(sinkUrl(name));

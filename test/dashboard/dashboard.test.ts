@@ -358,7 +358,7 @@ describe("dead letters", () => {
 
       const list = await html(await page("/admin/dead-letters"));
       expect(list).toContain(id);
-      expect(list).toContain("RetryLater: agent answered 500");
+      expect(list).toContain("/agent/dead answered 500 Internal Server Error");
       expect(list).toContain("Redrive all");
       const detail = await html(await page(`/admin/events/github/${id}`));
       expect(detail).toContain('data-outcome="dead"');
