@@ -41,7 +41,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
  * While an event is unfinished, the alarm is never planned further ahead than this, so that a runtime
  * restarted after a crash (which re-arms persisted alarms) wakes the ledger and re-sends lost messages.
  */
-const RESTART_WATCH_MS = 30_000;
+const RESTART_WATCH_MS = 10_000;
 
 export class EventLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
