@@ -83,7 +83,28 @@ export function startAgentSink(
   });
 }
 
+const USAGE = `usage: npm run sink [-- --port 8788]
+A local agent endpoint on 127.0.0.1 that prints every delivery: the status it answered, the event,
+whether it is a replay, and whether its Standard Webhooks signature (AGENT_SIGNING_SECRET in .dev.vars)
+is valid. Point AGENT_ENDPOINT_URL at http://127.0.0.1:<port>/agent/<bucket>, with any of these in the
+query to make it misbehave on purpose:
+  ?fail=N         the first N deliveries of each webhook-id answer 500 (then 200)
+  ?status=S       always answer S (e.g. 429, 503, 410); with &retryAfter=SEC it sends Retry-After
+  ?flaky=P        answer 500 with probability P (0..1)
+  ?delayMs=MS     answer after MS milliseconds (at most 30 s)
+GET /deliveries/<bucket> lists what arrived; DELETE /deliveries/<bucket> forgets it.`;
+
+/** `replay n` when the delivery is an operator replay (its idempotency key ends in `:replay-<n>`). */
+function replayOf(delivery: Delivery): string {
+  const match = /:replay-(\d+)$/.exec(delivery.headers["idempotency-key"] ?? "");
+  return match ? ` REPLAY ${match[1]}` : "";
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const port = Number(process.argv[process.argv.indexOf("--port") + 1]) || 8788;
   const secret = existsSync(".dev.vars")
     ? parseEnv(readFileSync(".dev.vars", "utf8")).AGENT_SIGNING_SECRET
@@ -102,7 +123,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       signature = `INVALID (${error instanceof Error ? error.message : String(error)})`;
     }
     console.log(
-      `${new Date(delivery.at).toISOString()} ${envelope.source}/${envelope.type} id=${envelope.id} webhook-id=${delivery.webhookId} signature=${signature}`,
+      `${new Date(delivery.at).toISOString()} answered ${delivery.status} ${envelope.source}/${envelope.type} id=${envelope.id}${replayOf(delivery)} webhook-id=${delivery.webhookId} signature=${signature}`,
     );
   });
   console.log(`Agent sink listening on http://127.0.0.1:${port}/agent`);

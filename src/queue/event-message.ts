@@ -1,6 +1,6 @@
 /** The body of every message on the events queue: a reference to the event, never its payload. */
 import { z } from "zod";
-import { EventId } from "../claim/ledger-rpc";
+import { EventId, HandlerName } from "../claim/ledger-rpc";
 
 export const EventMessage = z.object({
   v: z.literal(1),
@@ -12,7 +12,7 @@ export const EventMessage = z.object({
   /** Set on operator replays: the replay number, which gives every handler fresh delivery state and keys. */
   replay: z.number().int().positive().optional(),
   /** Limits a replay to one handler. */
-  handler: z.string().min(1).max(100).optional(),
+  handler: HandlerName.optional(),
 });
 
 export type EventMessage = z.infer<typeof EventMessage>;
