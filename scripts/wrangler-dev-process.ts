@@ -2,12 +2,13 @@
  * Runs `wrangler dev` as a process group of its own so that a test can crash it the hard way: every
  * process of the runtime (the wrangler launcher, wrangler's CLI, esbuild, and each workerd) is found
  * through its process group and its parent links in /proc, sent SIGKILL, and awaited until gone.
- * Linux only (it reads /proc). Every wait is bounded.
+ * Linux only (it reads /proc). Every wait is bounded. Not wrangler's `unstable_startWorker`: that runs the
+ * runtime inside this Node process, and the crash test must SIGKILL the runtime without killing itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import getPort from "get-port";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,17 +65,7 @@ export function runtimeProcesses(rootPid: number, pgid: number): ProcInfo[] {
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => getPort({ host: "127.0.0.1" });
 
 export interface WranglerDev {
   readonly child: ChildProcess;
