@@ -88,13 +88,10 @@ export const EventList = z.object({ events: z.array(EventSummary), nextCursor: z
 export const Attempt = z.object({
   handler: z.string(),
   replay: z.number().int().meta({ description: "0 for regular delivery, n for the n-th replay" }),
-  attempt: z
-    .number()
-    .int()
-    .meta({
-      description:
-        "1-based per handler run, out of `maxAttempts`; a redrive grants a fresh budget and numbering continues",
-    }),
+  attempt: z.number().int().meta({
+    description:
+      "1-based per handler run, out of `maxAttempts`; a redrive grants a fresh budget and numbering continues",
+  }),
   outcome: z.enum(["done", "failed", "dead"]),
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
