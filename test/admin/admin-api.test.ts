@@ -277,7 +277,7 @@ describe("dead letters", () => {
       expect(dead.events.map((e) => e.id)).toContain(id);
       expect(dead.events.find((e) => e.id === id)).toMatchObject({
         status: "dead",
-        lastError: "RetryLater: agent answered 500",
+        lastError: "agent answered 500",
       });
 
       const result = await json(
