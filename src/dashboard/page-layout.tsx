@@ -64,7 +64,7 @@ code.id{overflow-wrap:anywhere}
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 .login{max-width:24rem;margin:4rem auto;display:flex;flex-direction:column;gap:.8rem}
 @media (max-width:600px){header{padding:.5rem .75rem;gap:.3rem .9rem}main{padding:.75rem .75rem 2rem}
-th,td{padding:.3rem .4rem}.wide-only{display:none}dl.facts{grid-template-columns:minmax(0,1fr)}dl.facts dt{margin-top:.3rem}}
+th,td{padding:.3rem .4rem}.wide-only{display:none}.cards{gap:.4rem}.card{min-width:5.5rem;padding:.3rem .6rem}.card b{font-size:1.1rem}dl.facts{grid-template-columns:minmax(0,1fr)}dl.facts dt{margin-top:.3rem}}
 `;
 
 let stylesheetHash: Promise<string> | undefined;
