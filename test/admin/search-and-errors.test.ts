@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { adminApi } from "../../src/admin/admin-api";
 import { EventDetail, EventList } from "../../src/admin/admin-schemas";
 import { operatorError } from "../../src/admin/operator-error";
@@ -82,6 +82,8 @@ describe("search by event id and type glob", () => {
 });
 
 describe("unknown query parameters", () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it("are refused with 400 on every admin API endpoint", async () => {
     const routes = adminApi.routes.filter((route) => route.method !== "ALL");
     expect(routes.length).toBeGreaterThanOrEqual(6);
@@ -96,6 +98,15 @@ describe("unknown query parameters", () => {
       expect(response.headers.get("content-type")).toBe("application/problem+json");
       expect(await response.text()).toContain("evnet_id");
     }
+  });
+
+  it("logs why a request was refused", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    expect((await admin("/metrics?windoww=60")).status).toBe(400);
+    const logged = lines.map((line) => JSON.parse(line)).find((line) => line.outcome === "invalid_request");
+    expect(logged).toMatchObject({ stage: "admin", path: "/admin/api/metrics" });
+    expect(logged.reason).toContain("windoww");
   });
 
   it("refuses unknown fields in the redrive body", async () => {
