@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { HandlerName } from "../claim/ledger-rpc";
 
-export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead"]);
+/** `no_handler`: terminal, no handler matched the event (nothing to deliver, nothing to retry). */
+export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler"]);
 
 const timeParam = z
   .string()
@@ -128,6 +129,7 @@ const StatusCounts = z.object({
   accepted: z.number().int(),
   delivered: z.number().int(),
   retrying: z.number().int(),
+  no_handler: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

@@ -145,7 +145,7 @@ export async function readEvent(db: D1Database, source: string, id: string) {
   };
 }
 
-const emptyCounts = () => ({ accepted: 0, delivered: 0, retrying: 0, dead: 0, total: 0 });
+const emptyCounts = () => ({ accepted: 0, delivered: 0, retrying: 0, dead: 0, no_handler: 0, total: 0 });
 
 export async function summarize(db: D1Database, windowSeconds: number, now = Date.now()) {
   const since = now - windowSeconds * 1000;

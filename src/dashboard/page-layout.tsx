@@ -42,6 +42,7 @@ pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;paddi
 .badge.retrying,.badge.failed{color:var(--warn)}
 .badge.dead{color:var(--bad)}
 .badge.accepted{color:var(--info)}
+.badge.no_handler{color:var(--muted)}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:0 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.45rem .9rem;min-width:7.5rem;background:var(--panel)}
 .card b{display:block;font-size:1.3rem;font-variant-numeric:tabular-nums}

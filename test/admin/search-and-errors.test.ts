@@ -157,3 +157,18 @@ describe("errors as operators read them", () => {
     expect(detail.maxAttempts).toBe(8);
   });
 });
+
+describe("events no handler matched", () => {
+  it("are listed, filtered and counted under their own status, in the API and the dashboard", async () => {
+    const id = `nohandler_${crypto.randomUUID().slice(0, 8)}`;
+    await logEvents("github", [{ id, type: "ping", status: "no_handler", attempts: 0 }]);
+    expect(await list(`status=no_handler&id=${id}`)).toEqual([id]);
+    const metrics = await admin("/metrics");
+    expect(metrics.status).toBe(200);
+    const { byStatus } = await metrics.json<{ byStatus: Record<string, number> }>();
+    expect(byStatus.no_handler).toBeGreaterThanOrEqual(1);
+    expect(byStatus.total).toBe(
+      byStatus.accepted! + byStatus.delivered! + byStatus.retrying! + byStatus.dead! + byStatus.no_handler!,
+    );
+  });
+});
