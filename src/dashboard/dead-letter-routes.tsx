@@ -69,8 +69,8 @@ deadLetterRoutes.get(
         cancelHref="/admin/dead-letters"
       >
         <p>
-          Redrives the newest {count === REDRIVE_ALL_LIMIT ? `${REDRIVE_ALL_LIMIT} ` : ""}dead events ({count}{" "}
-          now; at most {REDRIVE_ALL_LIMIT} per click).
+          Redrives {count} dead event{count === 1 ? "" : "s"}, newest first (at most {REDRIVE_ALL_LIMIT} per
+          click).
         </p>
         <p class="muted">{REDRIVE_EXPLAINED}</p>
       </ConfirmPage>,

@@ -30,7 +30,7 @@ type EventDetailPageProps = {
   liveLink: { href: string; on: boolean } | null;
 };
 
-/** `3 of 8`; past the budget (after a redrive, which grants a fresh one) the bare number. */
+/** `3 of 8`; past the budget, which only a redrive (a fresh budget, numbering continued) allows, says so. */
 function attemptOfMax(attempt: number, max: number): string {
   return attempt <= max ? `${attempt} of ${max}` : `${attempt} (after a redrive)`;
 }
