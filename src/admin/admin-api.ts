@@ -13,6 +13,7 @@ import {
   ListEventsQuery,
   Metrics,
   MetricsQuery,
+  NoQuery,
   RedriveRequest,
   RedriveResult,
   ReplayAccepted,
@@ -46,7 +47,7 @@ adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
 
-adminApi.get("/events/:source/:id", async (c) => {
+adminApi.get("/events/:source/:id", validate("query", NoQuery), async (c) => {
   const { source, id } = c.req.param();
   const detail = await loadEventDetail(c.env, source, id);
   if (!detail) throw new Problem(404, "No such event in the event log.");
@@ -70,12 +71,18 @@ adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: t
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
 
-adminApi.post("/dead-letters/redrive", requireJsonBody, validate("json", RedriveRequest), async (c) => {
-  const request = c.req.valid("json");
-  const { redriven, skipped } = await redriveDeadEvents(c.env, request.events ?? null, request.limit);
-  log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });
-  return c.json(RedriveResult.parse({ redriven, skipped }));
-});
+adminApi.post(
+  "/dead-letters/redrive",
+  validate("query", NoQuery),
+  requireJsonBody,
+  validate("json", RedriveRequest),
+  async (c) => {
+    const request = c.req.valid("json");
+    const { redriven, skipped } = await redriveDeadEvents(c.env, request.events ?? null, request.limit);
+    log("admin", { outcome: "redrive", redriven: redriven.length, skipped: skipped.length });
+    return c.json(RedriveResult.parse({ redriven, skipped }));
+  },
+);
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
   return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));

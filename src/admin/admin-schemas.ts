@@ -20,9 +20,19 @@ const timeParam = z
   })
   .meta({ description: "ISO 8601 time or Unix milliseconds" });
 
-export const ListEventsQuery = z.object({
+/** Unknown parameters are refused (400), so a misspelt filter never silently widens a search. */
+export const ListEventsQuery = z.strictObject({
   source: z.string().max(64).optional(),
-  type: z.string().max(256).optional(),
+  id: z
+    .string()
+    .max(512)
+    .optional()
+    .meta({ description: "event id, exact or a prefix of it (`evt_1` finds `evt_123`)" }),
+  type: z
+    .string()
+    .max(256)
+    .optional()
+    .meta({ description: "event type, exact or a glob where `*` matches anything (`customer.*`)" }),
   status: EventStatus.optional(),
   since: timeParam.optional(),
   until: timeParam.optional(),
@@ -31,9 +41,12 @@ export const ListEventsQuery = z.object({
 });
 
 /** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
-export const ReplayQuery = z.object({ handler: HandlerName.optional() });
+export const ReplayQuery = z.strictObject({ handler: HandlerName.optional() });
 
-export const MetricsQuery = z.object({
+/** Routes that take no query parameters still refuse unknown ones. */
+export const NoQuery = z.strictObject({});
+
+export const MetricsQuery = z.strictObject({
   window: z.coerce
     .number()
     .int()
@@ -43,11 +56,10 @@ export const MetricsQuery = z.object({
     .meta({ description: "seconds back from now" }),
 });
 
-export const RedriveRequest = z.object({
+export const RedriveRequest = z.strictObject({
   /** Specific dead events; when omitted, the newest dead events up to `limit`. */
-
   events: z
-    .array(z.object({ source: z.string().max(64), id: z.string().max(512) }))
+    .array(z.strictObject({ source: z.string().max(64), id: z.string().max(512) }))
     .max(100)
     .optional(),
   limit: z.number().int().min(1).max(100).default(100),
@@ -59,8 +71,14 @@ export const EventSummary = z.object({
   type: z.string(),
   status: EventStatus,
   receivedAt: z.iso.datetime(),
-  attemptCount: z.number().int(),
-  lastError: z.string().nullable(),
+  attemptCount: z.number().int().meta({
+    description:
+      "the most attempts any one handler run has taken; replays are separate runs and are not added to it",
+  }),
+  lastError: z
+    .string()
+    .nullable()
+    .meta({ description: "the last failure in plain words; null once the event is delivered" }),
   deliveredAt: z.iso.datetime().nullable(),
   latencyMs: z.number().int().nullable(),
   bodySize: z.number().int(),
@@ -71,7 +89,10 @@ export const EventList = z.object({ events: z.array(EventSummary), nextCursor: z
 export const Attempt = z.object({
   handler: z.string(),
   replay: z.number().int().meta({ description: "0 for regular delivery, n for the n-th replay" }),
-  attempt: z.number().int(),
+  attempt: z.number().int().meta({
+    description:
+      "1-based per handler run, out of `maxAttempts`; a redrive grants a fresh budget and numbering continues",
+  }),
   outcome: z.enum(["done", "failed", "dead"]),
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
@@ -81,6 +102,7 @@ export const Attempt = z.object({
 export const EventDetail = z.object({
   event: EventSummary,
   attempts: z.array(Attempt),
+  maxAttempts: z.number().int().meta({ description: "attempts a handler run gets (`HANDLER_MAX_ATTEMPTS`)" }),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
   headers: z.record(z.string(), z.string()).nullable(),
   payload: z.unknown().meta({
@@ -106,8 +128,8 @@ export const RedriveResult = z.object({
 const StatusCounts = z.object({
   accepted: z.number().int(),
   delivered: z.number().int(),
-  no_handler: z.number().int(),
   retrying: z.number().int(),
+  no_handler: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

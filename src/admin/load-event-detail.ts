@@ -4,6 +4,7 @@
  */
 
 import { ledgerFor } from "../claim/shard-for-event";
+import { settingsFrom } from "../config/settings";
 import { payloadFor } from "../normalize/build-envelope";
 import { readBody } from "../normalize/read-body";
 import { maskHeaders } from "./mask-headers";
@@ -22,6 +23,7 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
   return {
     event: found.event,
     attempts: found.attempts,
+    maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     headers: stored ? maskHeaders(stored.headers) : null,
     payload: stored ? payloadFor(source, stored.headers, stored.body) : null,
     bodyText: stored ? (readBody(stored.body).text() ?? "") : null,

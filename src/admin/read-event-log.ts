@@ -4,6 +4,7 @@ import { z } from "zod";
 import * as SQL from "../event-log/event-log-sql";
 import type { EventSummary, ListEventsQuery } from "./admin-schemas";
 import { EventStatus } from "./admin-schemas";
+import { operatorError } from "./operator-error";
 
 const EventRow = z.object({
   source: z.string(),
@@ -32,6 +33,10 @@ const Cursor = z.tuple([z.number(), z.string(), z.string()]);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * A delivered event shows no last error: the log keeps the last failure of earlier attempts, which is
+ * stale once every handler has succeeded.
+ */
 export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
   return {
     source: row.source,
@@ -40,7 +45,7 @@ export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
     status: row.status,
     receivedAt: iso(row.received_at),
     attemptCount: row.attempts,
-    lastError: row.last_error,
+    lastError: row.status === "delivered" ? null : operatorError(row.last_error),
     deliveredAt: row.delivered_at === null ? null : iso(row.delivered_at),
     latencyMs: row.latency_ms,
     bodySize: row.body_size,
@@ -61,11 +66,24 @@ function decodeCursor(cursor: string): z.infer<typeof Cursor> | null {
   }
 }
 
+/** `s` as a GLOB pattern that matches only itself: `*`, `?` and `[` are bracketed. */
+function literalGlob(s: string): string {
+  return s.replace(/[*?[]/g, "[$&]");
+}
+
+/** `customer.*` matches every type starting `customer.`; `*` is the only wildcard, all else is literal. */
+function typeGlob(pattern: string): string {
+  return pattern.split("*").map(literalGlob).join("*");
+}
+
 export type ListResult =
   | { ok: true; events: EventSummary[]; nextCursor: string | null }
   | { ok: false; reason: string };
 
-/** Newest first. Pagination is keyset-based on (received_at, source, event_id), stable under inserts. */
+/**
+ * Newest first. Pagination is keyset-based on (received_at, source, event_id), stable under inserts.
+ * `id` matches the event id exactly or as a prefix; `type` is exact, or a glob where `*` matches anything.
+ */
 export async function listEvents(db: D1Database, query: ListEventsQuery): Promise<ListResult> {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -75,7 +93,8 @@ export async function listEvents(db: D1Database, query: ListEventsQuery): Promis
     params.push(value);
   };
   filter("source = ?", query.source);
-  filter("type = ?", query.type);
+  filter("event_id GLOB ?", query.id === undefined ? undefined : `${literalGlob(query.id)}*`);
+  filter("type GLOB ?", query.type === undefined ? undefined : typeGlob(query.type));
   filter("status = ?", query.status);
   filter("received_at >= ?", query.since);
   filter("received_at < ?", query.until);
@@ -119,7 +138,7 @@ export async function readEvent(db: D1Database, source: string, id: string) {
         replay: a.replay,
         attempt: a.attempt,
         outcome: a.outcome,
-        error: a.error,
+        error: operatorError(a.error),
         startedAt: iso(a.started_at),
         durationMs: a.duration_ms,
       })),

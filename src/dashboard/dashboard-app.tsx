@@ -2,20 +2,29 @@
  * The operator dashboard at `/admin`: the event list with filters and summary numbers, one event with its
  * attempts, payload and a Replay button, and the dead letters with redrive. Server-rendered HTML with no
  * script, over the same functions as the admin API. Off (404) while `ADMIN_TOKEN` is unset; a browser
- * logs in with the token once and then carries it in an HttpOnly, SameSite=Strict cookie. Every action is
- * a same-origin form POST answered with a 303 back to a page.
+ * logs in with the token once and then carries it in an HttpOnly, SameSite=Strict cookie. Replay and
+ * "Redrive all" first show a confirm page (GET); every action is a same-origin form POST answered with a
+ * 303 back to a page. Pages refresh themselves only when asked (`live=1`), or until a replay has run.
  */
 import { Hono } from "hono";
 import { loadEventDetail } from "../admin/load-event-detail";
-import { listEvents, summarize } from "../admin/read-event-log";
+import { listEvents, readEvent, summarize } from "../admin/read-event-log";
 import { replayForOperator } from "../admin/replay-for-operator";
 import { adminTokenOf } from "../admin/require-admin-token";
 import { validate } from "../admin/validate";
+import { settingsFrom } from "../config/settings";
 import { sources } from "../config/sources";
 import { handlers } from "../handlers/agent-handlers";
 import { Problem } from "../ingress/problem";
 import { endAdminSession } from "./admin-session-cookie";
-import { EventDetailPageQuery, EventListPageQuery, EventParams, ReplayForm } from "./dashboard-schemas";
+import { ConfirmPage } from "./confirm-page";
+import {
+  EventDetailPageQuery,
+  EventListPageQuery,
+  EventParams,
+  ReplayConfirmQuery,
+  ReplayForm,
+} from "./dashboard-schemas";
 import { deadLetterRoutes } from "./dead-letter-routes";
 import { ErrorPage } from "./error-page";
 import { EventDetailPage } from "./event-detail-page";
@@ -24,7 +33,7 @@ import { loginRoutes } from "./login-routes";
 import { renderPage } from "./page-layout";
 import { LOGIN_PATH, requireDashboardSession } from "./require-dashboard-session";
 import { requireSameOrigin } from "./require-same-origin";
-import { eventPath, linkTo } from "./view-parts";
+import { eventPath, linkTo, REPLAY_EXPLAINED } from "./view-parts";
 
 const SUMMARY_WINDOW_SECONDS = 86_400;
 const IN_FLIGHT_REFRESH_SECONDS = 5;
@@ -37,7 +46,7 @@ const REDRIVE_NOTICES = {
   enqueue_failed: "The redrive could not be enqueued; try again.",
 } as const;
 
-const LIST_KEYS = ["source", "type", "status", "since", "until", "limit", "live", "cursor"];
+const LIST_KEYS = ["source", "id", "type", "status", "since", "until", "limit", "live", "cursor"];
 
 export const dashboard = new Hono<{ Bindings: Env }>();
 
@@ -49,7 +58,7 @@ dashboard.get("/", requireDashboardSession, validate("query", EventListPageQuery
   ]);
   if (!page.ok) throw new Problem(400, `Invalid query: ${page.reason}.`);
   const current = c.req.query();
-  const live = query.live !== "0";
+  const live = query.live === "1";
   return renderPage(
     c,
     <EventListPage
@@ -61,7 +70,7 @@ dashboard.get("/", requireDashboardSession, validate("query", EventListPageQuery
       links={{
         older: page.nextCursor ? linkTo("/admin", current, LIST_KEYS, { cursor: page.nextCursor }) : null,
         newest: query.cursor ? linkTo("/admin", current, LIST_KEYS, { cursor: null }) : null,
-        toggleLive: linkTo("/admin", current, LIST_KEYS, { live: live ? "0" : null }),
+        toggleLive: linkTo("/admin", current, LIST_KEYS, { live: live ? null : "1" }),
       }}
     />,
   );
@@ -74,7 +83,7 @@ dashboard.get(
   validate("query", EventDetailPageQuery),
   async (c) => {
     const { source, id } = c.req.valid("param");
-    const { replayed, redrive } = c.req.valid("query");
+    const { replayed, redrive, live } = c.req.valid("query");
     const detail = await loadEventDetail(c.env, source, id);
     if (!detail) throw new Problem(404, "No such event in the event log.");
     const routed = handlers.match(source, detail.event.type, c.env).map((route) => route.name);
@@ -83,6 +92,7 @@ dashboard.get(
       replayed !== undefined &&
       !detail.attempts.some((attempt) => attempt.replay === replayed && attempt.outcome !== "failed");
     const inFlight = detail.event.status === "accepted" || detail.event.status === "retrying";
+    const refreshing = live === "1" && inFlight;
     const notices = [
       replayed === undefined
         ? null
@@ -96,9 +106,47 @@ dashboard.get(
         handlerNames={handlerNames}
         notice={notices.filter(Boolean).join(" ") || null}
         refreshSeconds={
-          replayPending ? REPLAY_REFRESH_SECONDS : inFlight ? IN_FLIGHT_REFRESH_SECONDS : undefined
+          replayPending ? REPLAY_REFRESH_SECONDS : refreshing ? IN_FLIGHT_REFRESH_SECONDS : undefined
+        }
+        liveLink={
+          inFlight && !replayPending
+            ? { href: `${eventPath(source, id)}${refreshing ? "" : "?live=1"}`, on: refreshing }
+            : null
         }
       />,
+    );
+  },
+);
+
+dashboard.get(
+  "/events/:source/:id/replay",
+  requireDashboardSession,
+  validate("param", EventParams),
+  validate("query", ReplayConfirmQuery),
+  async (c) => {
+    const { source, id } = c.req.valid("param");
+    const { handler } = c.req.valid("query");
+    if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
+    const found = await readEvent(c.env.EVENT_LOG, source, id);
+    if (!found) throw new Problem(404, "No such event in the event log.");
+    const path = eventPath(source, id);
+    return renderPage(
+      c,
+      <ConfirmPage
+        title="Replay this event?"
+        section="events"
+        action={`${path}/replay`}
+        fields={handler ? { handler } : {}}
+        confirmLabel="Replay now"
+        cancelHref={path}
+      >
+        <p>
+          Replays <code>{source}</code> event <code class="id">{id}</code> ({found.event.type}, now{" "}
+          {found.event.status}) to {handler ? <code>{handler}</code> : "every matching handler"}, with up to{" "}
+          {settingsFrom(c.env).HANDLER_MAX_ATTEMPTS} attempts.
+        </p>
+        <p class="muted">{REPLAY_EXPLAINED}</p>
+      </ConfirmPage>,
     );
   },
 );

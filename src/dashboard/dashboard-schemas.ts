@@ -13,7 +13,7 @@ function dropBlankFields(value: unknown): unknown {
 const replayNumber = z.coerce.number().int().min(0).max(1_000_000);
 const count = z.coerce.number().int().min(0).max(1000);
 
-/** Filters and paging of the event list, plus the notices the list shows after a redirect. */
+/** Filters and paging of the event list; `live=1` turns on the page's auto-refresh (off by default). */
 export const EventListPageQuery = z.preprocess(
   dropBlankFields,
   ListEventsQuery.extend({ live: z.enum(["0", "1"]).optional() }),
@@ -28,7 +28,11 @@ export const RedriveOutcome = z.enum(["redriven", "not_found", "not_dead", "enqu
 
 export const EventDetailPageQuery = z.preprocess(
   dropBlankFields,
-  z.object({ replayed: replayNumber.optional(), redrive: RedriveOutcome.optional() }),
+  z.object({
+    replayed: replayNumber.optional(),
+    redrive: RedriveOutcome.optional(),
+    live: z.enum(["0", "1"]).optional(),
+  }),
 );
 
 /** Same bounds as the admin API's redrive body. */
@@ -37,6 +41,12 @@ export const EventParams = z.object({ source: z.string().min(1).max(64), id: z.s
 export const LoginForm = z.object({ token: z.string().min(1).max(1024) });
 
 export const ReplayForm = z.preprocess(dropBlankFields, z.object({ handler: ReplayQuery.shape.handler }));
+
+/** The confirm page of a replay: the same choice as the form it will post. */
+export const ReplayConfirmQuery = z.preprocess(
+  dropBlankFields,
+  z.strictObject({ handler: ReplayQuery.shape.handler }),
+);
 
 /** One event when `source` and `id` are given, else every dead event up to the API's bound of 100. */
 export const RedriveForm = z.preprocess(

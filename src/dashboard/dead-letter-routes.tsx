@@ -1,16 +1,21 @@
-/** `/admin/dead-letters`: the dead-letter view, and redrive of one event or of all of them (bounded). */
+/**
+ * `/admin/dead-letters`: the dead-letter view, and redrive of one event or of all of them (bounded;
+ * "Redrive all" is confirmed on a page of its own first).
+ */
 import { Hono } from "hono";
+import { NoQuery } from "../admin/admin-schemas";
 import { listEvents } from "../admin/read-event-log";
 import { redriveDeadEvents } from "../admin/redrive-dead-events";
 import { validate } from "../admin/validate";
 import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { ConfirmPage } from "./confirm-page";
 import { DeadLettersPageQuery, RedriveForm } from "./dashboard-schemas";
 import { DeadLettersPage, REDRIVE_ALL_LIMIT } from "./dead-letters-page";
 import { renderPage } from "./page-layout";
 import { requireDashboardSession } from "./require-dashboard-session";
 import { requireSameOrigin } from "./require-same-origin";
-import { eventPath, linkTo } from "./view-parts";
+import { eventPath, linkTo, REDRIVE_EXPLAINED } from "./view-parts";
 
 const PAGE_KEYS = ["source", "type", "since", "until", "limit", "cursor"];
 
@@ -42,6 +47,33 @@ deadLetterRoutes.get(
           newest: query.cursor ? linkTo("/admin/dead-letters", current, PAGE_KEYS, { cursor: null }) : null,
         }}
       />,
+    );
+  },
+);
+
+deadLetterRoutes.get(
+  "/dead-letters/redrive",
+  requireDashboardSession,
+  validate("query", NoQuery),
+  async (c) => {
+    const page = await listEvents(c.env.EVENT_LOG, { status: "dead", limit: REDRIVE_ALL_LIMIT });
+    const count = page.ok ? page.events.length : 0;
+    return renderPage(
+      c,
+      <ConfirmPage
+        title="Redrive all dead letters?"
+        section="dead-letters"
+        action="/admin/dead-letters/redrive"
+        fields={{}}
+        confirmLabel={`Redrive ${count} event${count === 1 ? "" : "s"} now`}
+        cancelHref="/admin/dead-letters"
+      >
+        <p>
+          Redrives {count} dead event{count === 1 ? "" : "s"}, newest first (at most {REDRIVE_ALL_LIMIT} per
+          click).
+        </p>
+        <p class="muted">{REDRIVE_EXPLAINED}</p>
+      </ConfirmPage>,
     );
   },
 );

@@ -3,7 +3,7 @@ import type { FC } from "hono/jsx";
 import type { EventSummary } from "../admin/admin-schemas";
 import { EventTable } from "./event-table";
 import { Layout } from "./page-layout";
-import { Notice } from "./view-parts";
+import { Notice, REDRIVE_EXPLAINED, REPLAY_EXPLAINED } from "./view-parts";
 
 /** The most one "Redrive all" click redrives, as in the admin API. */
 export const REDRIVE_ALL_LIMIT = 100;
@@ -29,15 +29,15 @@ export const DeadLettersPage: FC<DeadLettersPageProps> = ({ events, notice, link
     <h1>Dead letters</h1>
     <Notice text={notice} />
     <p class="muted">
-      These events ran out of attempts on at least one handler. Redriving gives their dead handlers a fresh
-      set of attempts; handlers that already succeeded do not run again.
+      These events ran out of attempts on at least one handler. {REDRIVE_EXPLAINED} {REPLAY_EXPLAINED} (Replay
+      is on each event's page.)
     </p>
     {events.length > 0 ? (
       <div class="actions">
-        <form method="post" action="/admin/dead-letters/redrive">
+        <form method="get" action="/admin/dead-letters/redrive">
           <button type="submit">Redrive all</button>
         </form>
-        <span class="muted">up to {REDRIVE_ALL_LIMIT} events per click, newest first</span>
+        <span class="muted">up to {REDRIVE_ALL_LIMIT} events per click, newest first; you confirm first</span>
       </div>
     ) : null}
     <p class="pager">

@@ -1,13 +1,22 @@
 /**
- * `/admin/events/:source/:id`: the event's facts, a Replay button (all handlers or one), its attempts as
- * a timeline per handler with replay numbers, the request headers (masked) and the payload (pretty-printed
- * when small and shallow, else as received; bounded either way).
+ * `/admin/events/:source/:id`: the event's facts, a Replay button (all handlers or one, confirmed on the
+ * next page), its attempts as a timeline per handler with replay numbers and "n of max", the request
+ * headers (masked) and the payload (pretty-printed when small and shallow, else as received; bounded).
  */
 import type { FC } from "hono/jsx";
 import type { EventDetailView } from "../admin/load-event-detail";
 import { nestedDeeperThan } from "../admin/payload-depth";
 import { Layout } from "./page-layout";
-import { eventPath, formatMs, formatTime, Notice, StatusBadge } from "./view-parts";
+import {
+  eventPath,
+  formatMs,
+  formatTime,
+  Notice,
+  REDRIVE_EXPLAINED,
+  REPLAY_EXPLAINED,
+  StatusBadge,
+  TableScroll,
+} from "./view-parts";
 
 type Attempt = EventDetailView["attempts"][number];
 
@@ -17,7 +26,14 @@ type EventDetailPageProps = {
   handlerNames: string[];
   notice: string | null;
   refreshSeconds: number | undefined;
+  /** Turns auto-refresh on or off while the event is in flight; null when there is nothing to follow. */
+  liveLink: { href: string; on: boolean } | null;
 };
+
+/** `3 of 8`; past the budget, which only a redrive (a fresh budget, numbering continued) allows, says so. */
+function attemptOfMax(attempt: number, max: number): string {
+  return attempt <= max ? `${attempt} of ${max}` : `${attempt} (after a redrive)`;
+}
 
 function byHandler(attempts: Attempt[]): [string, Attempt[]][] {
   const groups = new Map<string, Attempt[]>();
@@ -62,33 +78,35 @@ const PayloadView: FC<{ payload: unknown; bodyText: string }> = ({ payload, body
   );
 };
 
-const AttemptTimeline: FC<{ attempts: Attempt[] }> = ({ attempts }) => (
-  <table>
-    <thead>
-      <tr>
-        <th>run</th>
-        <th class="num">attempt</th>
-        <th>outcome</th>
-        <th>started</th>
-        <th class="num">duration</th>
-        <th>error</th>
-      </tr>
-    </thead>
-    <tbody>
-      {attempts.map((attempt) => (
-        <tr data-replay={String(attempt.replay)} data-outcome={attempt.outcome}>
-          <td>{attempt.replay === 0 ? "original" : `replay ${attempt.replay}`}</td>
-          <td class="num">{attempt.attempt}</td>
-          <td>
-            <StatusBadge status={attempt.outcome} />
-          </td>
-          <td>{formatTime(attempt.startedAt)}</td>
-          <td class="num">{formatMs(attempt.durationMs)}</td>
-          <td class="muted">{attempt.error ?? ""}</td>
+const AttemptTimeline: FC<{ attempts: Attempt[]; maxAttempts: number }> = ({ attempts, maxAttempts }) => (
+  <TableScroll>
+    <table>
+      <thead>
+        <tr>
+          <th>run</th>
+          <th class="num">attempt</th>
+          <th>outcome</th>
+          <th>started</th>
+          <th class="num">duration</th>
+          <th>error</th>
         </tr>
-      ))}
-    </tbody>
-  </table>
+      </thead>
+      <tbody>
+        {attempts.map((attempt) => (
+          <tr data-replay={String(attempt.replay)} data-outcome={attempt.outcome}>
+            <td>{attempt.replay === 0 ? "original" : `replay ${attempt.replay}`}</td>
+            <td class="num">{attemptOfMax(attempt.attempt, maxAttempts)}</td>
+            <td>
+              <StatusBadge status={attempt.outcome} />
+            </td>
+            <td>{formatTime(attempt.startedAt)}</td>
+            <td class="num">{formatMs(attempt.durationMs)}</td>
+            <td class="muted">{attempt.error ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </TableScroll>
 );
 
 export const EventDetailPage: FC<EventDetailPageProps> = ({
@@ -96,8 +114,9 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
   handlerNames,
   notice,
   refreshSeconds,
+  liveLink,
 }) => {
-  const { event, attempts, headers, payload, bodyText, payloadAvailable } = detail;
+  const { event, attempts, maxAttempts, headers, payload, bodyText, payloadAvailable } = detail;
   const path = eventPath(event.source, event.id);
   return (
     <Layout title={`${event.source} ${event.id}`} section="events" signedIn refreshSeconds={refreshSeconds}>
@@ -110,6 +129,12 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
         </code>
       </h1>
       <Notice text={notice} />
+      {liveLink ? (
+        <p class="pager muted">
+          <span>{liveLink.on ? "Refreshing every few seconds while in flight." : "Still in flight."}</span>
+          <a href={liveLink.href}>{liveLink.on ? "stop refreshing" : "refresh automatically"}</a>
+        </p>
+      ) : null}
       <dl class="facts">
         <dt>event id</dt>
         <dd class="mono">{event.id}</dd>
@@ -124,7 +149,12 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
           {formatTime(event.deliveredAt)} {event.latencyMs === null ? "" : `(${formatMs(event.latencyMs)})`}
         </dd>
         <dt>attempts</dt>
-        <dd>{event.attemptCount}</dd>
+        <dd>
+          {attemptOfMax(event.attemptCount, maxAttempts)}{" "}
+          <span class="muted">
+            (the most any one handler run took; replays are runs of their own, not added)
+          </span>
+        </dd>
         <dt>body size</dt>
         <dd>{event.bodySize} bytes</dd>
         {event.lastError ? (
@@ -135,7 +165,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
         ) : null}
       </dl>
       <div class="actions">
-        <form method="post" action={`${path}/replay`}>
+        <form method="get" action={`${path}/replay`}>
           <label>
             handler
             <select name="handler">
@@ -146,6 +176,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
             </select>
           </label>
           <button type="submit">Replay</button>
+          <span class="muted explain">{REPLAY_EXPLAINED}</span>
         </form>
         {event.status === "dead" ? (
           <form method="post" action="/admin/dead-letters/redrive">
@@ -155,6 +186,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
             <button type="submit" class="secondary">
               Redrive
             </button>
+            <span class="muted explain">{REDRIVE_EXPLAINED}</span>
           </form>
         ) : null}
       </div>
@@ -163,23 +195,25 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
       {byHandler(attempts).map(([handler, runs]) => (
         <section>
           <h3>{handler}</h3>
-          <AttemptTimeline attempts={runs} />
+          <AttemptTimeline attempts={runs} maxAttempts={maxAttempts} />
         </section>
       ))}
       <h2>Headers</h2>
       {headers ? (
-        <table>
-          <tbody>
-            {Object.entries(headers).map(([name, value]) => (
-              <tr>
-                <th scope="row" class="mono header-name">
-                  {name}
-                </th>
-                <td class="mono">{value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <TableScroll>
+          <table>
+            <tbody>
+              {Object.entries(headers).map(([name, value]) => (
+                <tr>
+                  <th scope="row" class="mono header-name">
+                    {name}
+                  </th>
+                  <td class="mono">{value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : (
         <p class="muted">Past retention: the stored request was purged.</p>
       )}

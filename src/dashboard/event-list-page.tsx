@@ -1,4 +1,8 @@
-/** `/admin`: summary numbers, filters, and the newest events first, refreshed every few seconds while live. */
+/**
+ * `/admin`: summary numbers, filters (event id or prefix, type glob, source, status, since), and the
+ * newest events first. Auto-refresh is opt-in (`live=1`): a refresh reloads the page, which would wipe
+ * what someone is typing in the filters.
+ */
 import type { FC } from "hono/jsx";
 import type { EventSummary } from "../admin/admin-schemas";
 import { EventStatus } from "../admin/admin-schemas";
@@ -10,6 +14,7 @@ export const LIVE_REFRESH_SECONDS = 5;
 
 export type EventFilters = {
   source?: string | undefined;
+  id?: string | undefined;
   type?: string | undefined;
   status?: string | undefined;
   since?: number | undefined;
@@ -52,8 +57,12 @@ export const EventListPage: FC<EventListPageProps> = ({
         </select>
       </label>
       <label>
-        type
-        <input name="type" value={filters.type ?? ""} placeholder="issues.opened" size={18} />
+        event id (or prefix)
+        <input name="id" value={filters.id ?? ""} placeholder="evt_1" size={18} />
+      </label>
+      <label>
+        type (* for any)
+        <input name="type" value={filters.type ?? ""} placeholder="customer.*" size={16} />
       </label>
       <label>
         status
@@ -70,13 +79,13 @@ export const EventListPage: FC<EventListPageProps> = ({
         since (UTC)
         <input type="datetime-local" name="since" value={sinceInputValue(filters.since)} />
       </label>
-      {live ? null : <input type="hidden" name="live" value="0" />}
+      {live ? <input type="hidden" name="live" value="1" /> : null}
       <button type="submit">Filter</button>
       <a href="/admin">clear</a>
     </form>
     <p class="pager muted">
-      <span>{live ? `Live: refreshes every ${LIVE_REFRESH_SECONDS} s.` : "Paused."}</span>
-      <a href={links.toggleLive}>{live ? "pause" : "resume live updates"}</a>
+      <span>{live ? `Live: refreshes every ${LIVE_REFRESH_SECONDS} s.` : "Not refreshing."}</span>
+      <a href={links.toggleLive}>{live ? "stop live updates" : "live updates"}</a>
       {links.newest ? <a href={links.newest}>← newest</a> : null}
       {links.older ? <a href={links.older}>older →</a> : null}
     </p>

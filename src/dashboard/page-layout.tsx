@@ -15,18 +15,21 @@ const STYLESHEET = `
 --ok:#17773a;--warn:#9a6200;--bad:#b42318;--info:#1f55c9}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-header{display:flex;gap:1.25rem;align-items:center;padding:.55rem 1.5rem;background:#17202e;color:#fff}
+header{display:flex;flex-wrap:wrap;gap:.4rem 1.25rem;align-items:center;width:100%;padding:.55rem 1.5rem;background:#17202e;color:#fff}
 header a{color:#dbe5f5;text-decoration:none}
 header a.active,header a:hover{color:#fff;text-decoration:underline}
 header .brand{font-weight:700;color:#fff;margin-right:.5rem}
 header form{margin-left:auto}
-main{padding:1rem 1.5rem 3rem;max-width:1280px}
+main{padding:1rem 1.5rem 3rem;max-width:1280px;min-width:0}
 h1{font-size:1.35rem;margin:.4rem 0 1rem}
-h1 code{font-size:1.2rem}
+h1 code{font-size:1.2rem;overflow-wrap:anywhere}
 h2{font-size:1.05rem;margin:1.6rem 0 .5rem}
 h3{font-size:.95rem;margin:1rem 0 .35rem;font-family:ui-monospace,monospace}
 a{color:var(--accent)}
 table{border-collapse:collapse;width:100%;margin:.25rem 0 1rem}
+.table-scroll{overflow-x:auto;max-width:100%;margin:.25rem 0 1rem}
+.table-scroll table{margin:0}
+td.id{overflow-wrap:anywhere;min-width:9rem}
 th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:.78rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);background:var(--panel)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -39,6 +42,7 @@ pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;paddi
 .badge.retrying,.badge.failed{color:var(--warn)}
 .badge.dead{color:var(--bad)}
 .badge.accepted{color:var(--info)}
+.badge.no_handler{color:var(--muted)}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:0 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.45rem .9rem;min-width:7.5rem;background:var(--panel)}
 .card b{display:block;font-size:1.3rem;font-variant-numeric:tabular-nums}
@@ -50,14 +54,18 @@ button{cursor:pointer;background:var(--accent);border-color:var(--accent);color:
 button.secondary{background:var(--bg);color:var(--accent)}
 header button{background:transparent;border-color:#50607a;color:#dbe5f5;font-weight:400;padding:.15rem .6rem}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin:.5rem 0 1rem}
-.actions form{display:flex;gap:.5rem;align-items:end}
+.actions form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+.explain{flex-basis:100%;font-size:.8rem}
 .notice{border:1px solid var(--ok);color:var(--ok);border-radius:6px;padding:.5rem .8rem;margin:0 0 1rem}
 .error{border:1px solid var(--bad);color:var(--bad);border-radius:6px;padding:.5rem .8rem;margin:0 0 1rem}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem;margin:0 0 1rem}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1.2rem;margin:0 0 1rem}
 dl.facts dt{color:var(--muted)}
-dl.facts dd{margin:0}
-.pager{display:flex;gap:1rem;align-items:center}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+code.id{overflow-wrap:anywhere}
+.pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 .login{max-width:24rem;margin:4rem auto;display:flex;flex-direction:column;gap:.8rem}
+@media (max-width:600px){header{padding:.5rem .75rem;gap:.3rem .9rem}main{padding:.75rem .75rem 2rem}
+th,td{padding:.3rem .4rem}.wide-only{display:none}.cards{gap:.4rem}.card{min-width:5.5rem;padding:.3rem .6rem}.card b{font-size:1.1rem}dl.facts{grid-template-columns:minmax(0,1fr)}dl.facts dt{margin-top:.3rem}}
 `;
 
 let stylesheetHash: Promise<string> | undefined;

@@ -1,11 +1,11 @@
 /** The summary numbers above the event list, from `summarize` (the admin API's `/metrics`). */
 import type { FC } from "hono/jsx";
 import type { summarize } from "../admin/read-event-log";
-import { formatMs } from "./view-parts";
+import { formatMs, TableScroll } from "./view-parts";
 
 export type Summary = Awaited<ReturnType<typeof summarize>>;
 
-const STATUSES = ["accepted", "delivered", "retrying", "dead"] as const;
+const STATUSES = ["accepted", "delivered", "retrying", "dead", "no_handler"] as const;
 
 export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ summary, windowLabel }) => (
   <section aria-label={`Summary of the last ${windowLabel}`}>
@@ -30,28 +30,30 @@ export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ su
       </div>
     </div>
     {Object.keys(summary.bySource).length > 1 ? (
-      <table>
-        <thead>
-          <tr>
-            <th>source</th>
-            {STATUSES.map((status) => (
-              <th class="num">{status}</th>
-            ))}
-            <th class="num">total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(summary.bySource).map(([source, counts]) => (
+      <TableScroll>
+        <table>
+          <thead>
             <tr>
-              <td class="mono">{source}</td>
+              <th>source</th>
               {STATUSES.map((status) => (
-                <td class="num">{counts[status]}</td>
+                <th class="num">{status}</th>
               ))}
-              <td class="num">{counts.total}</td>
+              <th class="num">total</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {Object.entries(summary.bySource).map(([source, counts]) => (
+              <tr>
+                <td class="mono">{source}</td>
+                {STATUSES.map((status) => (
+                  <td class="num">{counts[status]}</td>
+                ))}
+                <td class="num">{counts.total}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     ) : null}
   </section>
 );

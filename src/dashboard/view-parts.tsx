@@ -1,5 +1,5 @@
 /** Small pieces shared by the dashboard pages: links, times, durations, status badges and notices. */
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 
 /** `path?query` keeping only `keys` from the current query, with `changes` applied; blanks are dropped. */
 export function linkTo(
@@ -36,3 +36,14 @@ export const StatusBadge: FC<{ status: string }> = ({ status }) => (
 );
 
 export const Notice: FC<{ text: string | null }> = ({ text }) => (text ? <p class="notice">{text}</p> : null);
+
+/** One sentence each, shown beside the buttons, so operators pick the right one. */
+export const REPLAY_EXPLAINED =
+  "Replay runs the event through its handlers again as a new run (new webhook-id), even if it was delivered.";
+export const REDRIVE_EXPLAINED =
+  "Redrive gives a dead event's failed handlers a fresh set of attempts; handlers that succeeded do not run again.";
+
+/** A table that scrolls sideways inside its own box, so a narrow screen never scrolls the whole page. */
+export const TableScroll: FC<{ children?: Child }> = ({ children }) => (
+  <div class="table-scroll">{children}</div>
+);

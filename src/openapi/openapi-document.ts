@@ -1,44 +1,40 @@
 /**
  * The OpenAPI 3.1 document served at `/openapi.json`, generated from the same zod schemas that validate
- * requests and responses (JSON Schema 2020-12, which OpenAPI 3.1 uses).
+ * requests and responses (JSON Schema 2020-12, which OpenAPI 3.1 uses). `scripts/lint-openapi.ts` lints
+ * it with Redocly's recommended rules.
  */
-import { type ZodType, z } from "zod";
 import * as Admin from "../admin/admin-schemas";
 import { sources } from "../config/sources";
 import { ProblemBody } from "../ingress/problem";
 import { WebhookOutcome } from "../ingress/receive-webhook";
-
-const schema = (type: ZodType, io: "input" | "output" = "output") =>
-  z.toJSONSchema(type, { io, unrepresentable: "any" });
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-});
-const json = (description: string, ref: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
-});
-
-/** Query parameters from a zod object schema. */
-function queryParameters(type: z.ZodObject) {
-  return Object.entries(type.shape).map(([name, field]) => ({
-    name,
-    in: "query",
-    required: !(field as ZodType).safeParse(undefined).success,
-    schema: schema(field as ZodType, "input"),
-  }));
-}
+import {
+  componentSchemas,
+  json,
+  problem,
+  queryParameters,
+  responseHeaders,
+  signatureSchemes,
+  signatureSecurity,
+} from "./openapi-parts";
 
 const eventPath = [
-  { name: "source", in: "path", required: true, schema: { type: "string" } },
-  { name: "id", in: "path", required: true, schema: { type: "string" } },
+  {
+    name: "source",
+    in: "path",
+    required: true,
+    description: "the source's URL name",
+    schema: { type: "string" },
+  },
+  { name: "id", in: "path", required: true, description: "the event id", schema: { type: "string" } },
 ];
+const admin = { tags: ["admin"], security: [{ adminToken: [] }] };
 const adminErrors = {
-  "400": problem("invalid parameters"),
-  "401": problem("missing or wrong admin token"),
+  "400": problem("invalid or unknown parameters"),
+  "401": problem("missing or wrong admin token", ["WWWAuthenticate"]),
   "404": problem("not found, or the admin API is off (ADMIN_TOKEN unset or shorter than 32 characters)"),
-  "429": problem("this client is locked out after too many failed attempts, even with the right token"),
+  "429": problem("this client is locked out after too many failed attempts, even with the right token", [
+    "RetryAfter",
+  ]),
 };
 
 export function openApiDocument(serverUrl: string) {
@@ -49,43 +45,62 @@ export function openApiDocument(serverUrl: string) {
       version: "0.1.0",
       description:
         "Webhook gateway for agent APIs: verified ingress, exactly-once delivery to agent handlers, and an operator API.",
+      license: { name: "MIT", identifier: "MIT" },
     },
     servers: [{ url: serverUrl }],
+    tags: [
+      { name: "ingress", description: "Providers post their webhooks here." },
+      { name: "admin", description: "The operator API: `Authorization: Bearer $ADMIN_TOKEN`." },
+      { name: "health", description: "For load balancers and uptime checks." },
+    ],
     components: {
       securitySchemes: {
-        adminToken: { type: "http", scheme: "bearer", description: "the ADMIN_TOKEN secret" },
+        adminToken: { type: "http", scheme: "bearer", description: "the `ADMIN_TOKEN` secret" },
+        ...signatureSchemes,
       },
+      headers: responseHeaders,
       schemas: {
-        Problem: schema(ProblemBody),
-        WebhookOutcome: schema(WebhookOutcome),
-        EventSummary: schema(Admin.EventSummary),
-        EventList: schema(Admin.EventList),
-        EventDetail: schema(Admin.EventDetail),
-        ReplayAccepted: schema(Admin.ReplayAccepted),
-        RedriveRequest: schema(Admin.RedriveRequest, "input"),
-        RedriveResult: schema(Admin.RedriveResult),
-        Metrics: schema(Admin.Metrics),
+        ...componentSchemas(
+          {
+            Problem: ProblemBody,
+            WebhookOutcome,
+            EventSummary: Admin.EventSummary,
+            EventList: Admin.EventList,
+            Attempt: Admin.Attempt,
+            EventDetail: Admin.EventDetail,
+            ReplayAccepted: Admin.ReplayAccepted,
+            RedriveResult: Admin.RedriveResult,
+            Metrics: Admin.Metrics,
+          },
+          "output",
+        ),
+        ...componentSchemas({ RedriveRequest: Admin.RedriveRequest }, "input"),
       },
     },
     paths: {
       "/webhooks/{source}": {
         post: {
+          operationId: "receiveWebhook",
+          tags: ["ingress"],
           summary: "Receive a provider's webhook",
           description:
             "Verifies the provider's signature, claims the event id and hands the event to the agent handlers. " +
             "Handshakes are answered in the same response once verified: Slack `url_verification` ({challenge}), " +
             "Discord PING ({type:1}), Twitch `webhook_callback_verification` (the challenge as text/plain), " +
             "Zoom `endpoint.url_validation` ({plainToken, encryptedToken}).",
+          security: signatureSecurity,
           parameters: [
             {
               name: "source",
               in: "path",
               required: true,
+              description: "the source's URL name; each verifies its own provider's signature headers",
               schema: { type: "string", enum: [...sources.keys()] },
             },
           ],
           requestBody: {
             required: true,
+            description: "the provider's body, verified byte for byte",
             content: { "*/*": { schema: { type: "string", format: "binary" } } },
           },
           responses: {
@@ -95,16 +110,19 @@ export function openApiDocument(serverUrl: string) {
             "401": problem("missing or invalid signature, or timestamp outside the tolerance"),
             "403": problem("client IP outside the source's allowlist"),
             "404": problem("unknown source, or its secret is not set"),
-            "405": problem("only POST is allowed"),
+            "405": problem("only POST is allowed", ["Allow"]),
             "413": problem("body over the source's limit"),
-            "429": problem("too many failed signature attempts from this client"),
-            "503": problem("could not be made durable; retry after Retry-After"),
+            "429": problem("too many failed signature attempts from this client", ["RetryAfter"]),
+            "503": problem("could not be made durable; retry after Retry-After", ["RetryAfter"]),
           },
         },
       },
       "/healthz": {
         get: {
+          operationId: "getHealth",
+          tags: ["health"],
           summary: "Liveness, with `checks` naming what is off and why (admin surface, fault injection)",
+          security: [],
           responses: {
             "200": { description: "ok: the gateway takes webhooks" },
             "503": { description: "misconfigured: a test-only fault-injection variable is set" },
@@ -113,46 +131,59 @@ export function openApiDocument(serverUrl: string) {
       },
       "/admin/api/events": {
         get: {
+          operationId: "listEvents",
+          ...admin,
           summary: "Search the event log (newest first, cursor pagination)",
-          security: [{ adminToken: [] }],
+          description: "Search by `id` (exact or prefix) and `type` (exact, or a glob such as `customer.*`).",
           parameters: queryParameters(Admin.ListEventsQuery),
           responses: { "200": json("a page of events", "EventList"), ...adminErrors },
         },
       },
       "/admin/api/events/{source}/{id}": {
         get: {
+          operationId: "getEvent",
+          ...admin,
           summary: "One event: status, attempts per handler, masked headers and payload",
-          security: [{ adminToken: [] }],
           parameters: eventPath,
           responses: { "200": json("the event", "EventDetail"), ...adminErrors },
         },
       },
       "/admin/api/events/{source}/{id}/replay": {
         post: {
+          operationId: "replayEvent",
+          ...admin,
           summary: "Replay an event to all handlers, or to one (bypasses deduplication; new webhook-id)",
-          security: [{ adminToken: [] }],
+          description:
+            "A replay is a new run of the handlers, even of those that succeeded. To retry only the " +
+            "handlers that ran out of attempts, redrive instead.",
           parameters: [...eventPath, ...queryParameters(Admin.ReplayQuery)],
           responses: {
             "202": json("replay enqueued", "ReplayAccepted"),
             ...adminErrors,
-            "503": problem("could not enqueue; retry"),
+            "503": problem("could not enqueue; retry", ["RetryAfter"]),
           },
         },
       },
       "/admin/api/dead-letters": {
         get: {
+          operationId: "listDeadLetters",
+          ...admin,
           summary: "Dead-lettered events",
-          security: [{ adminToken: [] }],
           parameters: queryParameters(Admin.ListEventsQuery.omit({ status: true })),
           responses: { "200": json("a page of dead events", "EventList"), ...adminErrors },
         },
       },
       "/admin/api/dead-letters/redrive": {
         post: {
+          operationId: "redriveDeadLetters",
+          ...admin,
           summary: "Redrive dead events in bulk (given ones, or the newest up to limit)",
-          security: [{ adminToken: [] }],
+          description:
+            "Gives the dead handlers of each event a fresh set of attempts; handlers that succeeded do " +
+            "not run again. To run every handler again, replay instead.",
           requestBody: {
             required: true,
+            description: "`{}` redrives the newest dead events, up to `limit`",
             content: { "application/json": { schema: { $ref: "#/components/schemas/RedriveRequest" } } },
           },
           responses: {
@@ -164,8 +195,9 @@ export function openApiDocument(serverUrl: string) {
       },
       "/admin/api/metrics": {
         get: {
+          operationId: "getMetrics",
+          ...admin,
           summary: "Counts by status and source over a window, and ingress-to-delivery latency p50/p99",
-          security: [{ adminToken: [] }],
           parameters: queryParameters(Admin.MetricsQuery),
           responses: { "200": json("summary metrics", "Metrics"), ...adminErrors },
         },

@@ -1,8 +1,9 @@
 /**
  * `npm run test:e2e`: the dashboard in a real browser (Debian's Chromium, driven by playwright-core)
  * against `wrangler dev` with fresh local state. It sends signed GitHub events, logs in, finds them
- * listed, opens one, clicks Replay, and waits for the replay's attempt on the detail page; the agent
- * sink checks every delivery's signature. Everything binds to 127.0.0.1, every wait is bounded, and all
+ * listed, opens one, clicks Replay, confirms it, and waits for the replay's attempt on the detail page;
+ * it searches by id prefix, checks that pages fit a 390 px screen and /docs 1280 px; the agent sink checks
+ * every delivery's signature. Everything binds to 127.0.0.1, every wait is bounded, and all
  * child processes and temporary directories are removed on success and on failure.
  * Prints one line per check and a verdict `e2e: <n> passed, <m> failed`; exits 1 on any failure.
  */
@@ -224,6 +225,7 @@ async function run() {
   cleanups.push({ name: "state dir", run: () => rm(stateDir, { recursive: true, force: true }) });
   const screenshot = join(tmpdir(), `hookgate-e2e-detail-${Date.now()}.png`);
   const listScreenshot = join(tmpdir(), `hookgate-e2e-list-${Date.now()}.png`);
+  const narrowScreenshot = join(tmpdir(), `hookgate-e2e-list-390px-${Date.now()}.png`);
 
   const sink = await startAgentSink(0);
   cleanups.push({ name: "agent sink", run: () => new Promise((resolve) => sink.server.close(resolve)) });
@@ -390,8 +392,18 @@ async function run() {
     await page.waitForSelector('tr[data-replay="0"][data-outcome="done"]');
   });
 
+  await check("Replay asks for confirmation first, and enqueues nothing until confirmed", async () => {
+    await Promise.all([page.waitForURL(/\/replay(\?.*)?$/), page.click('button:text-is("Replay")')]);
+    const text = await textOf(page);
+    assert(text.includes("Replay this event?"), "the confirm page is shown");
+    assert(text.includes("new webhook-id"), "the confirm page says what a replay does");
+    await sleep(1_000);
+    const count = deliveriesOf(sink.deliveries, target.id).length;
+    assert(count === 1, `${count} deliveries before confirming`);
+  });
+
   await check("Replay enqueues replay 1 and the page shows its attempt", async () => {
-    await Promise.all([page.waitForURL(/\?replayed=1$/), page.click('button:text-is("Replay")')]);
+    await Promise.all([page.waitForURL(/\?replayed=1$/), page.click('button:text-is("Replay now")')]);
     await page.waitForSelector("text=Replay 1 enqueued.");
     // The page refreshes itself (meta refresh) until the replay has run.
     await page.waitForSelector('tr[data-replay="1"][data-outcome="done"]', { timeout: 30_000 });
@@ -400,6 +412,79 @@ async function run() {
     await page.screenshot({ path: screenshot, fullPage: true });
     await page.goto(`${base}/admin?live=0`);
     await page.screenshot({ path: listScreenshot, fullPage: true });
+  });
+
+  await check("searching by an event id prefix lists that event only", async () => {
+    const prefix = target.id.slice(0, 12);
+    await page.goto(`${base}/admin`);
+    await page.fill('input[name="id"]', prefix);
+    await Promise.all([page.waitForURL(/[?&]id=/), page.click('button:text-is("Filter")')]);
+    const ids = await page
+      .locator("tr[data-event-id]")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-event-id") ?? ""));
+    assert(ids.includes(target.id), `the event is listed: ${ids.join(", ")}`);
+    assert(
+      ids.every((id) => id.startsWith(prefix)),
+      `only ids starting ${prefix} are listed: ${ids.join(", ")}`,
+    );
+    assert((await page.inputValue('input[name="id"]')) === prefix, "the search stays in the form");
+  });
+
+  await check(
+    "at 390 px wide, pages scroll no wider than the screen; the tables scroll in their box",
+    async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        const paths = [
+          "/admin",
+          `/admin/events/github/${encodeURIComponent(target.id)}`,
+          `/admin/events/github/${encodeURIComponent(target.id)}/replay`,
+          "/admin/dead-letters",
+        ];
+        for (const path of paths) {
+          await page.goto(`${base}${path}`);
+          // Strings: this file is type-checked without the DOM library.
+          const layout = (await page.evaluate(
+            `({ pageWidth: document.documentElement.scrollWidth, screenWidth: window.innerWidth,
+              headerWidth: document.querySelector("header")?.getBoundingClientRect().width ?? 0 })`,
+          )) as { pageWidth: number; screenWidth: number; headerWidth: number };
+          assert(
+            layout.pageWidth <= layout.screenWidth,
+            `${path}: the page is ${layout.pageWidth} px wide on a ${layout.screenWidth} px screen`,
+          );
+          assert(
+            layout.headerWidth === layout.screenWidth,
+            `${path}: the header is ${layout.headerWidth} px`,
+          );
+        }
+        await page.goto(`${base}/admin`);
+        const table = (await page.evaluate(
+          `(() => { const box = document.querySelector(".table-scroll");
+          return box ? { overflowX: getComputedStyle(box).overflowX, rows: box.querySelectorAll("tr").length } : null; })()`,
+        )) as { overflowX: string; rows: number } | null;
+        assert(table?.overflowX === "auto" && table.rows > 1, `event table box: ${JSON.stringify(table)}`);
+        await page.screenshot({ path: narrowScreenshot, fullPage: true });
+        const link = page.locator(`tr[data-event-id="${target.id}"] a`);
+        const box = await link.boundingBox();
+        assert(
+          box && box.x >= 0 && box.x + box.width <= 390,
+          `the event link is on screen: ${JSON.stringify(box)}`,
+        );
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    },
+  );
+
+  await check("/docs fits 1280 px, and / points to /admin, /docs and /healthz", async () => {
+    await page.goto(`${base}/docs`);
+    const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
+    assert(width <= 1280, `/docs is ${width} px wide`);
+    assert((await textOf(page, ".lock")).trim() === "admin token", "the lock marker is text");
+    await page.goto(`${base}/`);
+    for (const path of ["/admin", "/docs", "/healthz"])
+      assert((await page.locator(`a[href="${path}"]`).count()) === 1, `/ links ${path}`);
+    await page.goto(`${base}/admin`);
   });
 
   await check("the agent receives the replay with a new webhook-id and a valid signature", async () => {
@@ -430,7 +515,9 @@ async function run() {
     assert(consoleErrors.length === 0, consoleErrors.join("\n"));
   });
 
-  console.log(`  screenshots: detail page after the replay ${screenshot}, event list ${listScreenshot}`);
+  console.log(
+    `  screenshots: detail page after the replay ${screenshot}, event list ${listScreenshot}, at 390 px ${narrowScreenshot}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BASE } from "../support/signed-requests";
+import { loginCookie } from "./login-session";
+
+let session = "";
+beforeAll(async () => {
+  session = await loginCookie();
+});
+
+async function html(path: string, status = 200): Promise<string> {
+  const response = await exports.default.fetch(
+    new Request(`${BASE}${path}`, { redirect: "manual", headers: { cookie: session } }),
+  );
+  expect(response.status, path).toBe(status);
+  return response.text();
+}
+
+type LoggedEvent = { id: string; type?: string; status: string; lastError?: string; attempts?: number };
+
+/** Writes event-log rows as the consumer would, so a test controls ids, statuses and errors. */
+async function logEvents(source: string, events: LoggedEvent[]) {
+  const now = Date.now();
+  await env.EVENT_LOG.batch(
+    events.map((event, index) =>
+      env.EVENT_LOG.prepare(
+        `INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, body_size, shard, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 10, 0, ?)`,
+      ).bind(
+        source,
+        event.id,
+        event.type ?? "issues.opened",
+        now - index,
+        event.status,
+        event.attempts ?? 1,
+        event.lastError ?? null,
+        now,
+      ),
+    ),
+  );
+}
+
+/** Ids of the rows in the page's event table. */
+const listedIds = (page: string) => [...page.matchAll(/data-event-id="([^"]+)"/g)].map((m) => m[1]);
+
+describe("search from the dashboard", () => {
+  it("finds events by id prefix and type glob, and keeps the filters in the form", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    await logEvents("github", [
+      { id: `find_${tag}_1`, type: `pull_request${tag}.opened`, status: "delivered" },
+      { id: `find_${tag}_2`, type: `issues${tag}.opened`, status: "delivered" },
+    ]);
+    expect(listedIds(await html(`/admin?id=find_${tag}_1`))).toEqual([`find_${tag}_1`]);
+    const byType = await html(`/admin?id=find_${tag}&type=issues${tag}.*`);
+    expect(listedIds(byType)).toEqual([`find_${tag}_2`]);
+    expect(byType).toContain(`name="id" value="find_${tag}"`);
+  });
+});
+
+describe("live refresh", () => {
+  it("is off unless asked for, on the list and on an in-flight event", async () => {
+    const id = `flight_${crypto.randomUUID().slice(0, 8)}`;
+    await logEvents("github", [
+      { id, status: "retrying", attempts: 2, lastError: "RetryLater: agent answered 502" },
+    ]);
+    expect(await html("/admin")).not.toContain('http-equiv="refresh"');
+    expect(await html("/admin?live=1")).toContain('http-equiv="refresh"');
+    const detail = await html(`/admin/events/github/${id}`);
+    expect(detail).not.toContain('http-equiv="refresh"');
+    expect(detail).toContain(`href="/admin/events/github/${id}?live=1"`);
+    expect(await html(`/admin/events/github/${id}?live=1`)).toContain('http-equiv="refresh"');
+  });
+});
+
+describe("attempts and errors on the event page", () => {
+  it("shows attempt n of max, errors without class names, and both actions explained", async () => {
+    const id = `dead_${crypto.randomUUID().slice(0, 8)}`;
+    await logEvents("github", [
+      { id, status: "dead", attempts: 8, lastError: "RetryLater: agent answered 500" },
+    ]);
+    await env.EVENT_LOG.prepare(
+      `INSERT INTO attempts (source, event_id, handler, replay, attempt, outcome, error, started_at, duration_ms)
+       VALUES ('github', ?, 'forward', 0, 8, 'dead', 'TypeError: Network connection lost.', ?, 12)`,
+    )
+      .bind(id, Date.now())
+      .run();
+    const page = await html(`/admin/events/github/${id}`);
+    expect(page).toContain("8 of 8");
+    expect(page).toContain("connection lost to the destination");
+    expect(page).toContain("agent answered 500");
+    expect(page).not.toMatch(/RetryLater|TypeError/);
+    expect(page).toContain("replays are runs of their own, not added");
+    expect(page).toContain("Replay runs the event through its handlers again");
+    expect(page).toContain("Redrive gives a dead event");
+    expect(page).toContain('class="table-scroll"');
+  });
+});
+
+describe("confirm before replay and redrive all", () => {
+  it("asks before a replay: the button leads to a page whose form posts it", async () => {
+    const id = `confirm_${crypto.randomUUID().slice(0, 8)}`;
+    await logEvents("github", [{ id, status: "delivered" }]);
+    const detail = await html(`/admin/events/github/${id}`);
+    expect(detail).toContain(`<form method="get" action="/admin/events/github/${id}/replay">`);
+    const confirm = await html(`/admin/events/github/${id}/replay?handler=forward`);
+    expect(confirm).toContain("Replay this event?");
+    expect(confirm).toContain(`<form method="post" action="/admin/events/github/${id}/replay">`);
+    expect(confirm).toContain('<input type="hidden" name="handler" value="forward"/>');
+    expect(confirm).toContain("Replay now");
+    expect(confirm).toContain(`href="/admin/events/github/${id}"`);
+    await html(`/admin/events/github/${id}/replay?handler=nope`, 400);
+    await html("/admin/events/github/no-such-event/replay", 404);
+  });
+
+  it("asks before redriving all dead letters", async () => {
+    await logEvents("github", [{ id: `dl_${crypto.randomUUID().slice(0, 8)}`, status: "dead" }]);
+    const list = await html("/admin/dead-letters");
+    expect(list).toContain('<form method="get" action="/admin/dead-letters/redrive">');
+    const confirm = await html("/admin/dead-letters/redrive");
+    expect(confirm).toContain("Redrive all dead letters?");
+    expect(confirm).toContain('<form method="post" action="/admin/dead-letters/redrive">');
+    expect(confirm).toMatch(/Redrive \d+ events? now/);
+    expect(confirm).toContain('href="/admin/dead-letters"');
+  });
+});
