@@ -9,6 +9,7 @@
  *                                   after the first N of `fail=N`, when both are given
  *   /agent/<bucket>?status=S        always answer S (with `retryAfter=SEC` as Retry-After); wins over both
  *   /agent/<bucket>?delayMs=MS      answer after MS milliseconds
+ *   /agent/<bucket>?body=TEXT       answer with this body (at most 4 KB) instead of "ok" / "nope"
  * `GET /deliveries/<bucket>` lists what arrived; `DELETE /deliveries/<bucket>` forgets it.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -29,8 +30,15 @@ export interface Delivery {
 export function startAgentSink(
   port = 0,
   onDelivery: (delivery: Delivery) => void = () => {},
-): Promise<{ server: Server; port: number; deliveries: Delivery[] }> {
+): Promise<{
+  server: Server;
+  port: number;
+  deliveries: Delivery[];
+  /** Per bucket, query parameters that apply as if every URL of that bucket carried them (a URL's own win). */
+  behaviours: Map<string, string>;
+}> {
   const deliveries: Delivery[] = [];
+  const behaviours = new Map<string, string>();
   const seen = new Map<string, number>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://sink");
@@ -45,6 +53,8 @@ export function startAgentSink(
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      for (const [name, value] of new URLSearchParams(behaviours.get(bucket) ?? ""))
+        if (!url.searchParams.has(name)) url.searchParams.set(name, value);
       const webhookId = String(req.headers["webhook-id"] ?? "");
       const count = (seen.get(`${bucket}/${webhookId}`) ?? 0) + 1;
       seen.set(`${bucket}/${webhookId}`, count);
@@ -68,7 +78,7 @@ export function startAgentSink(
         const retryAfter = url.searchParams.get("retryAfter");
         if (retryAfter) res.setHeader("retry-after", retryAfter);
         res.statusCode = status;
-        res.end(status < 300 ? "ok" : "nope");
+        res.end(url.searchParams.get("body")?.slice(0, 4096) ?? (status < 300 ? "ok" : "nope"));
       };
       const delayMs = Number(url.searchParams.get("delayMs") ?? 0);
       if (delayMs > 0) setTimeout(answer, Math.min(delayMs, 30_000));
@@ -78,7 +88,12 @@ export function startAgentSink(
   return new Promise((resolve) => {
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      resolve({ server, port: typeof address === "object" && address ? address.port : port, deliveries });
+      resolve({
+        server,
+        port: typeof address === "object" && address ? address.port : port,
+        deliveries,
+        behaviours,
+      });
     });
   });
 }
@@ -92,6 +107,7 @@ query to make it misbehave on purpose:
   ?status=S       always answer S (e.g. 429, 503, 410); with &retryAfter=SEC it sends Retry-After
   ?flaky=P        answer 500 with probability P (0..1)
   ?delayMs=MS     answer after MS milliseconds (at most 30 s)
+  ?body=TEXT      answer with this body instead of "ok" / "nope"
 GET /deliveries/<bucket> lists what arrived; DELETE /deliveries/<bucket> forgets it.`;
 
 /** `replay n` when the delivery is an operator replay (its idempotency key ends in `:replay-<n>`). */

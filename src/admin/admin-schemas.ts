@@ -97,6 +97,19 @@ export const Attempt = z.object({
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
   durationMs: z.number().int(),
+  destination: z
+    .string()
+    .nullable()
+    .meta({ description: "where the attempt went: a URL without its query, or `handler <name>`" }),
+  responseStatus: z.number().int().nullable().meta({ description: "the destination's HTTP status" }),
+  responseBody: z
+    .string()
+    .nullable()
+    .meta({ description: "the first 1 KB of the destination's answer, as text" }),
+  nextRetryAt: z.iso
+    .datetime()
+    .nullable()
+    .meta({ description: "when the next attempt is due; null after success and once dead" }),
 });
 
 export const EventDetail = z.object({

@@ -27,6 +27,10 @@ const AttemptRow = z.object({
   error: z.string().nullable(),
   started_at: z.number(),
   duration_ms: z.number(),
+  destination: z.string().nullable(),
+  response_status: z.number().nullable(),
+  response_body: z.string().nullable(),
+  next_retry_at: z.number().nullable(),
 });
 
 const Cursor = z.tuple([z.number(), z.string(), z.string()]);
@@ -141,6 +145,10 @@ export async function readEvent(db: D1Database, source: string, id: string) {
         error: operatorError(a.error),
         startedAt: iso(a.started_at),
         durationMs: a.duration_ms,
+        destination: a.destination,
+        responseStatus: a.response_status,
+        responseBody: a.response_body,
+        nextRetryAt: a.next_retry_at === null ? null : iso(a.next_retry_at),
       })),
   };
 }

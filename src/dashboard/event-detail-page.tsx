@@ -31,6 +31,15 @@ type EventDetailPageProps = {
 };
 
 /** `3 of 8`; past the budget, which only a redrive (a fresh budget, numbering continued) allows, says so. */
+/** When the earliest pending retry of a still-retrying event is due (each run's latest attempt decides). */
+function nextTryOf(status: string, attempts: Attempt[]): string | null {
+  if (status !== "retrying") return null;
+  const latest = new Map<string, Attempt>();
+  for (const attempt of attempts) latest.set(`${attempt.handler}#${attempt.replay}`, attempt);
+  const due = [...latest.values()].flatMap((attempt) => (attempt.nextRetryAt ? [attempt.nextRetryAt] : []));
+  return due.sort()[0] ?? null;
+}
+
 function attemptOfMax(attempt: number, max: number): string {
   return attempt <= max ? `${attempt} of ${max}` : `${attempt} (after a redrive)`;
 }
@@ -88,7 +97,10 @@ const AttemptTimeline: FC<{ attempts: Attempt[]; maxAttempts: number }> = ({ att
           <th>outcome</th>
           <th>started</th>
           <th class="num">duration</th>
-          <th>error</th>
+          <th>destination</th>
+          <th class="num">status</th>
+          <th>error and answer</th>
+          <th>next try</th>
         </tr>
       </thead>
       <tbody>
@@ -101,7 +113,15 @@ const AttemptTimeline: FC<{ attempts: Attempt[]; maxAttempts: number }> = ({ att
             </td>
             <td>{formatTime(attempt.startedAt)}</td>
             <td class="num">{formatMs(attempt.durationMs)}</td>
-            <td class="muted">{attempt.error ?? ""}</td>
+            <td>{attempt.destination ?? ""}</td>
+            <td class="num" data-response-status>
+              {attempt.responseStatus ?? ""}
+            </td>
+            <td class="muted">
+              {attempt.error ?? ""}
+              {attempt.responseBody ? <pre class="answer">{attempt.responseBody}</pre> : null}
+            </td>
+            <td data-next-retry>{attempt.nextRetryAt ? formatTime(attempt.nextRetryAt) : ""}</td>
           </tr>
         ))}
       </tbody>
@@ -117,6 +137,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
   liveLink,
 }) => {
   const { event, attempts, maxAttempts, headers, payload, bodyText, payloadAvailable } = detail;
+  const nextTry = nextTryOf(event.status, attempts);
   const path = eventPath(event.source, event.id);
   return (
     <Layout title={`${event.source} ${event.id}`} section="events" signedIn refreshSeconds={refreshSeconds}>
@@ -157,6 +178,12 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
         </dd>
         <dt>body size</dt>
         <dd>{event.bodySize} bytes</dd>
+        {nextTry ? (
+          <>
+            <dt>next try</dt>
+            <dd data-next-try>{formatTime(nextTry)}</dd>
+          </>
+        ) : null}
         {event.lastError ? (
           <>
             <dt>last error</dt>

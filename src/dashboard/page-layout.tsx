@@ -36,6 +36,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 th.header-name{width:18rem;text-transform:none;letter-spacing:0;font-size:.86rem;font-weight:600;color:var(--fg)}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.86rem}
 pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.8rem;overflow:auto;max-height:32rem}
+pre.answer{margin:.3rem 0 0;padding:.3rem .5rem;max-height:8rem;white-space:pre-wrap;word-break:break-all;font-size:.8rem}
 .muted{color:var(--muted)}
 .badge{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
 .badge.delivered,.badge.done{color:var(--ok)}

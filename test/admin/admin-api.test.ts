@@ -302,6 +302,12 @@ describe("dead letters", () => {
       await waitForDeliveries(id);
       const detail = await logged("github", id);
       expect(detail.attempts.map((a) => a.outcome)).toEqual(["dead", "done"]);
+      expect(detail.attempts[0]).toMatchObject({
+        destination: sinkUrl("dead"),
+        responseStatus: 500,
+        responseBody: "nope",
+        nextRetryAt: null,
+      });
     } finally {
       await ledger.injectFaults({});
     }

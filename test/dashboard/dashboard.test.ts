@@ -243,6 +243,37 @@ describe("event pages", () => {
   });
 });
 
+describe("why an attempt failed", () => {
+  it("shows the destination, its status, its answer escaped, and when the next try is", async () => {
+    const fixture = await githubEvent({ action: "refused" });
+    const id = fixture.headers["x-github-delivery"]!;
+    const { ledger } = ledgerOf("github", id);
+    // Keep the live queue away from this event while the test drives the consumer.
+    await ledger.injectFaults({ failSends: 1000 });
+    try {
+      await accept(fixture);
+      const answer = "<script>alert(1)</script> busy";
+      const destination = sinkUrl(`refused-${crypto.randomUUID().slice(0, 8)}`);
+      const failing = {
+        ...env,
+        AGENT_ENDPOINT_URL: `${destination}?status=503&retryAfter=120&body=${encodeURIComponent(answer)}`,
+      };
+      const registry = new HandlerRegistry().on("*", "*", forward, { name: "forward" });
+      await consume([messageFor("github", id, "issues.refused")], registry, failing);
+      const detail = await html(await page(`/admin/events/github/${id}`));
+      expect(detail).toContain(destination);
+      expect(detail).toMatch(/data-response-status[^>]*>\s*503/);
+      expect(detail).toContain("&lt;script&gt;alert(1)&lt;/script&gt; busy");
+      expect(detail).not.toContain("<script>alert(1)");
+      expect(detail).toContain("answered 503 Service Unavailable");
+      expect(detail).toMatch(/data-next-try[^>]*>[^<]*\d/);
+      expect(detail).toContain("1 of 8");
+    } finally {
+      await ledger.injectFaults({});
+    }
+  });
+});
+
 describe("deeply nested payloads", () => {
   it.each([3_000, 20_000])(
     "shows %i levels as the escaped raw body, bounded, with a note",

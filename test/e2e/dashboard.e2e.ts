@@ -11,10 +11,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import getPort from "get-port";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { type Delivery, startAgentSink } from "../../scripts/agent-sink.ts";
@@ -121,17 +121,7 @@ async function runCleanups() {
 // ---------------------------------------------------------------------------------------------------
 // Processes: free ports, wrangler as a process group that is always torn down.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const freePort = (): Promise<number> => getPort({ host: "127.0.0.1" });
 
 function wrangler(args: string[], label: string): ChildProcess {
   const child = spawn(process.execPath, [WRANGLER, ...args], {
@@ -413,6 +403,34 @@ async function run() {
     await page.goto(`${base}/admin?live=0`);
     await page.screenshot({ path: listScreenshot, fullPage: true });
   });
+
+  await check(
+    "a failed delivery shows its destination, status, answer and next try, then succeeds",
+    async () => {
+      sink.behaviours.set("e2e", "status=503&retryAfter=3&body=agent busy: <b>later</b>");
+      const failing = await sendGithubEvent(base, "an event the agent refuses once");
+      await waitFor("the agent's 503", 20_000, async () =>
+        deliveriesOf(sink.deliveries, failing.id).some((delivery) => delivery.status === 503),
+      );
+      sink.behaviours.delete("e2e");
+      await page.goto(`${base}/admin/events/github/${encodeURIComponent(failing.id)}`);
+      await waitFor("the failed attempt on the page", 20_000, async () => {
+        await page.reload();
+        return (await page.locator('tr[data-outcome="failed"]').count()) > 0;
+      });
+      const row = await textOf(page, 'tr[data-outcome="failed"]');
+      assert(row.includes("503"), `the attempt shows the status: ${row}`);
+      assert(row.includes("agent busy: <b>later</b>"), `the answer is shown as text: ${row}`);
+      assert(row.includes(`127.0.0.1:${sink.port}/agent/e2e`), `the attempt names its destination: ${row}`);
+      assert(row.includes("1 of"), `the attempt says "1 of max": ${row}`);
+      assert((await page.locator("pre.answer b").count()) === 0, "the answer's markup is not rendered");
+      const nextTry = await textOf(page, "td[data-next-retry]");
+      assert(/\d/.test(nextTry), `the next try time is shown: ${JSON.stringify(nextTry)}`);
+      await waitFor("the retry to be delivered", 30_000, async () =>
+        deliveriesOf(sink.deliveries, failing.id).some((delivery) => delivery.status === 200),
+      );
+    },
+  );
 
   await check("searching by an event id prefix lists that event only", async () => {
     const prefix = target.id.slice(0, 12);
