@@ -5,12 +5,12 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
-import { EventId } from "../claim/ledger-rpc";
 import { storableHeaders } from "../normalize/build-envelope";
 import { readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
 import { log, logDebug } from "../shared/log";
 import { bytesToHex } from "../verify/encoding";
+import { checkEventKey, cutText } from "./check-event-key";
 import { ipInRanges } from "./ip-allowlist";
 import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
 
@@ -27,6 +27,9 @@ export const WebhookOutcome = z.object({
 /** Every signature failure gets this one message; the reason is logged only. */
 const SIGNATURE_FAILED = "The request signature could not be verified.";
 const RETRY_AFTER_SECONDS = "5";
+/** Log lines stay small whatever a sender puts in an id or type. */
+const MAX_LOGGED_ID = 128;
+const MAX_LOGGED_TYPE = 128;
 
 export type IngressEnv = { Bindings: Env };
 
@@ -94,14 +97,17 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
 
   const identity = source.provider.identify(request, body);
   if (!identity.ok) throw reject(400, "The body could not be parsed for this source.", identity.error);
-  const id = identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body));
-  if (!EventId.safeParse(id).success)
-    throw reject(400, "The event id is not usable.", "event_id_out_of_bounds");
+  const key = checkEventKey(
+    identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body)),
+    identity.value.type,
+  );
+  if (!key.ok) throw reject(400, "The event id or type is not usable.", key.error);
+  const { id, type } = key.value;
 
   const outcome = await claimEvent(c.env, {
     source: source.config.name,
     id,
-    type: identity.value.type.slice(0, 256),
+    type,
     receivedAt: started,
     headers: storableHeaders(c.req.raw.headers),
     body: read.body,
@@ -113,8 +119,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   }
   logDebug(c.env, "ingress", {
     ...fields,
-    id,
-    type: identity.value.type,
+    id: cutText(id, MAX_LOGGED_ID),
+    type: cutText(type, MAX_LOGGED_TYPE),
     status: outcome === "accepted" ? 202 : 200,
     outcome,
     ms: Date.now() - started,

@@ -8,6 +8,7 @@ import matrix from "../../docs/bad-inputs.md?raw";
 import worker from "../../src/index";
 import { BASE, genericEvent, githubEvent, post, slackEvent, stripeEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
+import { hardeningInputs } from "./hardening-inputs";
 
 const MiB = 1024 * 1024;
 const send = (request: Request) => exports.default.fetch(request);
@@ -122,6 +123,7 @@ const inputs: Record<string, () => Promise<Response>> = {
     for (let i = 0; i < 30; i++) await (await send(await withHeaders(forged))).body?.cancel();
     return send(await withHeaders(forged));
   },
+  ...hardeningInputs,
 };
 
 const rows = matrix
