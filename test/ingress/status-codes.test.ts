@@ -163,6 +163,17 @@ describe("failed signature rate limit", () => {
   });
 });
 
+describe("ids from unsigned headers", () => {
+  it("does not let an unsigned X-Webhook-Id give a captured generic request a new id", async () => {
+    const realId = `evt_${crypto.randomUUID()}`;
+    const captured = genericEvent({ id: `evt_${crypto.randomUUID()}`, type: "t" });
+    expect((await send(post(captured))).status).toBe(202);
+    const replayed = { ...captured, headers: { ...captured.headers, "x-webhook-id": realId } };
+    expect((await send(post(replayed))).status).toBe(200);
+    expect((await send(post(genericEvent({ id: realId, type: "t" })))).status).toBe(202);
+  });
+});
+
 describe("Slack retries", () => {
   it("deduplicates a retry (X-Slack-Retry-Num) by event_id, even with a fresh signature", async () => {
     const eventId = `Ev${crypto.randomUUID()}`;
