@@ -27,6 +27,7 @@ import {
   type HandlerDecision,
   type SettledStatus,
   SettleInput,
+  SignedContentClaim,
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 
@@ -99,6 +100,28 @@ export class EventLedger extends DurableObject<Env> {
     this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
     this.scheduleDrain();
     return "accepted";
+  }
+
+  /**
+   * Claims signed content for an event id, for presets whose signature does not cover the id: "claimed"
+   * when the content is new or already belongs to this id (a provider's retry), else "duplicate".
+   */
+  claimSignedContent(input: SignedContentClaim): AcceptOutcome {
+    const claim = SignedContentClaim.parse(input);
+    const retention = this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec(SQL.FORGET_SIGNED_CONTENTS, claim.claimedAt - retention);
+      const holder = this.sql
+        .exec<{ event_id: string }>(
+          SQL.CLAIM_SIGNED_CONTENT,
+          claim.source,
+          claim.digest,
+          claim.id,
+          claim.claimedAt,
+        )
+        .one().event_id;
+      return holder === claim.id ? "accepted" : "duplicate";
+    });
   }
 
   /** Batches every event accepted in this turn of the event loop into one `sendBatch`. */

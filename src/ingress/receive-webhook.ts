@@ -5,11 +5,12 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
+import { claimSignedContent } from "../claim/claim-signed-content";
 import { storableHeaders } from "../normalize/build-envelope";
 import { readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
 import { log, logDebug } from "../shared/log";
-import { bytesToHex } from "../verify/encoding";
+import { bytesToHex, utf8 } from "../verify/encoding";
 import { checkEventKey, cutText } from "./check-event-key";
 import { ipInRanges } from "./ip-allowlist";
 import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
@@ -103,6 +104,33 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   );
   if (!key.ok) throw reject(400, "The event id or type is not usable.", key.error);
   const { id, type } = key.value;
+
+  const signedContent = source.provider.signedContent?.(request, body);
+  if (signedContent != null) {
+    const bytes = typeof signedContent === "string" ? utf8.encode(signedContent) : signedContent;
+    const digest = bytesToHex(await crypto.subtle.digest("SHA-256", bytes));
+    const content = await claimSignedContent(c.env, {
+      source: source.config.name,
+      digest,
+      id,
+      claimedAt: started,
+    });
+    if (content === null) {
+      throw reject(503, "The event could not be stored; retry later.", "ledger_unavailable", {
+        "retry-after": RETRY_AFTER_SECONDS,
+      });
+    }
+    if (content === "duplicate") {
+      log("ingress", {
+        ...fields,
+        id: cutText(id, MAX_LOGGED_ID),
+        status: 200,
+        outcome: "signed_content_duplicate",
+      });
+      const answer: z.infer<typeof WebhookOutcome> = { id, status: "duplicate" };
+      return c.json(answer, 200);
+    }
+  }
 
   const outcome = await claimEvent(c.env, {
     source: source.config.name,

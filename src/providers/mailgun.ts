@@ -55,6 +55,9 @@ export const mailgun: Provider = {
       : err({ reason: "bad_signature" });
   },
 
+  // Mailgun signs only `timestamp + token`: one signature is one event, whatever body it comes with.
+  signedContent: (_request, body) => signatureField(body, "token") ?? null,
+
   identify(_request, body) {
     const json = body.json();
     if (json !== undefined) {

@@ -60,10 +60,18 @@ export const twilio: Provider = {
       if (bodyHash.toLowerCase() !== actual) return err({ reason: "bad_signature" });
     }
     const params = bodyHash == null && isForm(request) ? signedParams(readBody(request.body)) : "";
+    // Each candidate is one HMAC; the list has at most two entries.
     for (const url of urlCandidates(request.url)) {
       if (await hmacMatchesAny("SHA-1", secrets, concatBytes(url, params), [signature])) return verified;
     }
     return err({ reason: "bad_signature" });
+  },
+
+  // The canonical signed string (port-less URL + sorted params), so every encoding of one form is one event.
+  signedContent(request, body) {
+    const [url = request.url] = urlCandidates(request.url);
+    const hasBodyHash = URL.parse(request.url)?.searchParams.has("bodySHA256") ?? false;
+    return url + (!hasBodyHash && isForm(request) ? signedParams(body) : "");
   },
 
   identify(request, body) {
