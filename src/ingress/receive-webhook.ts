@@ -13,7 +13,7 @@ import { log, logDebug } from "../shared/log";
 import { bytesToHex, utf8 } from "../verify/encoding";
 import { checkEventKey, cutText } from "./check-event-key";
 import { ipInRanges } from "./ip-allowlist";
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
+import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
 
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
@@ -66,14 +66,17 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     headers: c.req.raw.headers,
     body: read.body,
   };
+  const clientIp = c.req.header("cf-connecting-ip");
+  // A client already over the failed-auth limit gets the work of one valid request: the current secret only.
+  const overLimit = knownOverLimit(source.config.name, clientIp);
   const verdict = await source.provider.verify({
     request,
-    secrets: source.secrets,
+    secrets: overLimit ? source.secrets.slice(0, 1) : source.secrets,
     nowSeconds: Math.floor(Date.now() / 1000),
     toleranceSeconds: source.toleranceSeconds,
   });
   if (!verdict.ok) {
-    if (await tooManyFailures(c.env, source.config.name, c.req.header("cf-connecting-ip"))) {
+    if (overLimit || (await tooManyFailures(c.env, source.config.name, clientIp))) {
       throw reject(
         429,
         "Too many failed signature attempts; retry later.",

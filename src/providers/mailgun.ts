@@ -6,7 +6,15 @@
  * Docs: https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks
  */
 
-import { type ReadBody, readBody, stringField } from "../normalize/read-body";
+import {
+  formFieldsWithin,
+  jsonDepthWithin,
+  MAX_UNVERIFIED_FORM_FIELDS,
+  MAX_UNVERIFIED_JSON_DEPTH,
+  type ReadBody,
+  readBody,
+  stringField,
+} from "../normalize/read-body";
 import { concatBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
@@ -37,6 +45,13 @@ export const mailgun: Provider = {
 
   async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
     const body = readBody(request.body);
+    // The signature lives in the body, so the body is parsed before it is verified: bound that work.
+    const text = body.text() ?? "";
+    if (
+      !jsonDepthWithin(text, MAX_UNVERIFIED_JSON_DEPTH) ||
+      !formFieldsWithin(text, MAX_UNVERIFIED_FORM_FIELDS)
+    )
+      return err({ reason: "body_too_complex", detail: "nested or split past the bounds" });
     const [rawTimestamp, token, signature, parentSignature] = FIELDS.map((name) =>
       signatureField(body, name),
     );

@@ -1,6 +1,8 @@
 /** Event ids and types that could not be stored, read back or addressed are refused at ingress with 400. */
-import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
 import { checkEventKey } from "../../src/ingress/check-event-key";
 import { genericEvent, githubEvent, post, stripeEvent } from "../support/signed-requests";
 
@@ -49,5 +51,21 @@ describe("event ids at ingress", () => {
     const type = `${"a".repeat(255)}😀`;
     const checked = checkEventKey("evt_1", type);
     expect(checked.ok && checked.value.type).toBe("a".repeat(255));
+  });
+});
+
+describe("ingress log lines", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("stay bounded at LOG_LEVEL=debug, however long the event type", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const id = `evt_${crypto.randomUUID()}`;
+    const request = post(await stripeEvent({ id, type: "t".repeat(300_000) }));
+    const response = await worker.fetch(request, { ...env, LOG_LEVEL: "debug" }, createExecutionContext());
+    expect(response.status).toBe(202);
+    const ingress = lines.filter((line) => line.includes('"stage":"ingress"'));
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const line of ingress) expect(line.length).toBeLessThan(1024);
   });
 });
