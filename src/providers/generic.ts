@@ -9,7 +9,6 @@ import { ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const generic: Provider = {
-  scheme: "X-Webhook-Signature: [sha256=]<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({

@@ -10,7 +10,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const github: Provider = {
-  scheme: "X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

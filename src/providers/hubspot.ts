@@ -63,7 +63,6 @@ async function verifyLegacy({ request, secrets }: VerifyInput): Promise<VerifyRe
 }
 
 export const hubspot: Provider = {
-  scheme: "X-HubSpot-Signature-v3: <base64 HMAC-SHA256 of `method + uri + body + timestamp`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

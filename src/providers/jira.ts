@@ -11,7 +11,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const jira: Provider = {
-  scheme: "X-Hub-Signature: sha256=<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

@@ -11,7 +11,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const lemonsqueezy: Provider = {
-  scheme: "X-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),

@@ -17,7 +17,6 @@ const SIGNATURE = "linear-signature";
 const TIMESTAMP_FIELD = "webhookTimestamp";
 
 export const linear: Provider = {
-  scheme: "Linear-Signature: <hex HMAC-SHA256 of body>, body `webhookTimestamp` within 60 s",
   defaultToleranceSeconds: 60,
   decodeSecret: utf8Secret,
   signedContent: signedBody,

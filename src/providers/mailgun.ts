@@ -39,7 +39,6 @@ function signatureField(body: ReadBody, name: string): string | undefined {
 }
 
 export const mailgun: Provider = {
-  scheme: "body `signature.signature`: hex HMAC-SHA256 of `timestamp + token`",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

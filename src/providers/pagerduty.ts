@@ -13,7 +13,6 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-pagerduty-signature";
 
 export const pagerduty: Provider = {
-  scheme: "X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of body>[,v1=…]",
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

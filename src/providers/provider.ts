@@ -40,8 +40,6 @@ export type IdentifyResult = Result<EventIdentity, IdentifyFailure>;
 export type Handshake = { status: number; contentType: string; body: string };
 
 export interface Provider {
-  /** One-line description of the signature scheme, for logs and docs. */
-  readonly scheme: string;
   /**
    * What the configured key is: a shared `secret` (read from `<NAME>_WEBHOOK_SECRET`) or the provider's
    * `publicKey` (read from `<NAME>_PUBLIC_KEY`). Defaults to `secret`.

@@ -11,7 +11,6 @@ import { ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const sentry: Provider = {
-  scheme: "Sentry-Hook-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

@@ -9,7 +9,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const shopify: Provider = {
-  scheme: "X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

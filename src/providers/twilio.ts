@@ -51,7 +51,6 @@ const isForm = (request: SignedRequest) =>
   request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
 
 export const twilio: Provider = {
-  scheme: "X-Twilio-Signature: <base64 HMAC-SHA1 of `url + sorted params` or of a `bodySHA256` url>",
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

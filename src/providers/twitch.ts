@@ -30,7 +30,6 @@ function parseRfc3339Seconds(value: string): number | null {
 }
 
 export const twitch: Provider = {
-  scheme: "Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256 of `id + timestamp + body`>",
   defaultToleranceSeconds: 600,
   decodeSecret: utf8Secret,
 

@@ -24,7 +24,6 @@ function parseIsoSeconds(value: string): number | null {
 }
 
 export const zendesk: Provider = {
-  scheme: "X-Zendesk-Webhook-Signature: <base64 HMAC-SHA256 of `timestamp + body`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
   // The body alone: a replay must repeat the signed timestamp anyway, and Zendesk's retries re-sign it.

@@ -59,3 +59,19 @@ export async function hmacMatchesAny(
   }
   return false;
 }
+
+/**
+ * For schemes that send the secret itself (GitLab's token, Postmark's Basic credentials): true when
+ * `candidate` equals any secret. SHA-256 of both sides is compared with `timingSafeEqual`, so neither
+ * the secret's length nor a matching prefix shows in the timing.
+ */
+export async function plainSecretMatchesAny(
+  candidate: Uint8Array,
+  secrets: readonly SecretBytes[],
+): Promise<boolean> {
+  const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const presented = await sha256(candidate);
+  let matched = false;
+  for (const secret of secrets) matched = bytesEqual(presented, await sha256(secret)) || matched;
+  return matched;
+}

@@ -21,13 +21,21 @@ export interface SignatureListScheme {
   readonly timestampUnit?: "s" | "ms";
 }
 
-export async function verifySignatureListHmac(
+type SignatureListInput = {
+  request: { headers: Headers; body: Uint8Array };
+  secrets: readonly SecretBytes[];
+  nowSeconds: number;
+  toleranceSeconds: number;
+};
+
+/** Builds a provider's `verify` for a `t=…,v1=…` list scheme. */
+export function signatureListHmacVerifier(scheme: SignatureListScheme) {
+  return (input: SignatureListInput) => verifySignatureListHmac(scheme, input);
+}
+
+async function verifySignatureListHmac(
   scheme: SignatureListScheme,
-  headers: Headers,
-  body: Uint8Array,
-  secrets: readonly SecretBytes[],
-  nowSeconds: number,
-  toleranceSeconds: number,
+  { request: { headers, body }, secrets, nowSeconds, toleranceSeconds }: SignatureListInput,
 ): Promise<VerifyResult> {
   const header = headers.get(scheme.header);
   if (header === null) return err({ reason: "missing_header", header: scheme.header });
