@@ -6,8 +6,9 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
 import { claimSignedContent } from "../claim/claim-signed-content";
+import type { AcceptOutcome } from "../claim/ledger-rpc";
 import { storableHeaders } from "../normalize/build-envelope";
-import { readBody } from "../normalize/read-body";
+import { type ReadBody, readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
 import { log, logDebug } from "../shared/log";
 import { bytesToHex, utf8 } from "../verify/encoding";
@@ -17,7 +18,7 @@ import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./
 
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
-import { resolveSource, signedUrlOf } from "./resolve-source";
+import { type ResolvedSource, resolveSource, signedUrlOf } from "./resolve-source";
 
 /** The 202 and 200 bodies of `POST /webhooks/:source`. */
 export const WebhookOutcome = z.object({
@@ -33,6 +34,25 @@ const MAX_LOGGED_ID = 128;
 const MAX_LOGGED_TYPE = 128;
 
 export type IngressEnv = { Bindings: Env };
+
+/**
+ * For presets whose signature does not cover the event id: claims the digest of the signed content for
+ * `id` (see claim/claim-signed-content.ts). "accepted" when there is nothing to claim; null when unavailable.
+ */
+async function claimContentOf(
+  env: Env,
+  source: ResolvedSource,
+  request: SignedRequest,
+  body: ReadBody,
+  id: string,
+  claimedAt: number,
+): Promise<AcceptOutcome | null> {
+  const content = source.provider.signedContent?.(request, body);
+  if (content == null) return "accepted";
+  const bytes = typeof content === "string" ? utf8.encode(content) : content;
+  const digest = bytesToHex(await crypto.subtle.digest("SHA-256", bytes));
+  return claimSignedContent(env, { source: source.config.name, digest, id, claimedAt });
+}
 
 export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">): Promise<Response> {
   const started = Date.now();
@@ -52,7 +72,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   if (!source)
     throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
 
-  if (source.allowedRanges && !ipInRanges(c.req.header("cf-connecting-ip") ?? "", source.allowedRanges)) {
+  const clientIp = c.req.header("cf-connecting-ip");
+  if (source.allowedRanges && !ipInRanges(clientIp ?? "", source.allowedRanges)) {
     throw reject(403, "This client may not deliver to this source.", "ip_not_allowed");
   }
 
@@ -66,7 +87,6 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     headers: c.req.raw.headers,
     body: read.body,
   };
-  const clientIp = c.req.header("cf-connecting-ip");
   // A client already over the failed-auth limit gets the work of one valid request: the current secret only.
   const overLimit = knownOverLimit(source.config.name, clientIp);
   const verdict = await source.provider.verify({
@@ -108,41 +128,27 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   if (!key.ok) throw reject(400, "The event id or type is not usable.", key.error);
   const { id, type } = key.value;
 
-  const signedContent = source.provider.signedContent?.(request, body);
-  if (signedContent != null) {
-    const bytes = typeof signedContent === "string" ? utf8.encode(signedContent) : signedContent;
-    const digest = bytesToHex(await crypto.subtle.digest("SHA-256", bytes));
-    const content = await claimSignedContent(c.env, {
-      source: source.config.name,
-      digest,
-      id,
-      claimedAt: started,
+  const content = await claimContentOf(c.env, source, request, body, id, started);
+  if (content === "duplicate") {
+    // Same signed content under another id: a replay, or the rare twin event; worth a line at info.
+    log("ingress", {
+      ...fields,
+      id: cutText(id, MAX_LOGGED_ID),
+      status: 200,
+      outcome: "signed_content_duplicate",
     });
-    if (content === null) {
-      throw reject(503, "The event could not be stored; retry later.", "ledger_unavailable", {
-        "retry-after": RETRY_AFTER_SECONDS,
-      });
-    }
-    if (content === "duplicate") {
-      log("ingress", {
-        ...fields,
-        id: cutText(id, MAX_LOGGED_ID),
-        status: 200,
-        outcome: "signed_content_duplicate",
-      });
-      const answer: z.infer<typeof WebhookOutcome> = { id, status: "duplicate" };
-      return c.json(answer, 200);
-    }
   }
-
-  const outcome = await claimEvent(c.env, {
-    source: source.config.name,
-    id,
-    type,
-    receivedAt: started,
-    headers: storableHeaders(c.req.raw.headers),
-    body: read.body,
-  });
+  const outcome =
+    content === "accepted"
+      ? await claimEvent(c.env, {
+          source: source.config.name,
+          id,
+          type,
+          receivedAt: started,
+          headers: storableHeaders(c.req.raw.headers),
+          body: read.body,
+        })
+      : content;
   if (outcome === null) {
     throw reject(503, "The event could not be stored; retry later.", "ledger_unavailable", {
       "retry-after": RETRY_AFTER_SECONDS,
