@@ -28,6 +28,7 @@ import {
   EventKey,
   type SettledStatus,
   SettleInput,
+  SignedContentClaim,
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 import { SentMarker } from "./mark-sent";
@@ -35,6 +36,7 @@ import { readStored, reviveDead, startReplay } from "./operator-actions";
 import { QueueSender } from "./queue-sender";
 import { nextStallAt, redriveFromBeforeStart, redriveStalled } from "./redrive-lost-messages";
 import { storeEvent } from "./store-event";
+import { storeSignedContent } from "./store-signed-content";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /**
@@ -75,6 +77,12 @@ export class EventLedger extends DurableObject<Env> {
     this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
     this.outbox.scheduleDrain();
     return "accepted";
+  }
+
+  /** Claims signed content for an event id (presets whose signature does not cover the id). */
+  claimSignedContent(input: SignedContentClaim): AcceptOutcome {
+    const retentionMs = this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
+    return storeSignedContent(this.ctx.storage, SignedContentClaim.parse(input), retentionMs);
   }
 
   /** Leases every runnable handler of each event to the calling consumer, in one round trip per batch. */

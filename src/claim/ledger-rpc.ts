@@ -17,6 +17,15 @@ export const AcceptInput = z.object({
 export type AcceptInput = z.infer<typeof AcceptInput>;
 export type AcceptOutcome = "accepted" | "duplicate";
 
+/** `claimSignedContent`: the SHA-256 (hex) of what a signature covers, claimed for one event id. */
+export const SignedContentClaim = z.object({
+  source: SourceName,
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  id: EventId,
+  claimedAt: z.number().int().nonnegative(),
+});
+export type SignedContentClaim = z.infer<typeof SignedContentClaim>;
+
 export const BeginInput = z.array(
   z.object({ source: SourceName, id: EventId, handlers: z.array(HandlerName).max(64) }),
 );

@@ -41,6 +41,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (source, event_id, handler)
 );
+CREATE TABLE IF NOT EXISTS signed_contents (
+  source TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL,
+  PRIMARY KEY (source, digest)
+);
+CREATE INDEX IF NOT EXISTS signed_contents_by_age ON signed_contents (claimed_at);
 `;
 
 export const INSERT_EVENT = `
@@ -188,3 +196,18 @@ export const HAS_DELIVERIES =
 export const REVIVE_DEAD = `
 UPDATE deliveries SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
 WHERE source = ? AND event_id = ? AND state = 'dead'`;
+
+/**
+ * Claims signed content for an event id (presets whose signature does not cover the id): returns the id
+ * that holds the content, which is the caller's own id unless another id claimed it first.
+ */
+export const CLAIM_SIGNED_CONTENT = `
+INSERT INTO signed_contents (source, digest, event_id, claimed_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (source, digest) DO UPDATE SET event_id = event_id
+RETURNING event_id`;
+
+/** A few content claims past retention are forgotten on every new claim, so the table stays bounded. */
+export const FORGET_SIGNED_CONTENTS = `
+DELETE FROM signed_contents WHERE rowid IN (
+  SELECT rowid FROM signed_contents WHERE claimed_at < ? ORDER BY claimed_at LIMIT 8
+)`;

@@ -3,10 +3,44 @@
  * per client IP) with the Workers Rate Limiting binding. Only failures are counted, so a client sending
  * valid requests is never slowed down. Without `CF-Connecting-IP` (which Cloudflare always sets in
  * production) there is no client to attribute to, and nothing is limited.
+ *
+ * A client found over the limit is remembered in this isolate until the limit's window ends: its
+ * requests then get the work of one valid request (see `knownOverLimit`) and their 429 without asking
+ * the binding again.
  */
 import { describeError, logError } from "../shared/log";
 
 export const RETRY_AFTER_LIMITED_SECONDS = "60";
+/** The binding's period (wrangler.toml `[[ratelimits]]`). */
+const LIMIT_WINDOW_MS = 60_000;
+/** Bounds the memory an attacker rotating IPs can make one isolate spend; the oldest entry goes first. */
+const MAX_REMEMBERED_CLIENTS = 1024;
+const overLimitUntil = new Map<string, number>();
+
+const clientKey = (scope: string, clientIp: string) => `${scope}:${clientIp}`;
+
+/**
+ * True while `scope` + client is known (in this isolate) to be over the failed-auth limit. Ingress then
+ * verifies with the current secret only and answers a failure with 429 at once.
+ */
+export function knownOverLimit(scope: string, clientIp: string | undefined, now = Date.now()): boolean {
+  if (!clientIp) return false;
+  const key = clientKey(scope, clientIp);
+  const until = overLimitUntil.get(key);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  overLimitUntil.delete(key);
+  return false;
+}
+
+function rememberOverLimit(key: string, now: number): void {
+  overLimitUntil.delete(key);
+  if (overLimitUntil.size >= MAX_REMEMBERED_CLIENTS) {
+    const [oldest] = overLimitUntil.keys();
+    if (oldest !== undefined) overLimitUntil.delete(oldest);
+  }
+  overLimitUntil.set(key, now + LIMIT_WINDOW_MS);
+}
 
 /** Counts one failure for `scope` (a source name, or `admin`); true when the client is over the limit. */
 export async function tooManyFailures(
@@ -16,7 +50,9 @@ export async function tooManyFailures(
 ): Promise<boolean> {
   if (!clientIp) return false;
   try {
-    const { success } = await env.FAILED_AUTH_LIMITER.limit({ key: `${scope}:${clientIp}` });
+    const key = clientKey(scope, clientIp);
+    const { success } = await env.FAILED_AUTH_LIMITER.limit({ key });
+    if (!success) rememberOverLimit(key, Date.now());
     return !success;
   } catch (error) {
     // An unavailable limiter must not turn a 401 into a 5xx.

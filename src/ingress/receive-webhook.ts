@@ -5,18 +5,20 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
-import { EventId } from "../claim/ledger-rpc";
+import { claimSignedContent } from "../claim/claim-signed-content";
+import type { AcceptOutcome } from "../claim/ledger-rpc";
 import { storableHeaders } from "../normalize/build-envelope";
-import { readBody } from "../normalize/read-body";
+import { type ReadBody, readBody } from "../normalize/read-body";
 import type { SignedRequest } from "../providers/provider";
 import { log, logDebug } from "../shared/log";
-import { bytesToHex } from "../verify/encoding";
+import { bytesToHex, utf8 } from "../verify/encoding";
+import { checkEventKey, cutText } from "./check-event-key";
 import { ipInRanges } from "./ip-allowlist";
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
+import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
 
 import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
-import { resolveSource, signedUrlOf } from "./resolve-source";
+import { type ResolvedSource, resolveSource, signedUrlOf } from "./resolve-source";
 
 /** The 202 and 200 bodies of `POST /webhooks/:source`. */
 export const WebhookOutcome = z.object({
@@ -27,8 +29,30 @@ export const WebhookOutcome = z.object({
 /** Every signature failure gets this one message; the reason is logged only. */
 const SIGNATURE_FAILED = "The request signature could not be verified.";
 const RETRY_AFTER_SECONDS = "5";
+/** Log lines stay small whatever a sender puts in an id or type. */
+const MAX_LOGGED_ID = 128;
+const MAX_LOGGED_TYPE = 128;
 
 export type IngressEnv = { Bindings: Env };
+
+/**
+ * For presets whose signature does not cover the event id: claims the digest of the signed content for
+ * `id` (see claim/claim-signed-content.ts). "accepted" when there is nothing to claim; null when unavailable.
+ */
+async function claimContentOf(
+  env: Env,
+  source: ResolvedSource,
+  request: SignedRequest,
+  body: ReadBody,
+  id: string,
+  claimedAt: number,
+): Promise<AcceptOutcome | null> {
+  const content = source.provider.signedContent?.(request, body);
+  if (content == null) return "accepted";
+  const bytes = typeof content === "string" ? utf8.encode(content) : content;
+  const digest = bytesToHex(await crypto.subtle.digest("SHA-256", bytes));
+  return claimSignedContent(env, { source: source.config.name, digest, id, claimedAt });
+}
 
 export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">): Promise<Response> {
   const started = Date.now();
@@ -48,7 +72,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   if (!source)
     throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
 
-  if (source.allowedRanges && !ipInRanges(c.req.header("cf-connecting-ip") ?? "", source.allowedRanges)) {
+  const clientIp = c.req.header("cf-connecting-ip");
+  if (source.allowedRanges && !ipInRanges(clientIp ?? "", source.allowedRanges)) {
     throw reject(403, "This client may not deliver to this source.", "ip_not_allowed");
   }
 
@@ -62,14 +87,16 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
     headers: c.req.raw.headers,
     body: read.body,
   };
+  // A client already over the failed-auth limit gets the work of one valid request: the current secret only.
+  const overLimit = knownOverLimit(source.config.name, clientIp);
   const verdict = await source.provider.verify({
     request,
-    secrets: source.secrets,
+    secrets: overLimit ? source.secrets.slice(0, 1) : source.secrets,
     nowSeconds: Math.floor(Date.now() / 1000),
     toleranceSeconds: source.toleranceSeconds,
   });
   if (!verdict.ok) {
-    if (await tooManyFailures(c.env, source.config.name, c.req.header("cf-connecting-ip"))) {
+    if (overLimit || (await tooManyFailures(c.env, source.config.name, clientIp))) {
       throw reject(
         429,
         "Too many failed signature attempts; retry later.",
@@ -94,18 +121,34 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
 
   const identity = source.provider.identify(request, body);
   if (!identity.ok) throw reject(400, "The body could not be parsed for this source.", identity.error);
-  const id = identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body));
-  if (!EventId.safeParse(id).success)
-    throw reject(400, "The event id is not usable.", "event_id_out_of_bounds");
+  const key = checkEventKey(
+    identity.value.id ?? bytesToHex(await crypto.subtle.digest("SHA-256", read.body)),
+    identity.value.type,
+  );
+  if (!key.ok) throw reject(400, "The event id or type is not usable.", key.error);
+  const { id, type } = key.value;
 
-  const outcome = await claimEvent(c.env, {
-    source: source.config.name,
-    id,
-    type: identity.value.type.slice(0, 256),
-    receivedAt: started,
-    headers: storableHeaders(c.req.raw.headers),
-    body: read.body,
-  });
+  const content = await claimContentOf(c.env, source, request, body, id, started);
+  if (content === "duplicate") {
+    // Same signed content under another id: a replay, or the rare twin event; worth a line at info.
+    log("ingress", {
+      ...fields,
+      id: cutText(id, MAX_LOGGED_ID),
+      status: 200,
+      outcome: "signed_content_duplicate",
+    });
+  }
+  const outcome =
+    content === "accepted"
+      ? await claimEvent(c.env, {
+          source: source.config.name,
+          id,
+          type,
+          receivedAt: started,
+          headers: storableHeaders(c.req.raw.headers),
+          body: read.body,
+        })
+      : content;
   if (outcome === null) {
     throw reject(503, "The event could not be stored; retry later.", "ledger_unavailable", {
       "retry-after": RETRY_AFTER_SECONDS,
@@ -113,8 +156,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   }
   logDebug(c.env, "ingress", {
     ...fields,
-    id,
-    type: identity.value.type,
+    id: cutText(id, MAX_LOGGED_ID),
+    type: cutText(type, MAX_LOGGED_TYPE),
     status: outcome === "accepted" ? 202 : 200,
     outcome,
     ms: Date.now() - started,

@@ -64,3 +64,34 @@ export function stringField(value: unknown, ...path: string[]): string | undefin
   }
   return typeof current === "string" && current.length > 0 ? current : undefined;
 }
+
+/** How deep a JSON body may nest when it must be parsed before its signature is checked (Mailgun). */
+export const MAX_UNVERIFIED_JSON_DEPTH = 64;
+/** How many fields a form body may have when it must be parsed before its signature is checked (Twilio). */
+export const MAX_UNVERIFIED_FORM_FIELDS = 1000;
+
+/** True when `text` nests `[`/`{` at most `max` deep (bytes inside strings are skipped). One linear scan. */
+export function jsonDepthWithin(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > max) return false;
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return true;
+}
+
+/** True when a form body has at most `max` `&`-separated fields, counted without splitting it. */
+export function formFieldsWithin(text: string, max: number): boolean {
+  let fields = 1;
+  for (let at = text.indexOf("&"); at !== -1; at = text.indexOf("&", at + 1)) {
+    if (++fields > max) return false;
+  }
+  return true;
+}

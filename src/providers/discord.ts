@@ -28,7 +28,6 @@ const interactionType = (interaction: unknown): unknown =>
   typeof interaction === "object" && interaction !== null ? Reflect.get(interaction, "type") : undefined;
 
 export const discord: Provider = {
-  scheme: "X-Signature-Ed25519: <hex Ed25519 of `timestamp + body`>",
   keyKind: "publicKey",
   decodeSecret: (key) => {
     const bytes = hexToBytes(key);

@@ -1,6 +1,6 @@
 /**
  * Generic HMAC: `X-Webhook-Signature: <hex>` or `sha256=<hex>` over the raw body, for senders you control.
- * Event id: `X-Webhook-Id`, else body `id` or `event_id`, else the hex SHA-256 of the body.
+ * Event id: body `id` or `event_id`, else the hex SHA-256 of the body; never a header, which nothing signs.
  */
 
 import { defaultPayload, stringField } from "../normalize/read-body";
@@ -9,7 +9,6 @@ import { ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const generic: Provider = {
-  scheme: "X-Webhook-Signature: [sha256=]<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({
@@ -20,10 +19,9 @@ export const generic: Provider = {
     prefixOptional: true,
   }),
 
-  identify(request, body) {
+  identify(_request, body) {
     const payload = defaultPayload(body);
-    const id =
-      request.headers.get("x-webhook-id") || stringField(payload, "id") || stringField(payload, "event_id");
+    const id = stringField(payload, "id") ?? stringField(payload, "event_id");
     const type = stringField(payload, "type") ?? stringField(payload, "event_type") ?? "unknown";
     return ok({ id, type, payload });
   },

@@ -10,7 +10,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const intercom: Provider = {
-  scheme: "X-Hub-Signature: sha1=<hex HMAC-SHA1 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-hub-signature", hash: "SHA-1", encoding: "hex", prefix: "sha1=" }),

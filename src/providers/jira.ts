@@ -8,11 +8,11 @@
 import { stringField } from "../normalize/read-body";
 import { bodyHmacVerifier } from "../verify/body-hmac";
 import { err, ok } from "../verify/result";
-import { type Provider, utf8Secret } from "./provider";
+import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const jira: Provider = {
-  scheme: "X-Hub-Signature: sha256=<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
+  signedContent: signedBody,
 
   verify: bodyHmacVerifier({
     header: "x-hub-signature",

@@ -1,7 +1,7 @@
 /**
  * Lemon Squeezy: `X-Signature: <hex HMAC-SHA256 of body>`, keyed with the webhook's signing secret. Nothing is
  * timed. Lemon Squeezy sends no delivery id, and a retry repeats the same bytes, so the event id is left to
- * the body digest. Type: body `meta.event_name`, else the `X-Event-Name` header.
+ * the body digest. Type: body `meta.event_name` (the unsigned `X-Event-Name` header is not read).
  * Docs: https://docs.lemonsqueezy.com/help/webhooks/signing-requests
  */
 
@@ -11,16 +11,14 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const lemonsqueezy: Provider = {
-  scheme: "X-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),
 
-  identify(request, body) {
+  identify(_request, body) {
     const event = body.json();
     if (event === undefined) return err({ reason: "invalid_body", detail: "Lemon Squeezy events are JSON" });
-    const type =
-      stringField(event, "meta", "event_name") ?? (request.headers.get("x-event-name") || "unknown");
+    const type = stringField(event, "meta", "event_name") ?? "unknown";
     return ok({ type, payload: event });
   },
 };

@@ -10,16 +10,16 @@ import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
 import { decodeDigest } from "../verify/signature-header";
 import { checkFreshness } from "../verify/timestamp";
-import { type Provider, utf8Secret } from "./provider";
+import { type Provider, signedBody, utf8Secret } from "./provider";
 
 const SIGNATURE = "linear-signature";
 /** Not a header: the signed body field the freshness check reads. */
 const TIMESTAMP_FIELD = "webhookTimestamp";
 
 export const linear: Provider = {
-  scheme: "Linear-Signature: <hex HMAC-SHA256 of body>, body `webhookTimestamp` within 60 s",
   defaultToleranceSeconds: 60,
   decodeSecret: utf8Secret,
+  signedContent: signedBody,
 
   async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
     const header = request.headers.get(SIGNATURE);

@@ -6,7 +6,15 @@
  * Docs: https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks
  */
 
-import { type ReadBody, readBody, stringField } from "../normalize/read-body";
+import {
+  formFieldsWithin,
+  jsonDepthWithin,
+  MAX_UNVERIFIED_FORM_FIELDS,
+  MAX_UNVERIFIED_JSON_DEPTH,
+  type ReadBody,
+  readBody,
+  stringField,
+} from "../normalize/read-body";
 import { concatBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
@@ -31,12 +39,18 @@ function signatureField(body: ReadBody, name: string): string | undefined {
 }
 
 export const mailgun: Provider = {
-  scheme: "body `signature.signature`: hex HMAC-SHA256 of `timestamp + token`",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets, nowSeconds, toleranceSeconds }) {
     const body = readBody(request.body);
+    // The signature lives in the body, so the body is parsed before it is verified: bound that work.
+    const text = body.text() ?? "";
+    if (
+      !jsonDepthWithin(text, MAX_UNVERIFIED_JSON_DEPTH) ||
+      !formFieldsWithin(text, MAX_UNVERIFIED_FORM_FIELDS)
+    )
+      return err({ reason: "body_too_complex", detail: "nested or split past the bounds" });
     const [rawTimestamp, token, signature, parentSignature] = FIELDS.map((name) =>
       signatureField(body, name),
     );
@@ -54,6 +68,9 @@ export const mailgun: Provider = {
       ? verified
       : err({ reason: "bad_signature" });
   },
+
+  // Mailgun signs only `timestamp + token`: one signature is one event, whatever body it comes with.
+  signedContent: (_request, body) => signatureField(body, "token") ?? null,
 
   identify(_request, body) {
     const json = body.json();

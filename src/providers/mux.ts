@@ -1,37 +1,9 @@
 /**
  * Mux: `Mux-Signature: t=<unix>,v1=<hex HMAC-SHA256("<t>.<body>")>[,v1=…]`, 300 s tolerance as in the SDK's
- * `webhooks.verifySignature`. Entries of other schemes are ignored. Id and type: body `id` and `type`.
+ * `webhooks.verifySignature`: Stripe's scheme and event shape. Entries of other schemes are ignored.
+ * Id and type: body `id` and `type`.
  * Docs: https://www.mux.com/docs/core/verify-webhook-signatures
  */
+import { stripeStylePreset } from "./stripe";
 
-import { stringField } from "../normalize/read-body";
-import { err, ok } from "../verify/result";
-import { type SignatureListScheme, verifySignatureListHmac } from "../verify/signature-list-hmac";
-import { type Provider, utf8Secret } from "./provider";
-
-const SCHEME: SignatureListScheme = {
-  header: "mux-signature",
-  separator: ",",
-  timestampKey: "t",
-  signatureKey: "v1",
-  joiner: ".",
-};
-
-export const mux: Provider = {
-  scheme: "Mux-Signature: t=<ts>,v1=<hex HMAC-SHA256 of `t.body`>",
-  defaultToleranceSeconds: 300,
-  decodeSecret: utf8Secret,
-
-  verify: ({ request, secrets, nowSeconds, toleranceSeconds }) =>
-    verifySignatureListHmac(SCHEME, request.headers, request.body, secrets, nowSeconds, toleranceSeconds),
-
-  identify(_request, body) {
-    const event = body.json();
-    if (event === undefined) return err({ reason: "invalid_body", detail: "Mux events are JSON" });
-    const id = stringField(event, "id");
-    const type = stringField(event, "type");
-    if (!id || !type)
-      return err({ reason: "invalid_body", detail: "Mux events carry string `id` and `type`" });
-    return ok({ id, type, payload: event });
-  },
-};
+export const mux = stripeStylePreset("mux-signature", "Mux");

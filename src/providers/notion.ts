@@ -12,7 +12,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const notion: Provider = {
-  scheme: "X-Notion-Signature: sha256=<hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({

@@ -7,7 +7,7 @@
 
 import { stringField } from "../normalize/read-body";
 import { err, ok } from "../verify/result";
-import { type SignatureListScheme, verifySignatureListHmac } from "../verify/signature-list-hmac";
+import { type SignatureListScheme, signatureListHmacVerifier } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
 const SCHEME: SignatureListScheme = {
@@ -19,12 +19,10 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const paddle: Provider = {
-  scheme: "Paddle-Signature: ts=<ts>;h1=<hex HMAC-SHA256 of `ts:body`>",
   defaultToleranceSeconds: 5,
   decodeSecret: utf8Secret,
 
-  verify: ({ request, secrets, nowSeconds, toleranceSeconds }) =>
-    verifySignatureListHmac(SCHEME, request.headers, request.body, secrets, nowSeconds, toleranceSeconds),
+  verify: signatureListHmacVerifier(SCHEME),
 
   identify(_request, body) {
     const event = body.json();

@@ -7,19 +7,19 @@
 import { stringField } from "../normalize/read-body";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
-import { digestEntries } from "../verify/signature-header";
+import { digestEntries, TOO_MANY } from "../verify/signature-header";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-pagerduty-signature";
 
 export const pagerduty: Provider = {
-  scheme: "X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of body>[,v1=…]",
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {
     const header = request.headers.get(SIGNATURE);
     if (header === null) return err({ reason: "missing_header", header: SIGNATURE });
     const signatures = digestEntries(header, ",", "v1", "hex", 32);
+    if (signatures === TOO_MANY) return err({ reason: "too_many_signatures", header: SIGNATURE });
     if (signatures.length === 0) return err({ reason: "malformed_header", header: SIGNATURE });
     return (await hmacMatchesAny("SHA-256", secrets, request.body, signatures))
       ? verified

@@ -28,8 +28,6 @@ const standard = standardWebhooksPreset({
 
 export const polar: Provider = {
   ...standard,
-  scheme:
-    "Standard Webhooks: webhook-signature: v1,<base64 HMAC-SHA256 of `id.ts.body`> (legacy or whsec_ key)",
   decodeSecret: utf8Secret,
   verify: (input) => standard.verify({ ...input, secrets: input.secrets.flatMap(signingKeys) }),
 };

@@ -40,8 +40,6 @@ export type IdentifyResult = Result<EventIdentity, IdentifyFailure>;
 export type Handshake = { status: number; contentType: string; body: string };
 
 export interface Provider {
-  /** One-line description of the signature scheme, for logs and docs. */
-  readonly scheme: string;
   /**
    * What the configured key is: a shared `secret` (read from `<NAME>_WEBHOOK_SECRET`) or the provider's
    * `publicKey` (read from `<NAME>_PUBLIC_KEY`). Defaults to `secret`.
@@ -56,6 +54,12 @@ export interface Provider {
   /** Extracts the provider-native event id and type. Runs only after `verify` succeeded. */
   identify(request: SignedRequest, body: ReadBody): IdentifyResult;
   /**
+   * For presets whose signature does not cover the event id (or whose id comes from an unsigned part):
+   * the signed bytes that tell one delivery from another. Ingress claims their SHA-256 for the event id,
+   * so a captured request re-sent under a new id is a `200 duplicate`. Runs only after `verify` succeeded.
+   */
+  signedContent?(request: SignedRequest, body: ReadBody): Uint8Array | string | null;
+  /**
    * Answers a verified handshake request (Slack `url_verification`, Discord PING, Twitch challenge, Zoom
    * URL validation) instead of accepting it as an event. Gets the secrets for handshakes that sign a reply.
    */
@@ -65,6 +69,9 @@ export interface Provider {
     secrets: readonly SecretBytes[],
   ): Handshake | null | Promise<Handshake | null>;
 }
+
+/** `signedContent` for body-only signatures: the raw body. */
+export const signedBody = (request: SignedRequest): Uint8Array => request.body;
 
 /** Secrets that are used as their UTF-8 bytes (GitHub, Slack, Shopify, …). Any characters are allowed. */
 export const utf8Secret = (secret: string): SecretBytes | null =>

@@ -19,7 +19,6 @@ const P256_SPKI_PREFIX = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE";
 const PEM_ARMOR = /-----(BEGIN|END) PUBLIC KEY-----|\s/g;
 
 export const sendgrid: Provider = {
-  scheme: "X-Twilio-Email-Event-Webhook-Signature: <base64 DER ECDSA P-256 of `timestamp + body`>",
   keyKind: "publicKey",
   decodeSecret: (key) => {
     const base64 = key.replace(PEM_ARMOR, "");

@@ -8,11 +8,11 @@
 import { defaultPayload, stringField } from "../normalize/read-body";
 import { bodyHmacVerifier } from "../verify/body-hmac";
 import { ok } from "../verify/result";
-import { type Provider, utf8Secret } from "./provider";
+import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const sentry: Provider = {
-  scheme: "Sentry-Hook-Signature: <hex HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
+  signedContent: signedBody,
 
   verify: bodyHmacVerifier({ header: "sentry-hook-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),
 

@@ -6,11 +6,11 @@
 import { defaultPayload } from "../normalize/read-body";
 import { bodyHmacVerifier } from "../verify/body-hmac";
 import { err, ok } from "../verify/result";
-import { type Provider, utf8Secret } from "./provider";
+import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const shopify: Provider = {
-  scheme: "X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
+  signedContent: signedBody,
 
   verify: bodyHmacVerifier({
     header: "x-shopify-hmac-sha256",

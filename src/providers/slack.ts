@@ -5,10 +5,8 @@
  */
 
 import { type ReadBody, stringField } from "../normalize/read-body";
-import { concatBytes } from "../verify/encoding";
-import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
+import { v0SignatureVerifier } from "../verify/header-timestamp-hmac";
 import { err, ok } from "../verify/result";
-import { parseUnixSeconds } from "../verify/timestamp";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-slack-signature";
@@ -29,18 +27,10 @@ function formPayload(body: ReadBody): unknown {
 }
 
 export const slack: Provider = {
-  scheme: "X-Slack-Signature: v0=<hex HMAC-SHA256 of `v0:ts:body`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  verify: headerTimestampHmacVerifier({
-    signatureHeader: SIGNATURE,
-    timestampHeader: TIMESTAMP,
-    prefix: "v0=",
-    encoding: "hex",
-    parseTimestamp: parseUnixSeconds,
-    signedContent: (ts, request) => concatBytes(`v0:${ts}:`, request.body),
-  }),
+  verify: v0SignatureVerifier(SIGNATURE, TIMESTAMP),
 
   identify(request, body) {
     const isForm = request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded");

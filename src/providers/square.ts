@@ -15,7 +15,6 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-square-hmacsha256-signature";
 
 export const square: Provider = {
-  scheme: "x-square-hmacsha256-signature: <base64 HMAC-SHA256 of `notification URL + body`>",
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

@@ -11,7 +11,6 @@ import { standardWebhooks } from "./standard-webhooks";
 const NAMES = { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" };
 
 export const standardWebhooksEd25519: Provider = {
-  scheme: "Standard Webhooks: webhook-signature: v1a,<base64 Ed25519 of `id.ts.body`>",
   keyKind: "publicKey",
   defaultToleranceSeconds: 300,
   decodeSecret: decodeWhpkPublicKey,

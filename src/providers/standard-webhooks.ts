@@ -39,9 +39,7 @@ export function standardWebhooksPreset({
   headers: family,
   eventType = typeOrEventType,
 }: StandardWebhooksPresetOptions): Provider {
-  const prefix = family === "svix" ? "svix" : "webhook";
   return {
-    scheme: `Standard Webhooks: ${prefix}-signature: v1,<base64 HMAC-SHA256 of \`id.ts.body\`>`,
     defaultToleranceSeconds: 300,
     decodeSecret: decodeWhsecSecret,
 

@@ -5,7 +5,13 @@
  * Docs: https://www.twilio.com/docs/usage/webhooks/webhooks-security#validating-signatures-from-twilio
  */
 
-import { type ReadBody, readBody, stringField } from "../normalize/read-body";
+import {
+  formFieldsWithin,
+  MAX_UNVERIFIED_FORM_FIELDS,
+  type ReadBody,
+  readBody,
+  stringField,
+} from "../normalize/read-body";
 import { base64ToBytes, bytesToHex, concatBytes } from "../verify/encoding";
 import { hmacMatchesAny } from "../verify/hmac";
 import { err, ok, verified } from "../verify/result";
@@ -45,7 +51,6 @@ const isForm = (request: SignedRequest) =>
   request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
 
 export const twilio: Provider = {
-  scheme: "X-Twilio-Signature: <base64 HMAC-SHA1 of `url + sorted params` or of a `bodySHA256` url>",
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {
@@ -59,11 +64,23 @@ export const twilio: Provider = {
       const actual = bytesToHex(await crypto.subtle.digest("SHA-256", request.body));
       if (bodyHash.toLowerCase() !== actual) return err({ reason: "bad_signature" });
     }
-    const params = bodyHash == null && isForm(request) ? signedParams(readBody(request.body)) : "";
+    const form = bodyHash == null && isForm(request) ? readBody(request.body) : null;
+    // Form parameters are signed, so they are parsed before verifying: bound that work.
+    if (form && !formFieldsWithin(form.text() ?? "", MAX_UNVERIFIED_FORM_FIELDS))
+      return err({ reason: "body_too_complex", detail: "too many form fields" });
+    const params = form ? signedParams(form) : "";
+    // Each candidate is one HMAC; the list has at most two entries.
     for (const url of urlCandidates(request.url)) {
       if (await hmacMatchesAny("SHA-1", secrets, concatBytes(url, params), [signature])) return verified;
     }
     return err({ reason: "bad_signature" });
+  },
+
+  // The canonical signed string (port-less URL + sorted params), so every encoding of one form is one event.
+  signedContent(request, body) {
+    const [url = request.url] = urlCandidates(request.url);
+    const hasBodyHash = URL.parse(request.url)?.searchParams.has("bodySHA256") ?? false;
+    return url + (!hasBodyHash && isForm(request) ? signedParams(body) : "");
   },
 
   identify(request, body) {

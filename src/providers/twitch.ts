@@ -2,6 +2,7 @@
  * Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256(id + timestamp + body)>`
  * with `Twitch-Eventsub-Message-Id` and an RFC 3339 `Twitch-Eventsub-Message-Timestamp`, 600 s tolerance.
  * Answers the `webhook_callback_verification` challenge; a `revocation` is typed `revocation.<type>`.
+ * Id (signed) from the header; type from the signed body only.
  * Docs: https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message
  */
 
@@ -18,6 +19,8 @@ const SIGNATURE = "twitch-eventsub-message-signature";
 const MESSAGE_TYPE = "twitch-eventsub-message-type";
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
+
 /** Whole Unix seconds of an RFC 3339 time (Twitch sends nanoseconds, which `Date.parse` may not take). */
 function parseRfc3339Seconds(value: string): number | null {
   const match = RFC3339.exec(value);
@@ -27,7 +30,6 @@ function parseRfc3339Seconds(value: string): number | null {
 }
 
 export const twitch: Provider = {
-  scheme: "Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256 of `id + timestamp + body`>",
   defaultToleranceSeconds: 600,
   decodeSecret: utf8Secret,
 
@@ -56,11 +58,10 @@ export const twitch: Provider = {
       return err({ reason: "missing_event_id", detail: "Twitch-Eventsub-Message-Id header is required" });
     const message = body.json();
     if (message === undefined) return err({ reason: "invalid_body", detail: "EventSub messages are JSON" });
-    const subscription =
-      stringField(message, "subscription", "type") ??
-      request.headers.get("twitch-eventsub-subscription-type") ??
-      "unknown";
-    const revoked = request.headers.get(MESSAGE_TYPE) === "revocation";
+    // Both from the signed body: a revocation is the one message with neither `event` nor `challenge`.
+    const subscription = stringField(message, "subscription", "type") ?? "unknown";
+    const revoked =
+      isObject(message) && !Object.hasOwn(message, "event") && !Object.hasOwn(message, "challenge");
     return ok({ id, type: revoked ? `revocation.${subscription}` : subscription, payload: message });
   },
 

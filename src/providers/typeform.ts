@@ -10,7 +10,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const typeform: Provider = {
-  scheme: "Typeform-Signature: sha256=<base64 HMAC-SHA256 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({

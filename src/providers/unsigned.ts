@@ -7,7 +7,6 @@ import { generic } from "./generic";
 import type { Provider } from "./provider";
 
 export const unsigned: Provider = {
-  scheme: "none: UNAUTHENTICATED (explicitly enabled)",
   decodeSecret: () => null,
   verify: async () => verified,
   identify: generic.identify,

@@ -10,7 +10,6 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const vercel: Provider = {
-  scheme: "x-vercel-signature: <hex HMAC-SHA1 of body>",
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-vercel-signature", hash: "SHA-1", encoding: "hex", prefix: "" }),

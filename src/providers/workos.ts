@@ -7,7 +7,7 @@
 
 import { stringField } from "../normalize/read-body";
 import { err, ok } from "../verify/result";
-import { type SignatureListScheme, verifySignatureListHmac } from "../verify/signature-list-hmac";
+import { type SignatureListScheme, signatureListHmacVerifier } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
 const SCHEME: SignatureListScheme = {
@@ -20,12 +20,10 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const workos: Provider = {
-  scheme: "WorkOS-Signature: t=<ms>, v1=<hex HMAC-SHA256 of `t.body`>",
   defaultToleranceSeconds: 180,
   decodeSecret: utf8Secret,
 
-  verify: ({ request, secrets, nowSeconds, toleranceSeconds }) =>
-    verifySignatureListHmac(SCHEME, request.headers, request.body, secrets, nowSeconds, toleranceSeconds),
+  verify: signatureListHmacVerifier(SCHEME),
 
   identify(_request, body) {
     const event = body.json();

@@ -9,7 +9,7 @@ import { defaultPayload, stringField } from "../normalize/read-body";
 import { concatBytes } from "../verify/encoding";
 import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
 import { ok } from "../verify/result";
-import { type Provider, utf8Secret } from "./provider";
+import { type Provider, signedBody, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-zendesk-webhook-signature";
 const TIMESTAMP = "x-zendesk-webhook-signature-timestamp";
@@ -24,9 +24,10 @@ function parseIsoSeconds(value: string): number | null {
 }
 
 export const zendesk: Provider = {
-  scheme: "X-Zendesk-Webhook-Signature: <base64 HMAC-SHA256 of `timestamp + body`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
+  // The body alone: a replay must repeat the signed timestamp anyway, and Zendesk's retries re-sign it.
+  signedContent: signedBody,
 
   verify: headerTimestampHmacVerifier({
     signatureHeader: SIGNATURE,

@@ -6,29 +6,20 @@
  */
 
 import { stringField } from "../normalize/read-body";
-import { bytesToHex, concatBytes, utf8 } from "../verify/encoding";
-import { headerTimestampHmacVerifier } from "../verify/header-timestamp-hmac";
+import { bytesToHex, utf8 } from "../verify/encoding";
+import { v0SignatureVerifier } from "../verify/header-timestamp-hmac";
 import { hmacSign } from "../verify/hmac";
 import { err, ok } from "../verify/result";
-import { parseUnixSeconds } from "../verify/timestamp";
 import { type Provider, utf8Secret } from "./provider";
 
 const SIGNATURE = "x-zm-signature";
 const TIMESTAMP = "x-zm-request-timestamp";
 
 export const zoom: Provider = {
-  scheme: "x-zm-signature: v0=<hex HMAC-SHA256 of `v0:ts:body`>",
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 
-  verify: headerTimestampHmacVerifier({
-    signatureHeader: SIGNATURE,
-    timestampHeader: TIMESTAMP,
-    prefix: "v0=",
-    encoding: "hex",
-    parseTimestamp: parseUnixSeconds,
-    signedContent: (ts, request) => concatBytes(`v0:${ts}:`, request.body),
-  }),
+  verify: v0SignatureVerifier(SIGNATURE, TIMESTAMP),
 
   identify(_request, body) {
     const event = body.json();

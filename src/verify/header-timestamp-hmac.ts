@@ -2,10 +2,12 @@
  * The shared verifier for schemes with a signature header and a separate timestamp header, where the
  * HMAC-SHA256 covers the timestamp and the body in a provider-specific layout (Slack, Zoom, Zendesk, HubSpot).
  */
+
+import { concatBytes } from "./encoding";
 import { hmacMatchesAny, type SecretBytes } from "./hmac";
 import { err, type VerifyResult, verified } from "./result";
 import { type DigestEncoding, decodeDigest } from "./signature-header";
-import { checkFreshness } from "./timestamp";
+import { checkFreshness, parseUnixSeconds } from "./timestamp";
 
 export interface SignedParts {
   readonly method: string;
@@ -54,4 +56,16 @@ export function headerTimestampHmacVerifier(scheme: HeaderTimestampHmacScheme) {
       ? verified
       : err({ reason: "bad_signature" });
   };
+}
+
+/** The `v0=<hex HMAC-SHA256("v0:<unix seconds>:<body>")>` scheme Slack and Zoom share. */
+export function v0SignatureVerifier(signatureHeader: string, timestampHeader: string) {
+  return headerTimestampHmacVerifier({
+    signatureHeader,
+    timestampHeader,
+    prefix: "v0=",
+    encoding: "hex",
+    parseTimestamp: parseUnixSeconds,
+    signedContent: (ts, request) => concatBytes(`v0:${ts}:`, request.body),
+  });
 }

@@ -1,7 +1,8 @@
 /**
- * The one HMAC core every shared-secret scheme uses. `crypto.subtle.verify` compares in constant time,
- * so no signature is ever compared with `===`. Imported keys are cached per isolate: `importKey` is
- * the most expensive step of verifying a small webhook.
+ * The one HMAC core every shared-secret scheme uses. Each secret's HMAC of the signed content is computed
+ * once and compared with every candidate by `crypto.subtle.timingSafeEqual`, so no signature is ever
+ * compared with `===`, and a request listing many signatures costs no more HMAC work than one listing one.
+ * Imported keys are cached per isolate: `importKey` is the most expensive step of verifying a small webhook.
  */
 
 export type HmacHash = "SHA-1" | "SHA-256";
@@ -34,9 +35,14 @@ export async function hmacSign(hash: HmacHash, secret: SecretBytes, data: Uint8A
   return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(hash, secret), data));
 }
 
+/** Constant-time equality of two byte strings; different lengths are simply unequal. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
+}
+
 /**
  * True when any candidate signature matches `data` under any secret (current and previous, for rotation).
- * Every comparison runs in constant time inside WebCrypto.
+ * One HMAC per secret, however many candidates; every comparison is constant-time.
  */
 export async function hmacMatchesAny(
   hash: HmacHash,
@@ -44,11 +50,28 @@ export async function hmacMatchesAny(
   data: Uint8Array,
   signatures: readonly Uint8Array[],
 ): Promise<boolean> {
+  if (signatures.length === 0) return false;
   for (const secret of secrets) {
-    const key = await hmacKey(hash, secret);
-    for (const signature of signatures) {
-      if (await crypto.subtle.verify("HMAC", key, signature, data)) return true;
-    }
+    const expected = await hmacSign(hash, secret, data);
+    let matched = false;
+    for (const signature of signatures) matched = bytesEqual(expected, signature) || matched;
+    if (matched) return true;
   }
   return false;
+}
+
+/**
+ * For schemes that send the secret itself (GitLab's token, Postmark's Basic credentials): true when
+ * `candidate` equals any secret. SHA-256 of both sides is compared with `timingSafeEqual`, so neither
+ * the secret's length nor a matching prefix shows in the timing.
+ */
+export async function plainSecretMatchesAny(
+  candidate: Uint8Array,
+  secrets: readonly SecretBytes[],
+): Promise<boolean> {
+  const sha256 = async (bytes: Uint8Array) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const presented = await sha256(candidate);
+  let matched = false;
+  for (const secret of secrets) matched = bytesEqual(presented, await sha256(secret)) || matched;
+  return matched;
 }

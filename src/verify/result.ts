@@ -14,7 +14,11 @@ export type VerifyFailure =
   | { reason: "malformed_header"; header: string }
   | { reason: "bad_signature" }
   | { reason: "stale"; ts: number; now: number }
-  | { reason: "future"; ts: number; now: number };
+  | { reason: "future"; ts: number; now: number }
+  /** More than MAX_SIGNATURES signature entries: refused before any HMAC. */
+  | { reason: "too_many_signatures"; header: string }
+  /** A body that must be parsed before verifying (Mailgun, Twilio) is nested or split past the bounds. */
+  | { reason: "body_too_complex"; detail: string };
 
 export type VerifyResult = Result<true, VerifyFailure>;
 

@@ -12,15 +12,14 @@ export function decodeDigest(value: string, encoding: DigestEncoding, length: nu
   return bytes?.length === length ? bytes : null;
 }
 
-/** `sha256=<digest>` → the digest; null when the prefix is absent or the digest is malformed. */
-export function prefixedDigest(
-  header: string,
-  prefix: string,
-  encoding: DigestEncoding,
-  length: number,
-): Uint8Array | null {
-  return header.startsWith(prefix) ? decodeDigest(header.slice(prefix.length), encoding, length) : null;
-}
+/**
+ * The most signature entries one request may list (a rotating sender lists two or three). More is refused
+ * before any entry is decoded or checked, so listing thousands of fake entries buys an attacker nothing.
+ */
+export const MAX_SIGNATURES = 8;
+
+/** What a list parser answers when a header lists more than MAX_SIGNATURES signature entries. */
+export const TOO_MANY = "too_many";
 
 export interface SignatureList {
   /** The raw value of the timestamp key, exactly as signed. */
@@ -32,7 +31,8 @@ export interface SignatureList {
 /**
  * Reads a `key=value` list such as `t=1492774577,v1=<hex>,v1=<hex>`: one timestamp key, any number of
  * signature keys (malformed ones and unknown keys are skipped). Null when the timestamp is missing or
- * repeated, or when no signature is well-formed. Example: `signatureList(h, ";", "ts", "h1", "hex", 32)`.
+ * repeated (which is also what a repeated header looks like once joined), or when no signature is
+ * well-formed; TOO_MANY past MAX_SIGNATURES entries. Example: `signatureList(h, ";", "ts", "h1", "hex", 32)`.
  */
 export function signatureList(
   header: string,
@@ -41,9 +41,10 @@ export function signatureList(
   signatureKey: string,
   encoding: DigestEncoding,
   length: number,
-): SignatureList | null {
+): SignatureList | typeof TOO_MANY | null {
   const timestamps: string[] = [];
   const signatures: Uint8Array[] = [];
+  let entries = 0;
   for (const part of header.split(separator)) {
     const at = part.indexOf("=");
     if (at < 1) continue;
@@ -51,6 +52,7 @@ export function signatureList(
     const value = part.slice(at + 1).trim();
     if (key === timestampKey) timestamps.push(value);
     if (key === signatureKey) {
+      if (++entries > MAX_SIGNATURES) return TOO_MANY;
       const digest = decodeDigest(value, encoding, length);
       if (digest) signatures.push(digest);
     }
@@ -59,16 +61,21 @@ export function signatureList(
   return timestamps.length === 1 && timestamp && signatures.length > 0 ? { timestamp, signatures } : null;
 }
 
-/** Every well-formed `<key>=<digest>` entry of a list with no timestamp (PagerDuty's `v1=…,v1=…`). */
+/**
+ * Every well-formed `<key>=<digest>` entry of a list with no timestamp (PagerDuty's `v1=…,v1=…`);
+ * TOO_MANY past MAX_SIGNATURES entries.
+ */
 export function digestEntries(
   header: string,
   separator: string,
   key: string,
   encoding: DigestEncoding,
   length: number,
-): Uint8Array[] {
+): Uint8Array[] | typeof TOO_MANY {
+  const parts = header.split(separator);
+  if (parts.length > MAX_SIGNATURES) return TOO_MANY;
   const digests: Uint8Array[] = [];
-  for (const part of header.split(separator)) {
+  for (const part of parts) {
     const entry = part.trim();
     const digest = entry.startsWith(`${key}=`)
       ? decodeDigest(entry.slice(key.length + 1), encoding, length)

@@ -6,7 +6,7 @@
 import { concatBytes } from "./encoding";
 import { hmacMatchesAny, type SecretBytes } from "./hmac";
 import { err, type VerifyResult, verified } from "./result";
-import { signatureList } from "./signature-header";
+import { signatureList, TOO_MANY } from "./signature-header";
 import { checkFreshness } from "./timestamp";
 
 export interface SignatureListScheme {
@@ -21,17 +21,26 @@ export interface SignatureListScheme {
   readonly timestampUnit?: "s" | "ms";
 }
 
-export async function verifySignatureListHmac(
+type SignatureListInput = {
+  request: { headers: Headers; body: Uint8Array };
+  secrets: readonly SecretBytes[];
+  nowSeconds: number;
+  toleranceSeconds: number;
+};
+
+/** Builds a provider's `verify` for a `t=…,v1=…` list scheme. */
+export function signatureListHmacVerifier(scheme: SignatureListScheme) {
+  return (input: SignatureListInput) => verifySignatureListHmac(scheme, input);
+}
+
+async function verifySignatureListHmac(
   scheme: SignatureListScheme,
-  headers: Headers,
-  body: Uint8Array,
-  secrets: readonly SecretBytes[],
-  nowSeconds: number,
-  toleranceSeconds: number,
+  { request: { headers, body }, secrets, nowSeconds, toleranceSeconds }: SignatureListInput,
 ): Promise<VerifyResult> {
   const header = headers.get(scheme.header);
   if (header === null) return err({ reason: "missing_header", header: scheme.header });
   const list = signatureList(header, scheme.separator, scheme.timestampKey, scheme.signatureKey, "hex", 32);
+  if (list === TOO_MANY) return err({ reason: "too_many_signatures", header: scheme.header });
   const digits = scheme.timestampUnit === "ms" ? /^\d{1,15}$/ : /^\d{1,12}$/;
   if (!list || !digits.test(list.timestamp))
     return err({ reason: "malformed_header", header: scheme.header });

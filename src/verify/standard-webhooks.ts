@@ -8,6 +8,7 @@ import { base64ToBytes, bytesToBase64, concatBytes } from "./encoding";
 import { hmacMatchesAny, hmacSign, type SecretBytes } from "./hmac";
 import { type PublicKeyBytes, signatureMatchesAny } from "./public-key";
 import { err, type VerifyResult, verified } from "./result";
+import { MAX_SIGNATURES } from "./signature-header";
 import { checkFreshness, parseUnixSeconds } from "./timestamp";
 
 /** `whsec_<base64>` (the prefix is optional) to key bytes; null when not base64. */
@@ -63,8 +64,12 @@ export async function verifyStandardWebhook(
   if (headers.signature === null) return err({ reason: "missing_header", header: names.signature });
   const timestamp = parseUnixSeconds(headers.timestamp);
   if (timestamp === null) return err({ reason: "malformed_header", header: names.timestamp });
+  const entries = headers.signature.split(" ");
+  if (entries.length > MAX_SIGNATURES) return err({ reason: "too_many_signatures", header: names.signature });
+  // Standard Webhooks sends one header: joined repeats (`a, b`) are refused, not merged.
+  if (headers.signature.includes(", ")) return err({ reason: "malformed_header", header: names.signature });
   const signatures: Uint8Array[] = [];
-  for (const entry of headers.signature.split(" ")) {
+  for (const entry of entries) {
     const [version, value] = entry.split(",", 2);
     if (version !== accepted || !value) continue;
     const bytes = base64ToBytes(value);

@@ -15,7 +15,9 @@ const forwarding = () => {
 };
 
 async function acceptedIssue() {
-  const id = await accept(await githubEvent({ action: "opened", issue: { number: 42 } }));
+  const id = await accept(
+    await githubEvent({ action: "opened", issue: { number: 42, id: crypto.randomUUID() } }),
+  );
   return { id, message: messageFor("github", id, "issues.opened") };
 }
 

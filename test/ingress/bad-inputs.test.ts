@@ -9,6 +9,7 @@ import { sources } from "../../src/config/sources";
 import worker from "../../src/index";
 import { BASE, genericEvent, githubEvent, post, slackEvent, stripeEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
+import { hardeningInputs } from "./hardening-inputs";
 
 const MiB = 1024 * 1024;
 const send = (request: Request) => exports.default.fetch(request);
@@ -129,6 +130,7 @@ const inputs: Record<string, () => Promise<Response>> = {
     for (let i = 0; i < 30; i++) await (await send(await withHeaders(forged))).body?.cancel();
     return send(await withHeaders(forged));
   },
+  ...hardeningInputs,
 };
 
 const rows = matrix

@@ -1,6 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import {
   BASE,
@@ -160,6 +160,42 @@ describe("failed signature rate limit", () => {
     expect((await send(post({ ...good, headers: { ...good.headers, "cf-connecting-ip": ip } }))).status).toBe(
       202,
     );
+  });
+});
+
+describe("a client already over the failed-auth limit", () => {
+  it("gets its 429 without asking the limiter again and with at most one HMAC; valid requests pass", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const bad = await githubEvent();
+    const forged = {
+      ...bad,
+      headers: { ...bad.headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}`, "cf-connecting-ip": ip },
+    };
+    for (let i = 0; i < 31; i++) await (await send(post(forged))).body?.cancel();
+    const limiter = vi.spyOn(env.FAILED_AUTH_LIMITER, "limit");
+    const sign = vi.spyOn(crypto.subtle, "sign");
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      expect((await send(post(forged))).status).toBe(429);
+      expect(limiter).not.toHaveBeenCalled();
+      expect(sign.mock.calls.length + verify.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const good = await githubEvent();
+    const response = await send(post({ ...good, headers: { ...good.headers, "cf-connecting-ip": ip } }));
+    expect(response.status).toBe(202);
+  });
+});
+
+describe("ids from unsigned headers", () => {
+  it("does not let an unsigned X-Webhook-Id give a captured generic request a new id", async () => {
+    const realId = `evt_${crypto.randomUUID()}`;
+    const captured = genericEvent({ id: `evt_${crypto.randomUUID()}`, type: "t" });
+    expect((await send(post(captured))).status).toBe(202);
+    const replayed = { ...captured, headers: { ...captured.headers, "x-webhook-id": realId } };
+    expect((await send(post(replayed))).status).toBe(200);
+    expect((await send(post(genericEvent({ id: realId, type: "t" })))).status).toBe(202);
   });
 });
 

@@ -15,7 +15,7 @@ const sha256 = async (bytes: Uint8Array | string) =>
 
 /** A JSON body of exactly 1 MiB, with multi-byte characters so any re-encoding would show. */
 function oneMebibytePayload() {
-  const payload = { action: "opened", text: "", tail: "é✓" };
+  const payload = { action: "opened", nonce: crypto.randomUUID(), text: "", tail: "é✓" };
   payload.text = "x".repeat(1024 * 1024 - new TextEncoder().encode(JSON.stringify(payload)).length);
   return payload;
 }

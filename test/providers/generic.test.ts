@@ -34,10 +34,13 @@ describe("generic verifier", () => {
     expect((await verifyWith(generic, parts(hex(BODY)), ["new", SECRET], NOW)).ok).toBe(true);
   });
 
-  it("takes the id from X-Webhook-Id, then body id or event_id, else leaves it to the body digest", () => {
+  it("takes the id from body id or event_id, else leaves it to the body digest; never from a header", () => {
     expect(identifyWith(generic, parts(null, BODY, { "x-webhook-id": "hdr-1" }))).toMatchObject({
-      value: { id: "hdr-1" },
+      value: { id: "evt_9" },
     });
+    const noId = JSON.stringify({ type: "t" });
+    const digestOnly = identifyWith(generic, parts(null, noId, { "x-webhook-id": "hdr-1" }));
+    expect(digestOnly.ok && digestOnly.value.id).toBeUndefined();
     expect(identifyWith(generic, parts(null, BODY))).toMatchObject({
       value: { id: "evt_9", type: "thing.happened" },
     });

@@ -192,3 +192,63 @@ describe("hubspot events", () => {
     }
   });
 });
+
+// HubSpot's published examples for the older signatures (same client secret and body as above):
+// v1, "Example for a request with a body": SHA-256 of secret + body = 232db261…;
+// v2, "Example for a GET request": SHA-256 of secret + "GET" + "https://www.example.com/webhook_uri" = eee2dddc….
+// https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests
+describe("hubspot v1 and v2 signatures", () => {
+  const V1 = "232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de";
+  const V2 = "eee2dddcc73c94d699f5e395f4b9d454a069a6855fbfa152e91e88823087200e";
+  const legacy = (signature: string, version: string, extra: Record<string, string> = {}) => ({
+    headers: { "x-hubspot-signature": signature, "x-hubspot-signature-version": version, ...extra },
+    body: BODY,
+    url: ENDPOINT,
+  });
+
+  it("accepts HubSpot's published v1 example", async () => {
+    expect((await verifyWith(hubspot, legacy(V1, "v1"), [SECRET], NOW)).ok).toBe(true);
+  });
+
+  it("accepts HubSpot's published v2 example (a GET without a body)", async () => {
+    const request = {
+      headers: { "x-hubspot-signature": V2, "x-hubspot-signature-version": "v2" },
+      body: "",
+      url: "https://www.example.com/webhook_uri",
+      method: "GET",
+    };
+    expect((await verifyWith(hubspot, request, [SECRET], NOW)).ok).toBe(true);
+    expect((await verifyWith(hubspot, { ...request, method: "POST" }, [SECRET], NOW)).ok).toBe(false);
+  });
+
+  it("rejects a changed body, the wrong version, another secret and an unknown version", async () => {
+    expect(await verifyWith(hubspot, { ...legacy(V1, "v1"), body: `${BODY} ` }, [SECRET], NOW)).toMatchObject(
+      {
+        error: { reason: "bad_signature" },
+      },
+    );
+    expect(await verifyWith(hubspot, legacy(V1, "v2"), [SECRET], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
+    expect(await verifyWith(hubspot, legacy(V1, "v1"), ["other"], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
+    expect(await verifyWith(hubspot, legacy(V1, "v4"), [SECRET], NOW)).toMatchObject({
+      error: { reason: "malformed_header", header: "x-hubspot-signature-version" },
+    });
+  });
+
+  it("prefers v3 when present: a bad v3 is not rescued by a valid v1", async () => {
+    const withBadV3 = legacy(V1, "v1", {
+      "x-hubspot-signature-v3": btoa("x".repeat(32)),
+      "x-hubspot-request-timestamp": String(TIMESTAMP),
+    });
+    expect(await verifyWith(hubspot, withBadV3, [SECRET], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
+  });
+
+  it("accepts the previous client secret during a rotation", async () => {
+    expect((await verifyWith(hubspot, legacy(V1, "v1"), ["new-secret", SECRET], NOW)).ok).toBe(true);
+  });
+});

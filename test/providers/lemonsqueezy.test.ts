@@ -62,11 +62,11 @@ describe("lemonsqueezy verifier", () => {
     expect(identity.ok && identity.value.id).toBeUndefined();
   });
 
-  it("falls back to X-Event-Name for the type, and requires JSON", () => {
+  it("never takes the type from the unsigned X-Event-Name header, and requires JSON", () => {
     expect(
       identifyWith(lemonsqueezy, { headers: { "x-event-name": "license_key_created" }, body: "{}" }),
     ).toMatchObject({
-      value: { type: "license_key_created" },
+      value: { type: "unknown" },
     });
     expect(identifyWith(lemonsqueezy, { headers: {}, body: "not json" })).toMatchObject({
       error: { reason: "invalid_body" },

@@ -134,6 +134,17 @@ describe("twitch messages", () => {
     });
   });
 
+  it("types a revocation revocation.<subscription type> from the signed body alone", () => {
+    const notification = JSON.stringify({ subscription, event: { user_id: "1" } });
+    expect(
+      identifyWith(twitch, parts({ "twitch-eventsub-message-type": "revocation" }, notification)),
+    ).toMatchObject({ value: { type: "channel.follow" } });
+    const noType = JSON.stringify({ subscription: { id: "s" }, event: {} });
+    expect(
+      identifyWith(twitch, parts({ "twitch-eventsub-subscription-type": "forged" }, noType)),
+    ).toMatchObject({ value: { type: "unknown" } });
+  });
+
   it("accepts a revocation as an event typed revocation.<subscription type>", () => {
     const body = JSON.stringify({ subscription: { ...subscription, status: "authorization_revoked" } });
     expect(identifyWith(twitch, parts({ "twitch-eventsub-message-type": "revocation" }, body))).toMatchObject(

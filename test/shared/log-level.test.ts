@@ -17,7 +17,11 @@ afterEach(() => vi.restoreAllMocks());
 const debugEnv = (): Env => ({ ...env, LOG_LEVEL: "debug" });
 
 async function receive(testEnv: Env): Promise<string> {
-  const fixture = await githubEvent({ action: "opened", logLevel: testEnv.LOG_LEVEL });
+  const fixture = await githubEvent({
+    action: "opened",
+    logLevel: testEnv.LOG_LEVEL,
+    nonce: crypto.randomUUID(),
+  });
   const ctx = createExecutionContext();
   const response = await app.fetch(post(fixture), testEnv, ctx);
   await waitOnExecutionContext(ctx);

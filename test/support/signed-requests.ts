@@ -18,7 +18,8 @@ export function post({ path, headers, body }: Fixture): Request {
 }
 
 export async function githubEvent(
-  payload: unknown = { action: "opened", issue: { number: 1 } },
+  // A fresh issue id per call: GitHub signs the body alone, so one body is one event (signed-content dedup).
+  payload: unknown = { action: "opened", issue: { number: 1, id: crypto.randomUUID() } },
   { id = crypto.randomUUID(), event = "issues", secret = TEST_SECRETS.GITHUB_WEBHOOK_SECRET } = {},
 ): Promise<Fixture> {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
@@ -83,7 +84,7 @@ export function slackEvent(
 }
 
 export function shopifyEvent(
-  payload: unknown = { id: 820982911946154500, email: "jon@example.com" },
+  payload: unknown = { id: crypto.randomUUID(), email: "jon@example.com" },
   { id = crypto.randomUUID(), topic = "orders/create", secret = TEST_SECRETS.SHOPIFY_WEBHOOK_SECRET } = {},
 ): Fixture {
   const body = JSON.stringify(payload);

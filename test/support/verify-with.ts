@@ -21,7 +21,7 @@ export function signedRequest(parts: RequestParts): SignedRequest {
 function keys(provider: Provider, secrets: readonly string[]) {
   return secrets.map((secret) => {
     const key = provider.decodeSecret(secret);
-    if (!key) throw new Error(`test secret is not in ${provider.scheme} format`);
+    if (!key) throw new Error("test secret is not in the provider's format");
     return key;
   });
 }
