@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import * as SQL from "../event-log/event-log-sql";
+import { base64ToBytes, bytesToBase64, utf8 } from "../verify/encoding";
 import type { EventSummary, ListEventsQuery } from "./admin-schemas";
 import { EventStatus } from "./admin-schemas";
 import { operatorError } from "./operator-error";
@@ -56,14 +57,20 @@ export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
   };
 }
 
+/** An opaque cursor: the UTF-8 JSON of the last row's sort key in base64url (ids may be any Unicode). */
 function encodeCursor(row: z.infer<typeof EventRow>): string {
-  return btoa(JSON.stringify([row.received_at, row.source, row.event_id])).replace(/=+$/, "");
+  const key = JSON.stringify([row.received_at, row.source, row.event_id]);
+  return bytesToBase64(utf8.encode(key)).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_");
 }
 
 /** Null when the cursor is not one this API issued. */
 function decodeCursor(cursor: string): z.infer<typeof Cursor> | null {
   try {
-    const parsed = Cursor.safeParse(JSON.parse(atob(cursor)));
+    const base64 = cursor.replaceAll("-", "+").replaceAll("_", "/");
+    const bytes = base64ToBytes(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+    if (!bytes) return null;
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    const parsed = Cursor.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

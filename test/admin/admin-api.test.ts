@@ -19,7 +19,7 @@ import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
 import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
-import { BASE, githubEvent, stripeEvent } from "../support/signed-requests";
+import { BASE, githubEvent, stripeEvent, uniqueClientIp } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const auth = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
@@ -67,7 +67,7 @@ describe("admin API access", () => {
   });
 
   it("locks a client out after too many wrong tokens: even the right token gets 429", async () => {
-    const ip = { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250)}` };
+    const ip = { "cf-connecting-ip": uniqueClientIp() };
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++)
       statuses.push((await admin("/events", { headers: { ...ip, authorization: "Bearer guess" } })).status);
@@ -198,6 +198,24 @@ describe("event log and search", () => {
     expect(none.events).toHaveLength(0);
   });
 
+  it("pages through ids in any script: cursors are UTF-8 and URL-safe, never a 500", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const ids: string[] = [];
+    for (const id of [`évt_${tag}_ü`, `evt_${tag}_😀`, `evt_${tag}_数据?+/`])
+      ids.push(await accept(await stripeEvent({ id, type: `unicode.${tag}` })));
+    for (const id of ids) await logged("stripe", id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const query: string = `/events?type=unicode.${tag}&limit=1${cursor ? `&cursor=${cursor}` : ""}`;
+      const list = await json(await admin(query), EventList);
+      seen.push(...list.events.map((e) => e.id));
+      cursor = list.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(new Set(seen)).toEqual(new Set(ids));
+  });
+
   it("answers 400 to invalid filters and cursors, 404 to unknown events", async () => {
     expect((await admin("/events?status=lost")).status).toBe(400);
     expect((await admin("/events?since=yesterday")).status).toBe(400);
@@ -259,7 +277,7 @@ describe("replay", () => {
 
 describe("dead letters", () => {
   it("lists dead events and redrives them to delivery", async () => {
-    const fixture = await githubEvent({ action: "doomed" });
+    const fixture = await githubEvent({ action: "doomed", issue: { id: crypto.randomUUID() } });
     const id = fixture.headers["x-github-delivery"]!;
     const { ledger } = ledgerOf("github", id);
     // Keep the live queue away from this event while the test makes it dead.

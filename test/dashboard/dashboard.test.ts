@@ -9,7 +9,7 @@ import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
 import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
-import { BASE, githubEvent } from "../support/signed-requests";
+import { BASE, githubEvent, uniqueClientIp } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 import { loginCookie } from "./login-session";
 
@@ -124,7 +124,7 @@ describe("dashboard access", () => {
   });
 
   it("answers 429 after repeated failed logins from one client", async () => {
-    const ip = { "cf-connecting-ip": `203.0.113.${Math.floor(Math.random() * 250)}` };
+    const ip = { "cf-connecting-ip": uniqueClientIp() };
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) statuses.push((await submit("/admin/login", { token: "guess" }, ip)).status);
     expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
@@ -371,7 +371,7 @@ describe("replay from the dashboard", () => {
 
 describe("dead letters", () => {
   it("lists a dead event, redrives all of them, and the event is delivered", async () => {
-    const fixture = await githubEvent({ action: "doomed" });
+    const fixture = await githubEvent({ action: "doomed", issue: { id: crypto.randomUUID() } });
     const id = fixture.headers["x-github-delivery"]!;
     const { ledger } = ledgerOf("github", id);
     // Keep the live queue away from this event while the test makes it dead.

@@ -10,6 +10,7 @@ import {
   slackEvent,
   standardEvent,
   stripeEvent,
+  uniqueClientIp,
 } from "../support/signed-requests";
 
 const send = (request: Request) => exports.default.fetch(request);
@@ -144,7 +145,7 @@ describe("GET /healthz", () => {
 
 describe("failed signature rate limit", () => {
   it("answers 429 after repeated failures from one client, and still accepts its valid requests", async () => {
-    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const ip = uniqueClientIp();
     const bad = await githubEvent();
     const forged = {
       ...bad,
@@ -165,7 +166,7 @@ describe("failed signature rate limit", () => {
 
 describe("a client already over the failed-auth limit", () => {
   it("gets its 429 without asking the limiter again and with at most one HMAC; valid requests pass", async () => {
-    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const ip = uniqueClientIp();
     const bad = await githubEvent();
     const forged = {
       ...bad,

@@ -7,7 +7,7 @@ import { TEST_SECRETS } from "../support/test-secrets";
 
 describe("a signed GitHub event", () => {
   it("is accepted with 202 and reaches the agent endpoint exactly once, signed", async () => {
-    const fixture = await githubEvent({ action: "opened", issue: { number: 7 } });
+    const fixture = await githubEvent({ action: "opened", issue: { number: 7, id: crypto.randomUUID() } });
     const response = await exports.default.fetch(post(fixture));
     expect(response.status).toBe(202);
     const { id } = await response.json<{ id: string }>();

@@ -142,3 +142,10 @@ export function genericEvent(
     body,
   };
 }
+
+/**
+ * A client address no other test uses (an IPv6 documentation address with 64 random bits): test files
+ * share one runtime, and with it the failed-auth limiter's counts per client.
+ */
+export const uniqueClientIp = () =>
+  `2001:db8::${Array.from(crypto.getRandomValues(new Uint16Array(4)), (n) => n.toString(16)).join(":")}`;
