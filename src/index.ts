@@ -1,6 +1,7 @@
 /** Wiring only: ingress (HTTP) → verify → normalize → claim/outbox (Durable Object) → queue → handlers. */
+
+import { app } from "./app";
 import { handlers } from "./handlers/agent-handlers";
-import { app } from "./ingress/gateway-app";
 import { deliverBatch } from "./queue/deliver-batch";
 
 export { AlertDesk } from "./alerts/alert-desk";

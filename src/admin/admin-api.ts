@@ -5,8 +5,8 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { Problem } from "../shared/problem";
 import {
   EventDetail,
   EventList,

@@ -5,7 +5,7 @@
  * per isolate in a bounded map; the rate limiter behind it is shared, so an isolate that has not seen the
  * client yet locks it out again at its next wrong guess.
  */
-import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../ingress/limit-failed-auth";
+import { RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../shared/limit-failed-auth";
 
 const LOCKOUT_MS = Number(RETRY_AFTER_LIMITED_SECONDS) * 1000;
 /** Beyond this many locked-out clients the oldest lockouts are forgotten (the limiter still counts). */

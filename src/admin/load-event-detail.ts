@@ -5,8 +5,8 @@
 
 import { ledgerFor } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
-import { payloadFor } from "../normalize/build-envelope";
 import { readBody } from "../normalize/read-body";
+import { payloadFor } from "../queue/build-envelope";
 import { maskHeaders } from "./mask-headers";
 import { readEvent } from "./read-event-log";
 

@@ -3,10 +3,11 @@
  * number, so each handler runs again with fresh delivery state and a new idempotency key (and so a new
  * `webhook-id`). A redrive gives an event's dead handlers a fresh set of attempts.
  */
+
+import type { EventMessage } from "../claim/event-message";
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
 import { recordRedriven } from "../event-log/record-event-log";
-import type { EventMessage } from "../queue/event-message";
 import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =

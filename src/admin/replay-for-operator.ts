@@ -3,8 +3,8 @@
  * log line for both, so the two routes cannot drift apart.
  */
 import { handlers } from "../handlers/agent-handlers";
-import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { Problem } from "../shared/problem";
 import { replayEvent } from "./replay-event";
 
 /**

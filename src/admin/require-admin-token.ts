@@ -6,8 +6,8 @@
  * over the limit gets 429 for every attempt until the window passes (see `admin-lockout.ts`).
  */
 import { createMiddleware } from "hono/factory";
-import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { Problem } from "../shared/problem";
 import { utf8 } from "../verify/encoding";
 import { adminLockoutSeconds, recordFailedAdminAttempt } from "./admin-lockout";
 

@@ -5,8 +5,8 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import type { ZodType } from "zod";
-import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { Problem } from "../shared/problem";
 
 export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(
   target: Target,

@@ -2,9 +2,9 @@
  * Builds the queue messages that can run an event's unfinished handlers: the plain message for its own
  * handlers and one per unfinished replay, each delayed until its lease or backoff is over.
  */
-import { type EventMessage, parseDeliveryKey } from "../queue/event-message";
-import { MAX_QUEUE_DELAY_SECONDS } from "../queue/retry-delay";
+import { type EventMessage, parseDeliveryKey } from "./event-message";
 import * as SQL from "./ledger-sql";
+import { MAX_QUEUE_DELAY_SECONDS } from "./retry-delay";
 
 type DeliveryWait = { handler: string; state: string; lease_until: number | null; not_before: number | null };
 

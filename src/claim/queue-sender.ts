@@ -1,8 +1,8 @@
 /** Sends the ledger's messages to the events queue, with a time limit and the test-only fault seam. */
 import type { z } from "zod";
-import type { EventMessage } from "../queue/event-message";
 import { faultInjectionAllowed, OutboxFaults } from "../shared/fault-injection";
 import { withTimeout } from "../shared/with-timeout";
+import type { EventMessage } from "./event-message";
 
 const SEND_TIMEOUT_MS = 10_000;
 /** `sendBatch` takes at most 100 messages. */

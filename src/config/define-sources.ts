@@ -1,7 +1,7 @@
 /** Validates the source list once, at module load: a typo in config fails the deploy, not a webhook. */
 import { z } from "zod";
-import { parseCidr } from "../ingress/ip-allowlist";
 import { providerNames, providers } from "../providers";
+import { parseCidr } from "../shared/ip-ranges";
 import { IP_PRESETS } from "./ip-presets";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

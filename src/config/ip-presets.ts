@@ -37,5 +37,3 @@ export const IP_PRESETS = {
     ],
   },
 } as const;
-
-export type IpPresetName = keyof typeof IP_PRESETS;

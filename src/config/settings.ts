@@ -21,11 +21,7 @@ const Settings = z.object({
    * lease or backoff pending) before the ledger sends its message again, in case the queue lost it.
    */
   STALLED_REDRIVE_SECONDS: intVar(900, 5, 86_400),
-  /**
-   * `info`: rejections, failures, retries, dead letters, re-drives and one line per consumer batch.
-   * `debug`: also one line per accepted event, per queue send and per successful delivery.
-   */
-  LOG_LEVEL: z.enum(["info", "debug"]).catch("info").default("info"),
+  // LOG_LEVEL is read by src/shared/log.ts itself: shared/ imports nothing of ours.
 });
 
 export type Settings = z.infer<typeof Settings>;

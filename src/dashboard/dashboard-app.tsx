@@ -15,7 +15,7 @@ import { validate } from "../admin/validate";
 import { settingsFrom } from "../config/settings";
 import { sources } from "../config/sources";
 import { handlers } from "../handlers/agent-handlers";
-import { Problem } from "../ingress/problem";
+import { Problem } from "../shared/problem";
 import { endAdminSession } from "./admin-session-cookie";
 import { ConfirmPage } from "./confirm-page";
 import {

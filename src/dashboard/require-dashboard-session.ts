@@ -5,7 +5,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { adminTokenOf } from "../admin/require-admin-token";
-import { Problem } from "../ingress/problem";
+import { Problem } from "../shared/problem";
 import { sessionCookieOf, sessionTokenValid } from "./admin-session-cookie";
 
 export const LOGIN_PATH = "/admin/login";

@@ -5,8 +5,8 @@
  * sending neither is not a browser and should use the bearer-token API instead.
  */
 import { createMiddleware } from "hono/factory";
-import { Problem } from "../ingress/problem";
 import { log } from "../shared/log";
+import { Problem } from "../shared/problem";
 
 export const requireSameOrigin = createMiddleware(async function requireSameOrigin(c, next) {
   const origin = c.req.header("origin");

@@ -7,16 +7,15 @@ import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
 import { claimSignedContent } from "../claim/claim-signed-content";
 import type { AcceptOutcome } from "../claim/ledger-rpc";
-import { storableHeaders } from "../normalize/build-envelope";
 import { type ReadBody, readBody } from "../normalize/read-body";
+import { storableHeaders } from "../normalize/storable-headers";
 import type { SignedRequest } from "../providers/provider";
+import { ipInRanges } from "../shared/ip-ranges";
+import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "../shared/limit-failed-auth";
 import { log, logDebug } from "../shared/log";
+import { Problem } from "../shared/problem";
 import { bytesToHex, utf8 } from "../verify/encoding";
 import { checkEventKey, cutText } from "./check-event-key";
-import { ipInRanges } from "./ip-allowlist";
-import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "./limit-failed-auth";
-
-import { Problem } from "./problem";
 import { readBodyWithinLimit } from "./read-body-within-limit";
 import { type ResolvedSource, resolveSource, signedUrlOf } from "./resolve-source";
 

@@ -8,9 +8,9 @@ import { IP_PRESETS } from "../config/ip-presets";
 import { sources } from "../config/sources";
 import { providers } from "../providers";
 import type { Provider } from "../providers/provider";
+import { type CidrRange, parseCidr } from "../shared/ip-ranges";
 import { logError } from "../shared/log";
 import type { SecretBytes } from "../verify/hmac";
-import { type CidrRange, parseCidr } from "./ip-allowlist";
 
 export interface ResolvedSource {
   readonly config: SourceConfig;

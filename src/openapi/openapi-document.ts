@@ -5,8 +5,8 @@
  */
 import * as Admin from "../admin/admin-schemas";
 import { sources } from "../config/sources";
-import { ProblemBody } from "../ingress/problem";
 import { WebhookOutcome } from "../ingress/receive-webhook";
+import { ProblemBody } from "../shared/problem";
 import {
   componentSchemas,
   json,

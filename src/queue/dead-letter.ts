@@ -1,6 +1,7 @@
 /** Copies events whose handlers died to the dead-letter queue, then acks their messages. */
+
+import type { EventMessage } from "../claim/event-message";
 import { describeError, log, logError } from "../shared/log";
-import type { EventMessage } from "./event-message";
 
 /** A message whose event has dead handlers (already recorded as dead in the ledger). */
 export interface DeadItem {

@@ -7,7 +7,9 @@
  * reported to the alert desk (when ALERT_WEBHOOK_URL is set), and one log line sums the batch up.
  */
 import { reportIncidents } from "../alerts/report-incidents";
+import { deliveryKey, EventMessage } from "../claim/event-message";
 import type { BeginResult, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
+import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import {
@@ -20,9 +22,7 @@ import type { HandlerRegistry } from "../handlers/handler-registry";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
-import { deliveryKey, EventMessage } from "./event-message";
 import { incidentsOfBatch } from "./incidents-of-batch";
-import { retryDelaySeconds } from "./retry-delay";
 import { runEvent, type ShardRun, type Verdict } from "./run-event";
 
 type Item = { message: Message<unknown>; event: EventMessage };

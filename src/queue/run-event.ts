@@ -2,15 +2,16 @@
  * Runs the handlers that `beginDeliveries` leased for one event, and returns what to do with its message
  * and what to record (settlements for the ledger, attempts for the event log), without touching either.
  */
+
+import { type EventMessage, handlerOfKey, idempotencyKeyOf } from "../claim/event-message";
 import type { BeginResult, HandlerDecision, SettleInput } from "../claim/ledger-rpc";
+import { retryDelaySeconds } from "../claim/retry-delay";
 import type { ledgerFor } from "../claim/shard-for-event";
 import type { Settings } from "../config/settings";
 import type { AttemptRow } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
-import { buildEnvelope } from "../normalize/build-envelope";
 import { logError } from "../shared/log";
-import { type EventMessage, handlerOfKey, idempotencyKeyOf } from "./event-message";
-import { retryDelaySeconds } from "./retry-delay";
+import { buildEnvelope } from "./build-envelope";
 import { runHandler } from "./run-handler";
 
 /** What to do with one message once its handlers have run. */

@@ -3,8 +3,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/storage-schema.md?raw";
+import { EventMessage } from "../../src/claim/event-message";
 import { ledgerFor } from "../../src/claim/shard-for-event";
-import { EventMessage } from "../../src/queue/event-message";
 
 type Schema = { tables: Record<string, Record<string, string>>; indexes: string[] };
 type Section = Schema & { fields: string[] };

@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { ipInRanges, parseCidr, parseIp } from "../../src/ingress/ip-allowlist";
+import { ipInRanges, parseCidr, parseIp } from "../../src/shared/ip-ranges";
 import { BASE, githubEvent } from "../support/signed-requests";
 
 const ranges = (...cidrs: string[]) => cidrs.map((cidr) => parseCidr(cidr)!);

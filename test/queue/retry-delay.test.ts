@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_QUEUE_DELAY_SECONDS, retryDelaySeconds } from "../../src/queue/retry-delay";
+import { MAX_QUEUE_DELAY_SECONDS, retryDelaySeconds } from "../../src/claim/retry-delay";
 
 const settings = { RETRY_BASE_SECONDS: 5, RETRY_MAX_SECONDS: 3600 };
 

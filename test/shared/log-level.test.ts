@@ -2,8 +2,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { app } from "../../src/app";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
-import { app } from "../../src/ingress/gateway-app";
 import { consume, messageFor } from "../support/pipeline";
 import { githubEvent, post } from "../support/signed-requests";
 

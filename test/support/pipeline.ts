@@ -6,11 +6,11 @@ import {
   runInDurableObject,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { EventMessage } from "../../src/claim/event-message";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { settingsFrom } from "../../src/config/settings";
 import type { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliverBatch } from "../../src/queue/deliver-batch";
-import type { EventMessage } from "../../src/queue/event-message";
 import { type Fixture, post } from "./signed-requests";
 
 export function ledgerOf(source: string, id: string, testEnv: Env = env) {

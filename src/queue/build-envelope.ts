@@ -3,17 +3,8 @@
 import type { StoredEvent } from "../claim/ledger-rpc";
 import { sources } from "../config/sources";
 import type { WebhookEnvelope } from "../handlers/envelope";
+import { defaultPayload, readBody } from "../normalize/read-body";
 import { providers } from "../providers";
-import { defaultPayload, readBody } from "./read-body";
-
-/** Headers never stored or handed on: they carry credentials, not event data. */
-const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
-
-export function storableHeaders(headers: Headers): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of headers) if (!CREDENTIAL_HEADERS.has(name)) kept[name] = value;
-  return kept;
-}
 
 /** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
 export function payloadFor(source: string, headers: Record<string, string>, body: Uint8Array): unknown {

@@ -8,7 +8,7 @@
  * requests then get the work of one valid request (see `knownOverLimit`) and their 429 without asking
  * the binding again.
  */
-import { describeError, logError } from "../shared/log";
+import { describeError, logError } from "./log";
 
 export const RETRY_AFTER_LIMITED_SECONDS = "60";
 /** The binding's period (wrangler.toml `[[ratelimits]]`). */

@@ -1,16 +1,14 @@
 /** The HTTP surface: routes only. Every error becomes an RFC 9457 problem in one place. */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { adminApi } from "../admin/admin-api";
-import { adminTokenOf, adminTokenProblem } from "../admin/require-admin-token";
-import { dashboard } from "../dashboard/dashboard-app";
-import { apiDocs } from "../openapi/api-docs-routes";
-import { faultInjectionAllowed, faultInjectionProblem } from "../shared/fault-injection";
-
-import { describeError, log, logError } from "../shared/log";
-
-import { Problem, problemResponse } from "./problem";
-import { type IngressEnv, receiveWebhook } from "./receive-webhook";
+import { adminApi } from "./admin/admin-api";
+import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
+import { dashboard } from "./dashboard/dashboard-app";
+import { type IngressEnv, receiveWebhook } from "./ingress/receive-webhook";
+import { apiDocs } from "./openapi/api-docs-routes";
+import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
+import { describeError, log, logError } from "./shared/log";
+import { Problem, problemResponse } from "./shared/problem";
 
 export const app = new Hono<IngressEnv>();
 

@@ -1,6 +1,6 @@
 /** The body of every message on the events queue: a reference to the event, never its payload. */
 import { z } from "zod";
-import { EventId, HandlerName } from "../claim/ledger-rpc";
+import { EventId, HandlerName } from "./ledger-rpc";
 
 export const EventMessage = z.object({
   v: z.literal(1),
