@@ -55,6 +55,14 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/**
+ * A header value for any key: printable ASCII stays as it is; anything else (ids may be any Unicode) is
+ * percent-encoded as UTF-8, so the header is the same bytes on every runtime and every retry.
+ */
+export function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]+/gu, (run) => encodeURIComponent(run));
+}
+
 /** `host[:port]/path` of a URL: how operators recognise a destination, without query or scheme noise. */
 export function destinationLabel(url: string): string {
   const { host, pathname } = new URL(url);
@@ -118,7 +126,7 @@ export const forward: AgentHandler = async function forward(event, context: Hand
         "webhook-id": messageId,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": signature,
-        "idempotency-key": context.idempotencyKey,
+        "idempotency-key": headerSafe(context.idempotencyKey),
       },
       body,
     });

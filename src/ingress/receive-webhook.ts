@@ -17,7 +17,7 @@ import { Problem } from "../shared/problem";
 import { bytesToHex, utf8 } from "../verify/encoding";
 import { checkEventKey, cutText } from "./check-event-key";
 import { readBodyWithinLimit } from "./read-body-within-limit";
-import { type ResolvedSource, resolveSource, signedUrlOf } from "./resolve-source";
+import { type ResolvedSource, resolveSource, signedUrlOf, whyUnresolved } from "./resolve-source";
 
 /** The 202 and 200 bodies of `POST /webhooks/:source`. */
 export const WebhookOutcome = z.object({
@@ -69,7 +69,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
 
   const source = resolveSource(sourceName, c.env);
   if (!source)
-    throw reject(404, "No webhook source is configured under this name.", "unknown_or_unconfigured_source");
+    throw reject(404, "No webhook source is configured under this name.", whyUnresolved(sourceName, c.env));
 
   const clientIp = c.req.header("cf-connecting-ip");
   if (source.allowedRanges && !ipInRanges(clientIp ?? "", source.allowedRanges)) {

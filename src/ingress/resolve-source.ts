@@ -103,6 +103,18 @@ export function resolveSource(name: string, env: object): ResolvedSource | null 
 }
 
 /**
+ * Why `resolveSource` found nothing, in words an operator can act on (for the ingress log line):
+ * `unknown_source`, or `source_not_configured: set GITHUB_OPS_WEBHOOK_SECRET` when the source exists but
+ * its variable is unset (or not in the provider's format). The client only ever sees a 404.
+ */
+export function whyUnresolved(name: string, env: object): string {
+  const config = sources.get(name);
+  if (!config) return "unknown_source";
+  if (readVar(env, config.secretVar) === undefined) return `source_not_configured: set ${config.secretVar}`;
+  return `source_not_configured: ${config.secretVar} is not in the ${config.provider} format`;
+}
+
+/**
  * The URL the provider called, for schemes that sign it. Inside Workers `request.url` already is the
  * public URL Cloudflare received; behind another proxy set `PUBLIC_BASE_URL` or the source's `publicUrl`.
  */

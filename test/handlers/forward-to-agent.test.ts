@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { forward, isAllowedAgentUrl, parseRetryAfter } from "../../src/handlers/forward-to-agent";
+import { forward, headerSafe, isAllowedAgentUrl, parseRetryAfter } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { accept, consume, expireWaits, inspectLedger, messageFor } from "../support/pipeline";
@@ -130,6 +130,14 @@ describe("what operators see of each attempt", () => {
     expect(row?.error).toMatch(/^no connection to 127\.0\.0\.1:1\/agent\/x \(.+\)$/);
     expect(row?.error).not.toMatch(/RetryLater|Error:/);
     expect(row).toMatchObject({ destination: closed.split("?")[0], response_status: null });
+  });
+});
+
+describe("headerSafe", () => {
+  it("keeps printable ASCII and percent-encodes the rest as UTF-8", () => {
+    expect(headerSafe("github:abc-1:forward")).toBe("github:abc-1:forward");
+    expect(headerSafe("stripe:évt_😀:forward")).toBe("stripe:%C3%A9vt_%F0%9F%98%80:forward");
+    expect(headerSafe("a\u0000b\nc")).toBe("a%00b%0Ac");
   });
 });
 

@@ -73,6 +73,23 @@ describe("POST /webhooks/:source", () => {
     await expectProblem(response, 404);
   });
 
+  it("logs what to set for a known source whose secret is missing, and answers only 404", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      const unconfigured = { ...env, GITHUB_WEBHOOK_SECRET: "" };
+      const response = await worker.fetch(post(await githubEvent()), unconfigured, createExecutionContext());
+      const problem = await expectProblem(response, 404);
+      expect(JSON.stringify(problem)).not.toContain("GITHUB_WEBHOOK_SECRET");
+      await send(post({ ...(await githubEvent()), path: "/webhooks/nope" }));
+    } finally {
+      spy.mockRestore();
+    }
+    const reasons = lines.map((line) => JSON.parse(line).reason);
+    expect(reasons).toContain("source_not_configured: set GITHUB_WEBHOOK_SECRET");
+    expect(reasons).toContain("unknown_source");
+  });
+
   it("answers 405 with Allow: POST for other methods", async () => {
     for (const method of ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]) {
       const response = await send(new Request(`${BASE}/webhooks/github`, { method }));
