@@ -1,9 +1,11 @@
 /**
- * `npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate]`
+ * `npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate] [--name NAME]`
  * Posts a realistic sample event (test/fixtures/<source>/<event-type>.json) to the local gateway, signed
  * with the local secret (or, for public-key providers, the local-only private key) from .dev.vars, and
  * prints the status, event id and dashboard page of each request. `--count N` sends N distinct events;
  * `--duplicate` sends each one twice (202, then 200 duplicate). Without a source it lists the samples.
+ * `--name NAME` sends the preset's sample to a source you renamed in config (`/webhooks/NAME`), signed with
+ * `<NAME>_WEBHOOK_SECRET` (or `--secret-var VAR`), e.g. `npm run send -- github --name github-ops`.
  *
  * A sample file is JSON with:
  * - `headers` (optional): headers the provider sends besides its signature (`x-github-event`, …);
@@ -13,7 +15,8 @@
  * `{{int}}` (a random integer), `{{snowflake}}` (a Discord-style id), `{{unix}}`, `{{unixMs}}` and
  * `{{iso}}` (now). A string that is exactly `"{{unix}}"`, `"{{unixMs}}"` or `"{{int}}"` becomes a JSON
  * number. Ids a provider sends in headers (GitHub's delivery id, Svix's message id, …) come from the signer.
- * The file is named after the event type the gateway reports, with `/` and `:` written as `.`.
+ * The file is named after the event type the gateway records, with `/` and `:` written as `.`; such
+ * samples also carry `"type"`, the name the gateway records (`jira:issue_created`), which is what is printed.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
@@ -26,6 +29,8 @@ const { values, positionals } = parseArgs({
     url: { type: "string", default: "http://127.0.0.1:8787" },
     count: { type: "string", default: "1" },
     duplicate: { type: "boolean", default: false },
+    name: { type: "string" },
+    "secret-var": { type: "string" },
   },
 });
 
@@ -50,7 +55,7 @@ const signer = source ? signers[source] : undefined;
 if (!source || !signer) {
   const list = Object.keys(signers).map((name) => `  ${name.padEnd(17)} ${samplesOf(name).join(", ")}`);
   fail(
-    `usage: npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate]\n` +
+    `usage: npm run send -- <source> [event-type] [--url URL] [--count N] [--duplicate] [--name NAME]\n` +
       `${source ? `unknown source "${source}"\n` : ""}sources and their samples (the first is the default):\n${list.join("\n")}`,
   );
 }
@@ -58,7 +63,14 @@ const samples = samplesOf(source);
 const type = requestedType ? sampleName(requestedType) : samples[0];
 if (!type || !samples.includes(type)) fail(`no sample "${type}" for ${source}; have: ${samples.join(", ")}`);
 
-const keyVar = signer.signingKeyVar ?? signer.secretVar;
+/** `github-ops` → `GITHUB_OPS`: the prefix of a renamed source's variables (as in src/config/define-sources.ts). */
+const envPrefix = (name: string) => name.toUpperCase().replace(/-/g, "_");
+const sourceName = values.name ?? source;
+const keyVar =
+  values["secret-var"] ??
+  (values.name
+    ? `${envPrefix(values.name)}_${signer.signingKeyVar ? "DEV_SIGNING_KEY" : "WEBHOOK_SECRET"}`
+    : (signer.signingKeyVar ?? signer.secretVar));
 const key = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8"))[keyVar] : undefined;
 if (!key)
   fail(
@@ -68,7 +80,8 @@ if (!key)
 const fixture: SampleFixture = JSON.parse(
   readFileSync(new URL(`${source}/${type}.json`, fixturesDir), "utf8"),
 );
-const target = `${baseUrl}/webhooks/${source}`;
+const target = `${baseUrl}/webhooks/${sourceName}`;
+const recordedType = fixture.type ?? type;
 
 const count = Math.max(1, Math.min(10_000, Number(values.count) || 1));
 for (let i = 0; i < count; i++) {
@@ -76,16 +89,20 @@ for (let i = 0; i < count; i++) {
   const body = signer.signBody ? signer.signBody(rendered.body, key) : rendered.body;
   const headers = { ...rendered.headers, ...(await signer.sign(body, key, target)) };
   for (let copy = 0; copy < (values.duplicate ? 2 : 1); copy++) {
-    const response = await fetch(target, { method: "POST", headers, body });
+    const response = await fetch(target, { method: "POST", headers, body }).catch((error: unknown) =>
+      fail(
+        `cannot reach the gateway at ${baseUrl} (${error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)}): is \`npm run dev\` running?`,
+      ),
+    );
     if (!response.ok) process.exitCode = 1;
     const answer = await response.text();
     let summary = answer;
     try {
       const parsed = JSON.parse(answer);
       summary = parsed.id
-        ? `id=${parsed.id} ${parsed.status}  → ${baseUrl}/admin/events/${source}/${encodeURIComponent(parsed.id)}`
+        ? `id=${parsed.id} ${parsed.status}  → ${baseUrl}/admin/events/${sourceName}/${encodeURIComponent(parsed.id)}`
         : (parsed.detail ?? answer);
     } catch {}
-    console.log(`${response.status} ${source}/${type} ${summary}`);
+    console.log(`${response.status} ${sourceName}/${recordedType} ${summary}`);
   }
 }

@@ -80,10 +80,8 @@ while (Date.now() < deadline) {
     // 404 also means "not in the event log yet": the log is written just after the queue hand-off.
     if (detail.status !== 404) fail(`the admin API answered ${detail.status}: check ADMIN_TOKEN`);
   } else if (detail.ok) {
-    status = z
-      .object({ status: z.string() })
-      .catch({ status })
-      .parse(await detail.json()).status;
+    const Detail = z.object({ event: z.object({ status: z.string() }) });
+    status = Detail.catch({ event: { status } }).parse(await detail.json()).event.status;
     if (FINAL_STATUSES.has(status)) break;
   }
   await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));

@@ -5,6 +5,11 @@
 import { randomUUID } from "node:crypto";
 
 export interface SampleFixture {
+  /**
+   * The event type the gateway records, where the file name cannot spell it (`jira:issue_created`,
+   * `orders/create`); otherwise the file name is the type.
+   */
+  type?: string;
   headers?: Record<string, string>;
   /** A JSON body. */
   body?: unknown;
