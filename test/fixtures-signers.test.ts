@@ -9,7 +9,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import devVarsExample from "../.dev.vars.example?raw";
-import { renderFixture, type SampleFixture, sampleName } from "../scripts/sample-signers/render-fixture.ts";
+import { renderFixture, type SampleFixture } from "../scripts/sample-signers/render-fixture.ts";
 import { type SampleSigner, signers } from "../scripts/sign-sample.ts";
 import { sources } from "../src/config/sources";
 import worker from "../src/index";

@@ -1,8 +1,9 @@
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { adminApi } from "../../src/admin/admin-api";
 import { EventDetail, EventList } from "../../src/admin/admin-schemas";
 import { operatorError } from "../../src/admin/operator-error";
+import { logEvents } from "../support/event-log-rows";
 import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
@@ -13,30 +14,6 @@ const admin = (path: string, init: RequestInit = {}) =>
       headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}`, ...init.headers },
     }),
   );
-
-type LoggedEvent = { id: string; type: string; status: string; lastError?: string; attempts?: number };
-
-/** Writes event-log rows as the consumer would, so a test controls ids, types, statuses and errors. */
-async function logEvents(source: string, events: LoggedEvent[]) {
-  const now = Date.now();
-  await env.EVENT_LOG.batch(
-    events.map((event, index) =>
-      env.EVENT_LOG.prepare(
-        `INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, body_size, shard, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 10, 0, ?)`,
-      ).bind(
-        source,
-        event.id,
-        event.type,
-        now - index,
-        event.status,
-        event.attempts ?? 1,
-        event.lastError ?? null,
-        now,
-      ),
-    ),
-  );
-}
 
 async function list(query: string) {
   const response = await admin(`/events?${query}`);

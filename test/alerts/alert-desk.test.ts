@@ -11,6 +11,16 @@ import { githubEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const bucket = () => `alerts-${crypto.randomUUID().slice(0, 8)}`;
+
+/** The alerts a receiver got, once at least one arrived (bounded wait). */
+const firstAlerts = (name: string) =>
+  vi.waitUntil(
+    async () => {
+      const received = await deliveries(name);
+      return received.length > 0 ? received : false;
+    },
+    { timeout: 20_000, interval: 200 },
+  );
 const withAlerts = (url: string) => ({ ...env, ALERT_WEBHOOK_URL: url });
 
 const deadLetter = (count: number) => ({
@@ -28,13 +38,7 @@ describe.concurrent("alerts", () => {
     await reportIncidents(testEnv, [deadLetter(1)]);
     await reportIncidents(testEnv, [deadLetter(2)]);
     await reportIncidents(testEnv, [deadLetter(1)]);
-    const [alert] = await vi.waitUntil(
-      async () => {
-        const received = await deliveries(name);
-        return received.length > 0 ? received : false;
-      },
-      { timeout: 20_000, interval: 200 },
-    );
+    const [alert] = await firstAlerts(name);
     // Nothing more arrives for the same incident: it waits out the repeat interval.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await deliveries(name)).toHaveLength(1);
@@ -67,13 +71,7 @@ describe.concurrent("alerts", () => {
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(await deliveries(name)).toHaveLength(0);
     await reportIncidents(testEnv, [failing(1)]);
-    const [alert] = await vi.waitUntil(
-      async () => {
-        const received = await deliveries(name);
-        return received.length > 0 ? received : false;
-      },
-      { timeout: 20_000, interval: 200 },
-    );
+    const [alert] = await firstAlerts(name);
     expect(JSON.parse(alert!.body)).toMatchObject({ kind: "delivery_failing", count: 5 });
   });
 
@@ -101,13 +99,7 @@ describe("alerts from the pipeline", () => {
       registry,
       testEnv,
     );
-    const [alert] = await vi.waitUntil(
-      async () => {
-        const received = await deliveries(name);
-        return received.length > 0 ? received : false;
-      },
-      { timeout: 20_000, interval: 200 },
-    );
+    const [alert] = await firstAlerts(name);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await deliveries(name)).toHaveLength(1);
     expect(JSON.parse(alert!.body)).toMatchObject({ kind: "dead_letter", key: handler, count: 2, total: 2 });

@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { logEvents } from "../support/event-log-rows";
 import { BASE } from "../support/signed-requests";
 import { loginCookie } from "./login-session";
 
@@ -14,30 +15,6 @@ async function html(path: string, status = 200): Promise<string> {
   );
   expect(response.status, path).toBe(status);
   return response.text();
-}
-
-type LoggedEvent = { id: string; type?: string; status: string; lastError?: string; attempts?: number };
-
-/** Writes event-log rows as the consumer would, so a test controls ids, statuses and errors. */
-async function logEvents(source: string, events: LoggedEvent[]) {
-  const now = Date.now();
-  await env.EVENT_LOG.batch(
-    events.map((event, index) =>
-      env.EVENT_LOG.prepare(
-        `INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, body_size, shard, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 10, 0, ?)`,
-      ).bind(
-        source,
-        event.id,
-        event.type ?? "issues.opened",
-        now - index,
-        event.status,
-        event.attempts ?? 1,
-        event.lastError ?? null,
-        now,
-      ),
-    ),
-  );
 }
 
 /** Ids of the rows in the page's event table. */
