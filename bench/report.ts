@@ -584,11 +584,12 @@ function markdown(report: BenchReport, svgName?: string): string {
     lines.push("");
   }
 
-  const problems = report.cases.filter((c) => c.problems.length > 0);
+  const rejections = report.rejections ?? [];
+  const problems = [...report.cases, ...rejections].filter((c) => c.problems.length > 0);
   lines.push("## Correctness", "");
   if (problems.length === 0 && report.correct) {
     lines.push(
-      `Every case: one 202 per distinct event, every duplicate answered 200, every accepted event delivered exactly once with a valid Standard Webhooks signature and one webhook-id (${report.ledger.unknownDeliveries} unknown deliveries).`,
+      `Every case: one 202 per distinct event, every duplicate answered 200, every accepted event delivered exactly once with a valid Standard Webhooks signature and one webhook-id (${report.ledger.unknownDeliveries} unknown deliveries).${rejections.length > 0 ? " Every rejection case: each request answered 401 or 429." : ""}`,
     );
   } else {
     for (const c of problems) lines.push(`- **${c.name}**: ${c.problems.join("; ")}`);
