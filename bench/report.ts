@@ -102,7 +102,12 @@ export interface RejectionResult {
     /** The gateway's own JSON log lines per request (one per rejection at LOG_LEVEL=info). */
     consoleLinesPerRequest: number | null;
   };
-  baseline: { requestsPerSecond: number | null; latencyMs: Percentiles; cpuMsPerRequest: number | null };
+  baseline: {
+    requestsPerSecond: number | null;
+    latencyMs: Percentiles;
+    cpuMsPerRequest: number | null;
+    cpuMsByProcess: Record<string, number | null>;
+  };
   netCpuMsPerRequest: number | null;
   /** The accepted 2 KB case of the same run it is compared with (2kb-c32 when it ran). */
   accepted: { name: string; netCpuMsPerEvent: number | null } | null;
@@ -343,6 +348,9 @@ const idleText = (idle: { totalMs: number | null; byProcess: Record<string, numb
 const dash = (value: number | null | undefined, unit = "") =>
   value === null || value === undefined ? "—" : `${value}${unit}`;
 
+/** The process that runs the Worker itself (process-stats.ts names it). */
+const WORKER_PROCESS = "workerd (worker)";
+
 /** The "Rejected requests" section (empty when no rejection case ran). */
 export function rejectionSection(report: BenchReport): string[] {
   const rejections = report.rejections ?? [];
@@ -355,8 +363,8 @@ export function rejectionSection(report: BenchReport): string[] {
     "What a sender without the secret costs, measured like the cases above: the same requests against the baseline (which answers them 202) and then the gateway, CPU from /proc over each runtime (gateway from the start of the load until it settled, baseline during the load), per request; net = gateway − baseline. **Ratio** = net CPU per rejected request ÷ net CPU per accepted 2 KB event of the same run (the full pipeline: verify, claim, enqueue and deliver). Any gateway answer other than 401 or 429 fails the case.",
     '**reject-bad-sig**: 2 KB GitHub events signed with the wrong secret, each from its own `CF-Connecting-IP` (the failed-auth limiter\'s worst case: every request is verified with every secret and counted). **reject-bad-sig-one-ip**: the same from one address (30 × 401, then 429s that skip the limiter). **reject-many-sigs**: a 1 MiB Stripe body with 235 fake `v1=` entries in one `Stripe-Signature` (the security review\'s attack; 1.4 s per request before entries were capped at 8), each from its own address. The gateway prints one log line per rejection; "log plumbing" is its local cost (see "CPU and memory").',
     "",
-    "| case | clients | gateway answers | gateway req/s | p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | CPU ms/request gateway − baseline = **net** | console lines/request | net without log plumbing | accepted event net ms | **ratio to accepted** |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| case | clients | gateway answers | gateway req/s | p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | CPU ms/request gateway − baseline = **net** | Worker's workerd ms/request gateway / baseline | console lines/request | net without log plumbing | accepted event net ms | **ratio to accepted** |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rejections) {
     const g = r.gateway;
@@ -370,10 +378,10 @@ export function rejectionSection(report: BenchReport): string[] {
       .map(([status, n]) => `${n} × ${status}`)
       .join(", ");
     lines.push(
-      `| ${r.name} | ${r.clients} | ${answers} | ${dash(g.requestsPerSecond)} | ${dash(g.latencyMs.p50)} / ${dash(g.latencyMs.p99)} | ${dash(r.baseline.requestsPerSecond)} | ${dash(r.baseline.latencyMs.p50)} / ${dash(r.baseline.latencyMs.p99)} | ${dash(g.cpuMsPerRequest)} − ${dash(r.baseline.cpuMsPerRequest)} = **${dash(r.netCpuMsPerRequest)}** | ${dash(g.consoleLinesPerRequest)} | ${dash(without)} | ${dash(r.accepted?.netCpuMsPerEvent)} (${r.accepted?.name ?? "none ran"}) | **${dash(r.ratioToAccepted)}** |`,
+      `| ${r.name} | ${r.clients} | ${answers} | ${dash(g.requestsPerSecond)} | ${dash(g.latencyMs.p50)} / ${dash(g.latencyMs.p99)} | ${dash(r.baseline.requestsPerSecond)} | ${dash(r.baseline.latencyMs.p50)} / ${dash(r.baseline.latencyMs.p99)} | ${dash(g.cpuMsPerRequest)} − ${dash(r.baseline.cpuMsPerRequest)} = **${dash(r.netCpuMsPerRequest)}** | ${dash(g.cpuMsByProcess[WORKER_PROCESS])} / ${dash(r.baseline.cpuMsByProcess[WORKER_PROCESS])} | ${dash(g.consoleLinesPerRequest)} | ${dash(without)} | ${dash(r.accepted?.netCpuMsPerEvent)} (${r.accepted?.name ?? "none ran"}) | **${dash(r.ratioToAccepted)}** |`,
     );
     const notes = [...r.problems.map((p) => `**${p}**`), ...r.warnings];
-    if (notes.length > 0) lines.push(`| | ${notes.join("; ")} | | | | | | | | | | |`);
+    if (notes.length > 0) lines.push(`| | ${notes.join("; ")} | | | | | | | | | | | |`);
   }
   return lines;
 }

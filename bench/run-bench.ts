@@ -614,6 +614,9 @@ function buildRejectionResult(
       requestsPerSecond: b.requestsPerSecond,
       latencyMs: b.latencyMs,
       cpuMsPerRequest: baselineCpu,
+      cpuMsByProcess: Object.fromEntries(
+        Object.entries(baseline.cpu.byName).map(([name, ms]) => [name, perEvent(ms, b.requests)]),
+      ),
     },
     netCpuMsPerRequest: net,
     accepted: accepted ? { name: accepted.name, netCpuMsPerEvent: acceptedNet } : null,
