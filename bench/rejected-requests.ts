@@ -40,7 +40,7 @@ const MANY_SIGS_ENTRIES = 235;
 
 /**
  * A client address per request: `10.<seed>.x.y`. `wrangler dev` passes a client's `CF-Connecting-IP`
- * through to the Worker (miniflare sets it only when absent), as Cloudflare's edge does not.
+ * through to the Worker (miniflare sets it only when absent); Cloudflare's edge always sets its own.
  */
 function clientIp(seed: number, client: number): string {
   return `10.${seed % 256}.${(client >> 8) % 256}.${client % 256}`;
@@ -53,6 +53,10 @@ function stripeBody(bytes: number): Buffer {
   return Buffer.from(head + "x".repeat(bytes - head.length - tail.length) + tail);
 }
 
+function fakeSignatureList(): string {
+  return Array.from({ length: MANY_SIGS_ENTRIES }, () => `v1=${randomBytes(32).toString("hex")}`).join(",");
+}
+
 /** Every request of a rejection case, in sending order. */
 export async function rejectedRequests(spec: RejectionSpec): Promise<RawRequest[]> {
   const github = signers.github;
@@ -61,11 +65,7 @@ export async function rejectedRequests(spec: RejectionSpec): Promise<RawRequest[
   const wrongSecret = `${spec.secret}-not-the-secret`;
   // One body and one header for every many-sigs request: the gateway refuses them before any dedup.
   const body = spec.kind === "many-sigs" ? stripeBody(MANY_SIGS_BODY_BYTES) : null;
-  const fakeSignatures = Array.from(
-    { length: MANY_SIGS_ENTRIES },
-    () => `v1=${randomBytes(32).toString("hex")}`,
-  );
-  const stripeSignature = `t=${Math.floor(Date.now() / 1000)},${fakeSignatures.join(",")}`;
+  const stripeSignature = body ? `t=${Math.floor(Date.now() / 1000)},${fakeSignatureList()}` : "";
   const requests: RawRequest[] = [];
   for (let n = 0; n < spec.requests; n++) {
     const ip = { "cf-connecting-ip": clientIp(spec.seed, n % spec.clients) };

@@ -78,13 +78,16 @@ const CASES: BenchCase[] = [
   { name: "64kb-c32", size: "64kb", concurrency: 32, requests: 400, duplicateShare: 0 },
   { name: "2kb-c32-dup50", size: "2kb", concurrency: 32, requests: 1200, duplicateShare: 0.5 },
 ];
+
+type RejectionCase = BenchCase & { reject: RejectionKind };
+
 /**
  * Requests the gateway must refuse, after the sweep, each set against the sweep's accepted 2 KB event.
  * Each request comes from its own client address, the failed-auth limiter's worst case (every request
  * is verified with every secret and counted); `-one-ip` sends them all from one address (30 × 401, then
  * the 429s of a client known to be over the limit).
  */
-const REJECTION_CASES: BenchCase[] = [
+const REJECTION_CASES: RejectionCase[] = [
   {
     name: "reject-bad-sig",
     size: "2kb",
@@ -559,7 +562,7 @@ function buildCaseResult(
  * the net CPU of an accepted 2 KB event in the same run. Any gateway answer but 401 or 429 fails it.
  */
 function buildRejectionResult(
-  benchCase: BenchCase,
+  benchCase: RejectionCase,
   gateway: Measured,
   baseline: Measured,
   accepted: CaseResult | undefined,
@@ -596,7 +599,7 @@ function buildRejectionResult(
     );
   return {
     name: benchCase.name,
-    reject: benchCase.reject ?? "bad-sig",
+    reject: benchCase.reject,
     concurrency: benchCase.concurrency,
     requests: benchCase.requests,
     clients: benchCase.clients ?? benchCase.requests,
