@@ -2,7 +2,8 @@
  * One benchmark case's load, run as its own process so that generating load never shares an event loop
  * with the agent sink: `node bench/load-generator.ts <spec.json> <result.json>`.
  * Every request is built and signed before the clock starts (a distinct GitHub event with its own
- * X-GitHub-Delivery and X-Hub-Signature-256); autocannon then sends exactly that list at a fixed
+ * X-GitHub-Delivery and X-Hub-Signature-256, or in a rejection case a request the gateway must refuse:
+ * bench/rejected-requests.ts); autocannon then sends exactly that list at a fixed
  * concurrency. The result file holds every response time, the status counts, and the time each 202
  * arrived with its event id (for end-to-end latency at the sink).
  */
@@ -12,6 +13,7 @@ import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { signers } from "../scripts/sign-sample.ts";
 import { GITHUB_EVENT, githubBody, type PayloadSize } from "./github-payloads.ts";
+import { type RawRequest, type RejectionKind, rejectedRequests } from "./rejected-requests.ts";
 
 export interface LoadSpec {
   url: string;
@@ -29,6 +31,10 @@ export interface LoadSpec {
   rate?: number;
   /** Appended to `/webhooks/github` (the baseline reads `?log=N` to print N log lines per request). */
   query?: string;
+  /** Requests the gateway must refuse (bench/rejected-requests.ts) instead of valid events; `size` is then unused. */
+  reject?: RejectionKind;
+  /** Rejection cases: distinct client addresses (`CF-Connecting-IP`); unset: one per request. */
+  clients?: number;
 }
 
 export interface Ack {
@@ -59,15 +65,17 @@ export interface LoadResult {
   prepareMs: number;
 }
 
-interface RawRequest {
-  method: "POST";
-  path: string;
-  headers: Record<string, string>;
-  /** Encoded once here, so building a request while the clock runs is only a header and a concat. */
-  body: Buffer;
-}
-
 async function prepare(spec: LoadSpec): Promise<RawRequest[]> {
+  if (spec.reject) {
+    return rejectedRequests({
+      kind: spec.reject,
+      requests: spec.requests,
+      clients: spec.clients ?? spec.requests,
+      secret: spec.secret,
+      seed: spec.seed,
+      ...(spec.query ? { query: spec.query } : {}),
+    });
+  }
   const github = signers.github;
   if (!github) throw new Error("no GitHub signer in scripts/sign-sample.ts");
   // Seeded: the same duplicate positions on every run.

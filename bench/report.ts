@@ -9,6 +9,7 @@ import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import type { ProfileSummary } from "./cpu-profile.ts";
 import type { PayloadSize } from "./github-payloads.ts";
+import type { RejectionKind } from "./rejected-requests.ts";
 import type { Percentiles } from "./stats.ts";
 
 interface LoadFigures {
@@ -77,6 +78,44 @@ export interface CaseResult {
   correct: boolean;
   problems: string[];
   /** E.g. the machine was busy with other work during a run. */
+  warnings: string[];
+}
+
+/**
+ * A load of requests the gateway must refuse (401 or 429), with the CPU they cost next to an accepted event's.
+ * CPU is counted as in CaseResult: gateway from the start of the load until it settled, baseline during
+ * the load, each per request.
+ */
+export interface RejectionResult {
+  name: string;
+  reject: RejectionKind;
+  concurrency: number;
+  requests: number;
+  /** Distinct `CF-Connecting-IP` addresses the requests came from. */
+  clients: number;
+  gateway: {
+    requestsPerSecond: number | null;
+    latencyMs: Percentiles;
+    statuses: Record<string, number>;
+    cpuMsPerRequest: number | null;
+    cpuMsByProcess: Record<string, number | null>;
+    /** The gateway's own JSON log lines per request (one per rejection at LOG_LEVEL=info). */
+    consoleLinesPerRequest: number | null;
+  };
+  baseline: {
+    requestsPerSecond: number | null;
+    latencyMs: Percentiles;
+    cpuMsPerRequest: number | null;
+    cpuMsByProcess: Record<string, number | null>;
+  };
+  netCpuMsPerRequest: number | null;
+  /** The accepted 2 KB case of the same run it is compared with (2kb-c32 when it ran). */
+  accepted: { name: string; netCpuMsPerEvent: number | null } | null;
+  /** Net CPU per rejected request ÷ net CPU per accepted event. */
+  ratioToAccepted: number | null;
+  machine: Record<"gatewayRun" | "baselineRun", MachineLoad>;
+  correct: boolean;
+  problems: string[];
   warnings: string[];
 }
 
@@ -171,6 +210,8 @@ export interface BenchReport {
     ingestOnly: boolean;
   };
   cases: CaseResult[];
+  /** Requests the gateway must refuse; absent in reports written before they were measured. */
+  rejections?: RejectionResult[];
   /** Empty when the 2 KB concurrency-32 case was not run, or in the ingest-only experiment. */
   references: ReferenceRun[];
   logLine: LogLineCost;
@@ -307,6 +348,44 @@ const idleText = (idle: { totalMs: number | null; byProcess: Record<string, numb
 const dash = (value: number | null | undefined, unit = "") =>
   value === null || value === undefined ? "—" : `${value}${unit}`;
 
+/** The process that runs the Worker itself (process-stats.ts names it). */
+const WORKER_PROCESS = "workerd (worker)";
+
+/** The "Rejected requests" section (empty when no rejection case ran). */
+export function rejectionSection(report: BenchReport): string[] {
+  const rejections = report.rejections ?? [];
+  if (rejections.length === 0) return [];
+  const perLine = report.logLine.cpuMsPerLine;
+  const lines = [
+    "",
+    "## Rejected requests",
+    "",
+    "What a sender without the secret costs, measured like the cases above: the same requests against the baseline (which answers them 202) and then the gateway, CPU from /proc over each runtime (gateway from the start of the load until it settled, baseline during the load), per request; net = gateway − baseline. **Ratio** = net CPU per rejected request ÷ net CPU per accepted 2 KB event of the same run (the full pipeline: verify, claim, enqueue and deliver). Any gateway answer other than 401 or 429 fails the case.",
+    '**reject-bad-sig**: 2 KB GitHub events signed with the wrong secret, each from its own `CF-Connecting-IP` (the failed-auth limiter\'s worst case: every request is verified with every secret and counted). **reject-bad-sig-one-ip**: the same from one address (30 × 401, then 429s that skip the limiter). **reject-many-sigs**: a 1 MiB Stripe body with 235 fake `v1=` entries in one `Stripe-Signature` (the security review\'s attack; 1.4 s per request before entries were capped at 8), each from its own address. The gateway prints one log line per rejection; "log plumbing" is its local cost (see "CPU and memory").',
+    "",
+    "| case | clients | gateway answers | gateway req/s | p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | CPU ms/request gateway − baseline = **net** | Worker's workerd ms/request gateway / baseline | console lines/request | net without log plumbing | accepted event net ms | **ratio to accepted** |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const r of rejections) {
+    const g = r.gateway;
+    const plumbing =
+      perLine !== null && g.consoleLinesPerRequest !== null ? g.consoleLinesPerRequest * perLine : null;
+    const without =
+      plumbing !== null && r.netCpuMsPerRequest !== null
+        ? Number((r.netCpuMsPerRequest - plumbing).toPrecision(3))
+        : null;
+    const answers = Object.entries(g.statuses)
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(", ");
+    lines.push(
+      `| ${r.name} | ${r.clients} | ${answers} | ${dash(g.requestsPerSecond)} | ${dash(g.latencyMs.p50)} / ${dash(g.latencyMs.p99)} | ${dash(r.baseline.requestsPerSecond)} | ${dash(r.baseline.latencyMs.p50)} / ${dash(r.baseline.latencyMs.p99)} | ${dash(g.cpuMsPerRequest)} − ${dash(r.baseline.cpuMsPerRequest)} = **${dash(r.netCpuMsPerRequest)}** | ${dash(g.cpuMsByProcess[WORKER_PROCESS])} / ${dash(r.baseline.cpuMsByProcess[WORKER_PROCESS])} | ${dash(g.consoleLinesPerRequest)} | ${dash(without)} | ${dash(r.accepted?.netCpuMsPerEvent)} (${r.accepted?.name ?? "none ran"}) | **${dash(r.ratioToAccepted)}** |`,
+    );
+    const notes = [...r.problems.map((p) => `**${p}**`), ...r.warnings];
+    if (notes.length > 0) lines.push(`| | ${notes.join("; ")} | | | | | | | | | | | |`);
+  }
+  return lines;
+}
+
 function markdown(report: BenchReport, svgName?: string): string {
   const m = report.machine;
   const lines: string[] = [];
@@ -363,6 +442,7 @@ function markdown(report: BenchReport, svgName?: string): string {
       if (r.warnings.length > 0) lines.push(`| | warnings: ${r.warnings.join("; ")} | | | | | | | |`);
     }
   }
+  lines.push(...rejectionSection(report));
   lines.push(
     "",
     "## Delivery",
@@ -512,11 +592,12 @@ function markdown(report: BenchReport, svgName?: string): string {
     lines.push("");
   }
 
-  const problems = report.cases.filter((c) => c.problems.length > 0);
+  const rejections = report.rejections ?? [];
+  const problems = [...report.cases, ...rejections].filter((c) => c.problems.length > 0);
   lines.push("## Correctness", "");
   if (problems.length === 0 && report.correct) {
     lines.push(
-      `Every case: one 202 per distinct event, every duplicate answered 200, every accepted event delivered exactly once with a valid Standard Webhooks signature and one webhook-id (${report.ledger.unknownDeliveries} unknown deliveries).`,
+      `Every case: one 202 per distinct event, every duplicate answered 200, every accepted event delivered exactly once with a valid Standard Webhooks signature and one webhook-id (${report.ledger.unknownDeliveries} unknown deliveries).${rejections.length > 0 ? " Every rejection case: each request answered 401 or 429." : ""}`,
     );
   } else {
     for (const c of problems) lines.push(`- **${c.name}**: ${c.problems.join("; ")}`);

@@ -5,7 +5,9 @@
  * 1. Starts the gateway and the baseline under `wrangler dev` on free 127.0.0.1 ports (fresh persisted
  *    state in a temporary directory), and an agent sink (the forwarder's AGENT_ENDPOINT_URL) in this process.
  * 2. Per case (payload size × concurrency, and one with 50% duplicates) runs the same prebuilt, validly
- *    signed GitHub events against the baseline and then the gateway, from a separate load process.
+ *    signed GitHub events against the baseline and then the gateway, from a separate load process. Then
+ *    the rejection cases, measured the same way: requests the gateway must refuse 401 or 429 (a wrong
+ *    signature; a 1 MiB body with 235 fake Stripe signatures), set against an accepted 2 KB event.
  * 3. After each gateway case waits (bounded) until every accepted event reached the sink, then checks that
  *    each arrived exactly once with a valid signature, and reads CPU and memory of each runtime from /proc.
  * 4. Runs the 2 KB concurrency-32 load twice more, each right after a baseline run of its own: against the
@@ -35,6 +37,7 @@ import { Inspector, moduleResolver, type ProfileSummary, startProfiling, summari
 import type { PayloadSize } from "./github-payloads.ts";
 import type { LoadResult, LoadSpec } from "./load-generator.ts";
 import { cpuDelta, RuntimeMeter } from "./process-stats.ts";
+import { REJECTED_STATUSES, type RejectionKind } from "./rejected-requests.ts";
 import {
   type BenchReport,
   type CaseResult,
@@ -44,6 +47,7 @@ import {
   machineInfo,
   type ProfiledRun,
   type ReferenceRun,
+  type RejectionResult,
   type StorageWork,
   writeReport,
 } from "./report.ts";
@@ -58,6 +62,10 @@ export interface BenchCase {
   duplicateShare: number;
   /** Requests per second (open loop); unset: closed loop, as fast as answers come back. */
   rate?: number;
+  /** A rejection case: requests the gateway must refuse (`size` is unused by `many-sigs`, which sends 1 MiB). */
+  reject?: RejectionKind;
+  /** Rejection cases: distinct client addresses the requests come from; unset: one per request. */
+  clients?: number;
 }
 
 /** The fixed sweep. Request counts keep each gateway case at a few seconds on 2 cores. */
@@ -69,6 +77,42 @@ const CASES: BenchCase[] = [
   { name: "2kb-c64", size: "2kb", concurrency: 64, requests: 1200, duplicateShare: 0 },
   { name: "64kb-c32", size: "64kb", concurrency: 32, requests: 400, duplicateShare: 0 },
   { name: "2kb-c32-dup50", size: "2kb", concurrency: 32, requests: 1200, duplicateShare: 0.5 },
+];
+
+type RejectionCase = BenchCase & { reject: RejectionKind };
+
+/**
+ * Requests the gateway must refuse, after the sweep, each set against the sweep's accepted 2 KB event.
+ * Each request comes from its own client address, the failed-auth limiter's worst case (every request
+ * is verified with every secret and counted); `-one-ip` sends them all from one address (30 × 401, then
+ * the 429s of a client known to be over the limit).
+ */
+const REJECTION_CASES: RejectionCase[] = [
+  {
+    name: "reject-bad-sig",
+    size: "2kb",
+    concurrency: 32,
+    requests: 1200,
+    duplicateShare: 0,
+    reject: "bad-sig",
+  },
+  {
+    name: "reject-bad-sig-one-ip",
+    size: "2kb",
+    concurrency: 32,
+    requests: 1200,
+    duplicateShare: 0,
+    reject: "bad-sig",
+    clients: 1,
+  },
+  {
+    name: "reject-many-sigs",
+    size: "2kb",
+    concurrency: 32,
+    requests: 300,
+    duplicateShare: 0,
+    reject: "many-sigs",
+  },
 ];
 const WARMUP: BenchCase = { name: "warmup", size: "2kb", concurrency: 8, requests: 150, duplicateShare: 0 };
 /** Baseline only, printing LOG_CALIBRATION_LINES JSON lines per request: what one log line costs locally. */
@@ -97,7 +141,7 @@ const PROFILED: BenchCase = {
   duplicateShare: 0,
 };
 
-const OVERALL_TIMEOUT_MS = 175_000;
+const OVERALL_TIMEOUT_MS = 240_000;
 const STARTUP_TIMEOUT_MS = 60_000;
 const CASE_MAX_MS = 30_000;
 const DRAIN_TIMEOUT_MS = 20_000;
@@ -277,6 +321,8 @@ async function measureCase(
     seed: context.seed,
     ...(benchCase.rate ? { rate: benchCase.rate } : {}),
     ...(context.query ? { query: context.query } : {}),
+    ...(benchCase.reject ? { reject: benchCase.reject } : {}),
+    ...(benchCase.clients ? { clients: benchCase.clients } : {}),
   };
   meter.takePeakRss();
   logs.reset();
@@ -510,6 +556,81 @@ function buildCaseResult(
   return result;
 }
 
+/**
+ * A rejection case: the same CPU accounting as an accepted case (gateway from the start of the load until
+ * it settled, baseline during the load, net = the difference), per request, and its ratio to `accepted`,
+ * the net CPU of an accepted 2 KB event in the same run. Any gateway answer but 401 or 429 fails it.
+ */
+function buildRejectionResult(
+  benchCase: RejectionCase,
+  gateway: Measured,
+  baseline: Measured,
+  accepted: CaseResult | undefined,
+): RejectionResult {
+  const g = loadSummary(gateway.load, 0);
+  const b = loadSummary(baseline.load, baseline.load.statuses["202"] ?? 0);
+  const gatewayCpu = gateway.cpuUntilDrained ?? gateway.cpu;
+  const cpu = perEvent(gatewayCpu.totalMs, g.requests);
+  const baselineCpu = perEvent(baseline.cpu.totalMs, b.requests);
+  const net = cpu !== null && baselineCpu !== null ? round(cpu - baselineCpu) : null;
+  const acceptedNet = accepted?.netCpuMsPerAcceptedEvent ?? null;
+  const gatewayLines = Object.entries(gateway.logs.byStage)
+    .filter(([stage]) => !stage.startsWith("wrangler:"))
+    .reduce((n, [, count]) => n + count, 0);
+  const problems: string[] = [];
+  const unexpected = Object.entries(g.statuses).filter(
+    ([status]) => !REJECTED_STATUSES.includes(Number(status)),
+  );
+  if (unexpected.length > 0)
+    problems.push(
+      `gateway answered ${unexpected.map(([status, n]) => `${n} × ${status}`).join(", ")} (only 401 and 429 expected)`,
+    );
+  if (g.requests !== benchCase.requests)
+    problems.push(`${g.requests} of ${benchCase.requests} requests answered`);
+  if (gateway.load.errors + gateway.load.timeouts > 0)
+    problems.push(`${gateway.load.errors} gateway connection errors, ${gateway.load.timeouts} timeouts`);
+  if (b.errors > 0) problems.push(`${b.errors} baseline requests failed`);
+  const machine = { gatewayRun: machineLoad(gateway), baselineRun: machineLoad(baseline) };
+  const warnings = Object.entries(machine)
+    .filter(([, run]) => run.otherCores > BUSY_MACHINE_CORES)
+    .map(
+      ([label, run]) =>
+        `other processes used ${run.otherCores} cores during the ${label.replace("Run", "")} run: its figures are unreliable`,
+    );
+  return {
+    name: benchCase.name,
+    reject: benchCase.reject,
+    concurrency: benchCase.concurrency,
+    requests: benchCase.requests,
+    clients: benchCase.clients ?? benchCase.requests,
+    gateway: {
+      requestsPerSecond: g.requestsPerSecond,
+      latencyMs: g.latencyMs,
+      statuses: g.statuses,
+      cpuMsPerRequest: cpu,
+      cpuMsByProcess: Object.fromEntries(
+        Object.entries(gatewayCpu.byName).map(([name, ms]) => [name, perEvent(ms, g.requests)]),
+      ),
+      consoleLinesPerRequest: perEvent(gatewayLines, g.requests),
+    },
+    baseline: {
+      requestsPerSecond: b.requestsPerSecond,
+      latencyMs: b.latencyMs,
+      cpuMsPerRequest: baselineCpu,
+      cpuMsByProcess: Object.fromEntries(
+        Object.entries(baseline.cpu.byName).map(([name, ms]) => [name, perEvent(ms, b.requests)]),
+      ),
+    },
+    netCpuMsPerRequest: net,
+    accepted: accepted ? { name: accepted.name, netCpuMsPerEvent: acceptedNet } : null,
+    ratioToAccepted: net !== null && acceptedNet ? round(net / acceptedNet) : null,
+    machine,
+    correct: problems.length === 0,
+    problems,
+    warnings,
+  };
+}
+
 /** A reference run against a baseline run of the same load taken just before it (same machine state). */
 function buildReferenceRun(
   kind: ReferenceRun["kind"],
@@ -629,6 +750,21 @@ function printCase(r: CaseResult): void {
   );
 }
 
+function printRejection(r: RejectionResult): void {
+  const g = r.gateway;
+  const statuses = Object.entries(g.statuses)
+    .map(([status, n]) => `${n}×${status}`)
+    .join(" ");
+  console.log(
+    `  ${r.name.padEnd(22)} gateway ${fmt(g.requestsPerSecond).padStart(5)} req/s p50/p99 ${fmt(g.latencyMs.p50)}/${fmt(g.latencyMs.p99)} ms (${statuses})` +
+      ` | baseline ${fmt(r.baseline.requestsPerSecond).padStart(5)} req/s` +
+      ` | CPU ${fmt(g.cpuMsPerRequest)} − ${fmt(r.baseline.cpuMsPerRequest)} = net ${fmt(r.netCpuMsPerRequest)} ms/req` +
+      ` = ${fmt(r.ratioToAccepted)}× an accepted event's ${fmt(r.accepted?.netCpuMsPerEvent ?? null)} ms` +
+      (r.correct ? "" : `  ✘ ${r.problems.join("; ")}`) +
+      (r.warnings.length > 0 ? `  (! ${r.warnings.join("; ")})` : ""),
+  );
+}
+
 function printReference(r: ReferenceRun): void {
   console.log(
     `  ${`2kb-c32 ${r.kind}`.padEnd(24)} ${fmt(r.requestsPerSecond).padStart(5)} ev/s p99 ${fmt(r.latencyMs.p99)} ms | its baseline ${fmt(r.baselineRequestsPerSecond)} req/s: ratio ${fmt(r.throughputRatio)}, p99 ${fmt(r.p99Ratio)}× | CPU net ${fmt(r.netCpuMsPerAcceptedEvent)} ms/ev` +
@@ -655,6 +791,10 @@ async function main(): Promise<number> {
     throw new Error("--batch-timeout must be between 0 and 60 seconds");
   const wanted = options.cases?.split(",");
   const cases = wanted ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
+  const rejectionCases = wanted ? REJECTION_CASES.filter((c) => wanted.includes(c.name)) : REJECTION_CASES;
+  const unknown =
+    wanted?.filter((name) => ![...CASES, ...REJECTION_CASES].some((c) => c.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`--cases: no case named ${unknown.join(", ")}`);
   const ingestOnly = options["ingest-only"] ?? false;
   const profile = options.profile && !options["no-profile"];
 
@@ -676,6 +816,8 @@ async function main(): Promise<number> {
 
   const gatewayVars = {
     GITHUB_WEBHOOK_SECRET: githubSecret,
+    // Only so that /webhooks/stripe is configured for reject-many-sigs; nothing is ever signed with it.
+    STRIPE_WEBHOOK_SECRET: `bench-stripe-${randomBytes(12).toString("hex")}`,
     AGENT_ENDPOINT_URL: `http://127.0.0.1:${sink.port}/agent/bench`,
     AGENT_SIGNING_SECRET: agentSecret,
     ...vars,
@@ -748,6 +890,17 @@ async function main(): Promise<number> {
     const result = buildCaseResult(benchCase, g, b, ledger, !ingestOnly);
     results.push(result);
     printCase(result);
+  }
+  const acceptedReference =
+    results.find((r) => r.name === REFERENCE.name) ??
+    results.find((r) => r.size === "2kb" && r.duplicateShare === 0 && !r.rate);
+  const rejections: RejectionResult[] = [];
+  for (const benchCase of rejectionCases) {
+    const b = await measureCase(baseline, baselineLog, benchCase, context());
+    const g = await measureCase(gateway, gatewayLog, benchCase, context());
+    const result = buildRejectionResult(benchCase, g, b, acceptedReference);
+    rejections.push(result);
+    printRejection(result);
   }
 
   // What a console.log line costs on this runtime: the baseline again, printing N lines per request.
@@ -864,14 +1017,18 @@ async function main(): Promise<number> {
       );
     } catch (error) {
       console.log(`  (profiling failed: ${error instanceof Error ? error.message : error})`);
-      for (const line of gatewayLog.tail.filter((l) => !l.includes('{"stage"')).slice(-10))
+      for (const line of gatewayLog.tail.filter((l) => !l.includes('"stage":"')).slice(-10))
         console.log(`    ${line}`);
     } finally {
       if (profiling) await stopRuntime(profiling.dev);
     }
   }
 
-  const allCorrect = results.every((r) => r.correct) && warm.correct && (profiled?.correct ?? true);
+  const allCorrect =
+    results.every((r) => r.correct) &&
+    rejections.every((r) => r.correct) &&
+    warm.correct &&
+    (profiled?.correct ?? true);
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: machineInfo(REPO),
@@ -888,6 +1045,7 @@ async function main(): Promise<number> {
       ingestOnly,
     },
     cases: results,
+    rejections,
     references,
     logLine,
     peakRssMB,
@@ -917,8 +1075,11 @@ async function main(): Promise<number> {
   console.log(`\n  results: ${files.join(", ")}  (${report.durationSeconds} s in all)`);
   if (!report.correct) {
     console.log(`\n${"!".repeat(100)}`);
-    console.log("!!  BENCH CORRECTNESS FAILURE: not every accepted event was delivered exactly once");
-    for (const r of [...results, warm]) for (const p of r.problems) console.log(`!!    ${r.name}: ${p}`);
+    console.log(
+      "!!  BENCH CORRECTNESS FAILURE: not every accepted event was delivered exactly once, or a rejection case got an answer other than 401/429",
+    );
+    for (const r of [...results, warm, ...rejections])
+      for (const p of r.problems) console.log(`!!    ${r.name}: ${p}`);
     if (ledger.unknown > 0) console.log(`!!    ${ledger.unknown} deliveries were not Hookgate envelopes`);
     console.log("!".repeat(100));
     for (const line of gatewayLog.tail.slice(-20)) console.log(`    ${line}`);

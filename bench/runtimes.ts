@@ -40,7 +40,7 @@ export interface LogCounts {
   errors: number;
 }
 
-/** Counts what the gateway prints per case: one JSON line per stage, plus wrangler's own lines. */
+/** Counts what the gateway prints per case: its JSON lines by stage, plus wrangler's own lines. */
 export class LogCounter implements LogCounts {
   lines = 0;
   byStage: Record<string, number> = {};
@@ -72,7 +72,8 @@ export class LogCounter implements LogCounts {
     this.tail.push(line);
     if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
     this.lines++;
-    const json = line.indexOf('{"stage":"');
+    // Hookgate's lines are JSON objects that open with `ts` and carry `stage` (src/shared/log.ts).
+    const json = line.includes('"stage":"') ? line.indexOf('{"') : -1;
     if (json >= 0) {
       try {
         const entry = JSON.parse(line.slice(json)) as { stage: string; outcome?: string; count?: number };
