@@ -1,11 +1,24 @@
 /**
  * Reads a request body while counting bytes, and stops as soon as it passes the source's limit: an
- * oversized body (with or without Content-Length) is never buffered whole.
+ * oversized body (with or without Content-Length, or with one that lies) is never buffered whole. The
+ * Content-Length header is never trusted to size a read; it only refuses early when it declares too much.
  */
 
-export type BodyRead = { ok: true; body: Uint8Array } | { ok: false; reason: "too_large"; limit: number };
+export type BodyRead =
+  | { ok: true; body: Uint8Array }
+  | { ok: false; reason: "too_large"; limit: number }
+  | { ok: false; reason: "unreadable" };
 
+/** Reads the body within `limit`; a body the client broke off (the stream errored) is `unreadable`. */
 export async function readBodyWithinLimit(request: Request, limit: number): Promise<BodyRead> {
+  try {
+    return await readWithin(request, limit);
+  } catch {
+    return { ok: false, reason: "unreadable" };
+  }
+}
+
+async function readWithin(request: Request, limit: number): Promise<BodyRead> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
     return { ok: false, reason: "too_large", limit };

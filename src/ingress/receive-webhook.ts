@@ -77,6 +77,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   }
 
   const read = await readBodyWithinLimit(c.req.raw, source.config.maxBodyBytes);
+  if (!read.ok && read.reason === "unreadable")
+    throw reject(400, "The request body could not be read to its end.", "body_unreadable");
   if (!read.ok)
     throw reject(413, `The body exceeds this source's limit of ${read.limit} bytes.`, "body_too_large");
 

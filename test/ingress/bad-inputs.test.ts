@@ -63,6 +63,17 @@ const inputs: Record<string, () => Promise<Response>> = {
         body: stream(2 * MiB),
       }),
     ),
+  "body stream broken off by the client": async () =>
+    handle(
+      new Request(`${BASE}/webhooks/github`, {
+        method: "POST",
+        body: new ReadableStream({
+          pull(controller) {
+            controller.error(new Error("client went away"));
+          },
+        }),
+      }),
+    ),
   "duplicated signature headers": async () => {
     const request = await withHeaders({});
     request.headers.append("x-hub-signature-256", request.headers.get("x-hub-signature-256")!);
