@@ -57,13 +57,15 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   const started = Date.now();
   const sourceName = c.req.param("source");
   const fields = { source: sourceName.slice(0, 64) };
+  /** Logs the refusal with a flat `reason` (a tagged failure's other fields sit beside it) and builds the problem. */
   const reject = (
     status: 400 | 401 | 403 | 404 | 413 | 429 | 503,
     detail: string,
-    reason: unknown,
+    why: string | ({ reason: string } & Record<string, unknown>),
     headers = {},
   ) => {
-    log("ingress", { ...fields, status, reason, ms: Date.now() - started });
+    const reason = typeof why === "string" ? { reason: why } : why;
+    log("ingress", { ...fields, status, ...reason, ms: Date.now() - started });
     return new Problem(status, detail, headers);
   };
 

@@ -8,18 +8,20 @@ export interface DeadItem {
   message: Message<unknown>;
   event: EventMessage;
   handlers: string[];
+  /** Why the handler died, in operator words (null when it was dead before this batch). */
+  cause: string | null;
 }
 
 /**
- * Sends one dead-letter copy per item (`deadHandlers`, `deadAt` added) and acks each message. When the
+ * Sends one dead-letter copy per item (`deadHandlers`, `cause`, `deadAt` added) and acks each message. When the
  * send fails the messages are retried, which sends the copies again: the ledger already says dead.
  */
 export async function deadLetter(env: Env, items: DeadItem[]): Promise<void> {
   if (items.length === 0) return;
   try {
     await env.DEAD_LETTER_QUEUE.sendBatch(
-      items.map(({ event, handlers }) => ({
-        body: { ...event, deadHandlers: handlers, deadAt: new Date().toISOString() },
+      items.map(({ event, handlers, cause }) => ({
+        body: { ...event, deadHandlers: handlers, cause, deadAt: new Date().toISOString() },
         contentType: "json" as const,
       })),
     );
@@ -28,8 +30,8 @@ export async function deadLetter(env: Env, items: DeadItem[]): Promise<void> {
     for (const { message } of items) message.retry({ delaySeconds: 30 });
     return;
   }
-  for (const { message, event, handlers } of items) {
-    log("dead-letter", { source: event.source, id: event.id, handlers });
+  for (const { message, event, handlers, cause } of items) {
+    log("dead-letter", { source: event.source, id: event.id, handlers, cause });
     message.ack();
   }
 }

@@ -156,7 +156,7 @@ async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Prom
     const verdict = verdicts[index] ?? { kind: "ack" };
     if (verdict.kind === "ack") item.message.ack();
     else if (verdict.kind === "retry") item.message.retry({ delaySeconds: verdict.delaySeconds });
-    else dead.push({ ...item, handlers: verdict.handlers });
+    else dead.push({ ...item, handlers: verdict.handlers, cause: verdict.cause });
   });
   await deadLetter(env, dead);
 }

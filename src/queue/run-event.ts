@@ -10,7 +10,7 @@ import type { ledgerFor } from "../claim/shard-for-event";
 import type { Settings } from "../config/settings";
 import type { AttemptRow } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
-import { logError } from "../shared/log";
+import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
 import { runHandler } from "./run-handler";
 
@@ -18,7 +18,8 @@ import { runHandler } from "./run-handler";
 export type Verdict =
   | { kind: "ack" }
   | { kind: "retry"; delaySeconds: number }
-  | { kind: "dead"; handlers: string[] };
+  /** `cause`: the error that made a handler dead in this run (null when it was already dead). */
+  | { kind: "dead"; handlers: string[]; cause: string | null };
 
 /** What one shard's consumer needs to run its events. */
 export interface ShardRun {
@@ -63,15 +64,19 @@ export async function runEvent(
       runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run)),
     );
   }
+  let cause: string | null = null;
   for (const outcome of outcomes) {
-    if (outcome.settlement.outcome === "dead") dead.push(outcome.settlement.handler);
+    if (outcome.settlement.outcome === "dead") {
+      dead.push(outcome.settlement.handler);
+      cause ??= outcome.settlement.error;
+    }
     if (outcome.retryInSeconds !== null) delays.push(outcome.retryInSeconds);
   }
   const verdict: Verdict =
     delays.length > 0
       ? { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) }
       : dead.length > 0
-        ? { kind: "dead", handlers: dead }
+        ? { kind: "dead", handlers: dead, cause }
         : { kind: "ack" };
   return {
     verdict,
@@ -125,6 +130,19 @@ async function runLeasedHandler(
     responseBody: outcome.details.responseBody ?? null,
     nextRetryAt: outcome.ok || exhausted ? null : retryAt,
   };
+  if (!outcome.ok)
+    log("deliver", {
+      source,
+      id,
+      type: envelope.type,
+      handler: name,
+      attempt,
+      outcome: logged.outcome,
+      destination: logged.destination,
+      error: outcome.error,
+      nextTryInSeconds: exhausted ? null : delay,
+      ms: outcome.durationMs,
+    });
   if (outcome.ok)
     return {
       settlement: { source, id, handler: key, attempt, outcome: "done" },

@@ -1,4 +1,4 @@
-/** Runs one agent handler for one event with its context and a time limit; logs failures (and, at debug, successes). */
+/** Runs one agent handler for one event with its context and a time limit; logs successes at debug (run-event.ts logs failures, with their next try). */
 import type { Settings } from "../config/settings";
 import type { AttemptDetails, WebhookEnvelope } from "../handlers/envelope";
 import { GiveUp, RetryLater } from "../handlers/handler-error";
@@ -48,23 +48,21 @@ export async function runHandler(
     const retryAfterSeconds = error instanceof RetryLater ? error.retryAfterSeconds : undefined;
     const permanent = error instanceof GiveUp;
     const reason = operatorReason(error);
-    log("deliver", {
-      ...fields,
-      outcome: "failed",
-      destination: details.destination,
-      ms: durationMs,
-      error: reason,
-    });
     return { ok: false, error: reason, retryAfterSeconds, permanent, startedAt, durationMs, details };
   }
 }
 
 /**
  * The failure as an operator should read it: `RetryLater` and `GiveUp` are how a handler says what to do
- * next, not what went wrong, so only their message is kept; other errors keep their name (`TypeError: …`).
+ * next, not what went wrong, and a plain `Error` names nothing, so only their message is kept; other
+ * errors keep their name, which says something (`TypeError: …`).
  */
 function operatorReason(error: unknown): string {
-  if (error instanceof RetryLater || error instanceof GiveUp)
+  if (
+    error instanceof RetryLater ||
+    error instanceof GiveUp ||
+    (error instanceof Error && error.name === "Error")
+  )
     return error.message.replace(/\s+/g, " ").slice(0, 500) || "the handler gave no reason";
   return describeError(error);
 }

@@ -183,7 +183,7 @@ describe("bad-input matrix (docs/bad-inputs.md)", () => {
       .filter((entry) => entry.stage === "ingress")
       .map((entry) => ({
         source: entry.source,
-        reason: typeof entry.reason === "object" ? entry.reason?.reason : entry.reason,
+        reason: entry.reason,
       }));
     const rejection = rejections.find((entry) => entry.reason === reason);
     expect(rejection, JSON.stringify(rejections)).toBeDefined();

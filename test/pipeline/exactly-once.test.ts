@@ -145,7 +145,7 @@ describe("window 5: handler failure", () => {
     expect(ledger.deliveries.find((d) => d.handler === name)).toMatchObject({
       state: "dead",
       attempts: 3,
-      last_error: "Error: agent exploded",
+      last_error: "agent exploded",
     });
 
     // A dead handler is never run again by a redelivered message.

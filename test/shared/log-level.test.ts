@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/app";
+import { GiveUp } from "../../src/handlers/handler-error";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { consume, messageFor } from "../support/pipeline";
 import { githubEvent, post } from "../support/signed-requests";
@@ -71,7 +72,12 @@ describe("LOG_LEVEL", () => {
     );
     const deliver = lines.filter((line) => line.stage === "deliver");
     expect(deliver.filter((line) => line.outcome === "done")).toEqual([]);
-    expect(deliver.filter((line) => line.outcome === "failed")).toHaveLength(1);
+    expect(deliver.filter((line) => line.outcome === "failed")).toEqual([
+      expect.objectContaining({ error: "agent said no", destination: expect.stringMatching(/^handler /) }),
+    ]);
+    const [failed] = deliver.filter((line) => line.outcome === "failed");
+    expect(failed?.nextTryInSeconds).toBeGreaterThan(0);
+    expect(typeof failed?.ts).toBe("string");
     expect(deliver.filter((line) => line.outcome === "batch")).toEqual([
       expect.objectContaining({ messages: 2, done: 1, failed: 1, dead: 0 }),
     ]);
@@ -83,5 +89,33 @@ describe("LOG_LEVEL", () => {
     lines = [];
     await consume([messageFor("github", id, "issues", testEnv)], registryWith(["ok"]), testEnv);
     expect(lines).toContainEqual(expect.objectContaining({ stage: "deliver", id, outcome: "done" }));
+  });
+});
+
+describe("refusals and dead letters say why", () => {
+  it("logs a 401's reason as a flat string, beside its details", async () => {
+    const fixture = await githubEvent({ action: "opened" });
+    fixture.headers["x-hub-signature-256"] = `sha256=${"0".repeat(64)}`;
+    await app.fetch(post(fixture), env, createExecutionContext());
+    expect(lines).toContainEqual(
+      expect.objectContaining({ stage: "ingress", status: 401, reason: "bad_signature" }),
+    );
+  });
+
+  it("gives a dead-letter line its cause", async () => {
+    const id = await receive(env);
+    lines = [];
+    const registry = new HandlerRegistry().on(
+      "*",
+      "*",
+      async () => {
+        throw new GiveUp("the agent refused this event for good");
+      },
+      { name: `giveup_${crypto.randomUUID().slice(0, 8)}` },
+    );
+    await consume([messageFor("github", id, "issues")], registry);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ stage: "dead-letter", id, cause: "the agent refused this event for good" }),
+    );
   });
 });
