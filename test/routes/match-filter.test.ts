@@ -130,6 +130,13 @@ describe("arrays", () => {
     ["$eq [] matches the empty array", { "payload.empty": { $eq: [] } }, true],
     ["nested object under an array path", { payload: { lines: { sku: "A-1" } } }, true],
     [
+      "a nested object's keys may hold for different elements",
+      { "payload.lines": { sku: "A-1", qty: 5 } },
+      true,
+    ],
+    ["$not of a value: no element equals it", { "payload.tags": { $not: "gift" } }, false],
+    ["array positions are not paths", { "payload.lines.0.sku": { $exists: true } }, false],
+    [
       "operators across elements: each may hold for a different one",
       { "payload.lines.qty": { $lt: 2, $gt: 4 } },
       true,
