@@ -26,21 +26,16 @@ function ownValue(value: unknown, key: string): unknown {
 
 /** The values themselves plus every element of the arrays among them (arrays in arrays too). */
 function withElements(values: readonly unknown[]): unknown[] {
-  const found: unknown[] = [];
-  const nestingOf = new Map<unknown[], number>();
-  const queue: unknown[] = values.slice(0, MAX_VALUES_PER_PATH);
-  for (let index = 0; index < queue.length && found.length < MAX_VALUES_PER_PATH; index++) {
-    const value = queue[index];
-    found.push(value);
-    if (!Array.isArray(value)) continue;
-    const nesting = nestingOf.get(value) ?? 0;
-    if (nesting >= MAX_ARRAY_NESTING) continue;
-    for (const element of value.slice(0, MAX_VALUES_PER_PATH - queue.length)) {
-      if (Array.isArray(element)) nestingOf.set(element, nesting + 1);
-      queue.push(element);
-    }
+  const queue: [value: unknown, nesting: number][] = values
+    .slice(0, MAX_VALUES_PER_PATH)
+    .map((value) => [value, 0]);
+  // for…of visits the entries pushed while it runs: a breadth-first walk without recursion.
+  for (const [value, nesting] of queue) {
+    if (!Array.isArray(value) || nesting >= MAX_ARRAY_NESTING) continue;
+    for (const element of value.slice(0, MAX_VALUES_PER_PATH - queue.length))
+      queue.push([element, nesting + 1]);
   }
-  return found;
+  return queue.map(([value]) => value);
 }
 
 /** The values a dotted path reaches from `values`, going through every array on the way. */
@@ -85,8 +80,7 @@ function compare(value: unknown, bound: unknown): number | null {
 }
 
 function operatorHolds(operator: string, operand: unknown, values: unknown[], depth: number): boolean {
-  const candidates = () => withElements(values);
-  const someCandidate = (test: (value: unknown) => boolean) => candidates().some(test);
+  const someCandidate = (test: (value: unknown) => boolean) => withElements(values).some(test);
   const ordered = (test: (order: number) => boolean) =>
     someCandidate((value) => {
       const order = compare(value, operand);

@@ -17,6 +17,7 @@ function githubIssue(labels: string[], senderType = "User"): FilterSubject {
         labels: labels.map((name, index) => ({ id: index + 1, name })),
         milestone: null,
         created_at: "2026-11-30T00:00:00Z",
+        $kind: "task",
       },
       sender: { login: "octocat", type: senderType },
     },
@@ -81,6 +82,7 @@ describe("operators", () => {
     ["several paths: all must hold", { source: "github", "payload.action": "closed" }, false],
     ["headers by lowercase name", { "headers.x-github-event": "issues" }, true],
     ["the event id", { id: "delivery-1" }, true],
+    ["a payload key that starts with $, in a dotted path", { "payload.issue.$kind": "task" }, true],
     ["the empty filter matches everything", {}, true],
   ])("%s", (_name, filter, expected) => {
     expect(matches(filter)).toBe(expected);
