@@ -4,6 +4,7 @@
  * Each handler has a stable name (its function name, or `options.name`): completion is recorded per
  * `(event, handler name)`, so renaming a handler makes in-flight events run it again.
  */
+import { typeGlob } from "../routes/match-type";
 import type { AgentHandler } from "./envelope";
 
 export interface HandlerRoute {
@@ -22,18 +23,6 @@ export interface HandlerOptions {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-function globToPredicate(pattern: string): (type: string) => boolean {
-  if (pattern === "*") return () => true;
-  if (!pattern.includes("*")) return (type) => type === pattern;
-  const regex = new RegExp(
-    `^${pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-  );
-  return (type) => regex.test(type);
-}
-
 export class HandlerRegistry {
   private readonly routes: HandlerRoute[] = [];
 
@@ -50,7 +39,7 @@ export class HandlerRegistry {
     this.routes.push({
       name,
       source,
-      matchesType: globToPredicate(typePattern),
+      matchesType: typeGlob(typePattern),
       handler,
       enabled: options.enabled ?? (() => true),
     });

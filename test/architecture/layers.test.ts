@@ -15,6 +15,7 @@ const LAYERS = [
   ["claim"],
   ["event-log"],
   ["handlers"],
+  ["routes"],
   ["config"],
   ["providers"],
   ["normalize"],
