@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import devVarsExample from "../.dev.vars.example?raw";
 import { renderFixture, type SampleFixture } from "../scripts/sample-signers/render-fixture.ts";
 import { type SampleSigner, signers } from "../scripts/sign-sample.ts";
+import { providerOf } from "../src/config/define-sources";
 import { sources } from "../src/config/sources";
 import worker from "../src/index";
 import { providerNames, providers } from "../src/providers";
@@ -164,7 +165,8 @@ describe(".dev.vars.example", () => {
 
   it("enables every signed source with a key in its provider's format", () => {
     for (const [name, signer] of Object.entries(signers)) {
-      const provider = providers[sources.get(name)?.provider ?? "unsigned"];
+      const config = sources.get(name);
+      const provider = config ? providerOf(config) : providers.unsigned;
       const value = devVars.get(signer.secretVar);
       expect(value, signer.secretVar).toBeTruthy();
       expect(provider.decodeSecret(value ?? ""), signer.secretVar).not.toBeNull();
@@ -180,7 +182,8 @@ describe(".dev.vars.example", () => {
       const { body, headers } = renderFixture(sample.fixture);
       const parts = { body, headers: { ...headers, ...(await signer.sign(body, privateKey)) } };
       const publicKey = devVars.get(signer.secretVar) ?? "";
-      const provider = providers[sources.get(name)?.provider ?? "unsigned"];
+      const config = sources.get(name);
+      const provider = config ? providerOf(config) : providers.unsigned;
       expect(await verifyWith(provider, parts, [publicKey], Math.floor(Date.now() / 1000)), name).toEqual({
         ok: true,
         value: true,
