@@ -89,9 +89,7 @@ describe("hmac provider: {body} (Firecrawl style)", () => {
     const other = `sha256=${"0".repeat(64)}`;
     expect(await verifyWith(firecrawl, request(`${other} ${good}`), [SECRET], NOW)).toEqual(ACCEPTED);
     const nine = [...Array(8).fill(other), good].join(" ");
-    expect(await verifyWith(firecrawl, request(nine), [SECRET], NOW)).toEqual(
-      rejects("too_many_signatures"),
-    );
+    expect(await verifyWith(firecrawl, request(nine), [SECRET], NOW)).toEqual(rejects("too_many_signatures"));
   });
 });
 
@@ -107,7 +105,9 @@ describe("hmac provider: {timestamp}.{body}", () => {
   });
 
   it("rejects stale and future timestamps, even when correctly signed", async () => {
-    expect(await verifyWith(timestamped, request(String(NOW - 301)), [SECRET], NOW)).toEqual(rejects("stale"));
+    expect(await verifyWith(timestamped, request(String(NOW - 301)), [SECRET], NOW)).toEqual(
+      rejects("stale"),
+    );
     expect(await verifyWith(timestamped, request(String(NOW + 301)), [SECRET], NOW)).toEqual(
       rejects("future"),
     );
@@ -117,7 +117,9 @@ describe("hmac provider: {timestamp}.{body}", () => {
     const signedAt = String(NOW);
     const moved = request(String(NOW + 1), sign(`${signedAt}.${BODY}`));
     expect(await verifyWith(timestamped, moved, [SECRET], NOW)).toEqual(rejects("bad_signature"));
-    expect(await verifyWith(timestamped, request("17e8"), [SECRET], NOW)).toEqual(rejects("malformed_header"));
+    expect(await verifyWith(timestamped, request("17e8"), [SECRET], NOW)).toEqual(
+      rejects("malformed_header"),
+    );
     const missing = { headers: { "x-signature": sign(`${signedAt}.${BODY}`) }, body: BODY };
     expect(await verifyWith(timestamped, missing, [SECRET], NOW)).toEqual(rejects("missing_header"));
   });
