@@ -15,7 +15,7 @@ export const refuseWhileMisconfigured: MiddlewareHandler = async function refuse
   const { errors } = sourcesFor(c.env);
   if (errors.length === 0) return next();
   log("ingress", {
-    path: c.req.path.slice(0, 128),
+    source: (c.req.path.split("/")[2] ?? "").slice(0, 64),
     status: 503,
     reason: "sources_misconfigured",
     errors: errors.length,
