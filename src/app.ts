@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "./admin/admin-api";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
-import { sourcesFor, sourcesProblem } from "./config/sources-from-env";
+import { SOURCES_VAR, sourcesFor } from "./config/sources-from-env";
 import { dashboard } from "./dashboard/dashboard-app";
 import { type IngressEnv, receiveWebhook } from "./ingress/receive-webhook";
 import { refuseWhileMisconfigured } from "./ingress/refuse-while-misconfigured";
@@ -15,12 +15,8 @@ import { Problem, problemResponse } from "./shared/problem";
 export const app = new Hono<IngressEnv>();
 
 /** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
-function configProblems(env: object) {
-  return {
-    admin: adminTokenProblem(env),
-    faultInjection: faultInjectionProblem(env),
-    sources: sourcesProblem(env),
-  };
+function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
+  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
 }
 
 const reportedProblems = new Set<string>();
@@ -48,7 +44,9 @@ app.get("/healthz", (c) => {
     faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
     sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
   };
-  const fatal = problems.faultInjection ?? problems.sources;
+  const fatal =
+    problems.faultInjection ??
+    (sourceErrors.length > 0 ? `${SOURCES_VAR} is invalid (see checks.sources)` : null);
   if (fatal === null) return c.json({ status: "ok", checks });
   logError("config", { outcome: "misconfigured", problem: fatal });
   return c.json({ status: "misconfigured", checks }, 503);

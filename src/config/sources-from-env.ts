@@ -3,6 +3,7 @@
  * or .dev.vars), validated by the same schema as sources.ts and merged over it, once per isolate and env.
  * A mistake in it is reported, never skipped: the caller refuses every webhook with 503 until it is fixed.
  */
+import { logError } from "../shared/log";
 import { completeSource, type SourceConfig, SourceList } from "./define-sources";
 import { sources as codeSources } from "./sources";
 
@@ -57,20 +58,22 @@ function parse(raw: unknown): EffectiveSources {
   return { sources: merged, errors: [] };
 }
 
-/** The sources of this environment and the mistakes in `HOOKGATE_SOURCES`, parsed once per isolate and env. */
+/**
+ * The sources of this environment and the mistakes in `HOOKGATE_SOURCES`, parsed (and each mistake
+ * logged) once per isolate and env.
+ */
 export function sourcesFor(env: object): EffectiveSources {
   let effective = byEnv.get(env);
   if (!effective) {
     effective = parse(Reflect.get(env, SOURCES_VAR));
     byEnv.set(env, effective);
+    for (const { path, message } of effective.errors)
+      logError("config", {
+        outcome: "misconfigured",
+        reason: "webhooks answer 503 until fixed",
+        path,
+        message,
+      });
   }
   return effective;
-}
-
-/** One line for the log and `/healthz`: every mistake in `HOOKGATE_SOURCES`, or null when there is none. */
-export function sourcesProblem(env: object): string | null {
-  const { errors } = sourcesFor(env);
-  if (errors.length === 0) return null;
-  const list = errors.map((error) => `${error.path}: ${error.message}`).join("; ");
-  return `${SOURCES_VAR} is invalid, so every webhook answers 503 until it is fixed: ${list}`;
 }

@@ -131,7 +131,6 @@ describe("an invalid HOOKGATE_SOURCES", () => {
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
     vi.spyOn(console, "log").mockImplementation(() => {});
-    // A mistake of its own: each distinct problem is logged once per isolate, and the test above logged its own.
     const unsignedId = [{ ...AGENTX, hmac: { ...AGENTX.hmac, id: { header: "X-AgentX-Run" } } }];
     const misconfigured = withVars({
       HOOKGATE_SOURCES: JSON.stringify(unsignedId),
@@ -146,9 +145,14 @@ describe("an invalid HOOKGATE_SOURCES", () => {
       expect(response.headers.get("retry-after")).toBe("60");
       expect(response.headers.get("content-type")).toContain("application/problem+json");
     }
-    const reports = errors.filter((line) => line.includes("HOOKGATE_SOURCES[0].hmac.id"));
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toContain("does not cover header x-agentx-run");
+    const reports = errors.map((line) => JSON.parse(line)).filter((line) => line.stage === "config");
+    expect(reports).toEqual([
+      expect.objectContaining({
+        outcome: "misconfigured",
+        path: "HOOKGATE_SOURCES[0].hmac.id",
+        message: expect.stringContaining("does not cover header x-agentx-run"),
+      }),
+    ]);
 
     // The provider retries after the fix: the same requests are accepted, so nothing was lost.
     const fixed = configured();
