@@ -1,4 +1,7 @@
-/** Validates the source list once, at module load: a typo in config fails the deploy, not a webhook. */
+/**
+ * The one schema for sources, whether written in sources.ts (validated at module load: a typo fails the
+ * deploy) or in `HOOKGATE_SOURCES` (validated once per env: see sources-from-env.ts).
+ */
 import { z } from "zod";
 import { type ProviderName, providerNames, providers } from "../providers";
 import { hmacProvider } from "../providers/hmac";
