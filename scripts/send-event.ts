@@ -6,6 +6,8 @@
  * `--duplicate` sends each one twice (202, then 200 duplicate). Without a source it lists the samples.
  * `--name NAME` sends the preset's sample to a source you renamed in config (`/webhooks/NAME`), signed with
  * `<NAME>_WEBHOOK_SECRET` (or `--secret-var VAR`), e.g. `npm run send -- github --name github-ops`.
+ * An `hmac` source of `HOOKGATE_SOURCES` in .dev.vars is signed from its own config, with the samples of
+ * test/fixtures/<name>/ (e.g. `npm run send -- agentx`).
  *
  * A sample file is JSON with:
  * - `headers` (optional): headers the provider sends besides its signature (`x-github-event`, …);
@@ -20,6 +22,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
+import { hmacConfigSigner } from "./sample-signers/hmac-config.ts";
 import { renderFixture, type SampleFixture, sampleName } from "./sample-signers/render-fixture.ts";
 import { signers } from "./sign-sample.ts";
 
@@ -51,7 +54,8 @@ const samplesOf = (name: string) =>
         .sort()
     : [];
 
-const signer = source ? signers[source] : undefined;
+const devVars = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};
+const signer = source ? (signers[source] ?? hmacConfigSigner(devVars.HOOKGATE_SOURCES, source)) : undefined;
 if (!source || !signer) {
   const list = Object.keys(signers).map((name) => `  ${name.padEnd(17)} ${samplesOf(name).join(", ")}`);
   fail(
@@ -71,7 +75,7 @@ const keyVar =
   (values.name
     ? `${envPrefix(values.name)}_${signer.signingKeyVar ? "DEV_SIGNING_KEY" : "WEBHOOK_SECRET"}`
     : (signer.signingKeyVar ?? signer.secretVar));
-const key = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8"))[keyVar] : undefined;
+const key = devVars[keyVar];
 if (!key)
   fail(
     `${keyVar} is not set in .dev.vars (copy it from .dev.vars.example, or delete .dev.vars and run npm run dev)`,

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import devVarsExample from "../.dev.vars.example?raw";
 import { renderFixture, type SampleFixture } from "../scripts/sample-signers/render-fixture.ts";
 import { type SampleSigner, signers } from "../scripts/sign-sample.ts";
+import { providerOf } from "../src/config/define-sources";
 import { sources } from "../src/config/sources";
 import worker from "../src/index";
 import { providerNames, providers } from "../src/providers";
@@ -19,11 +20,16 @@ import { BASE } from "./support/signed-requests";
 import { TEST_SECRETS } from "./support/test-secrets";
 import { verifyWith } from "./support/verify-with";
 
+/** Sample directories of the .dev.vars.example HOOKGATE_SOURCES sources rather than of presets. */
+const CONFIG_SIGNED_SAMPLES = ["agentx"];
 const fixtures = import.meta.glob<SampleFixture>("./fixtures/*/*.json", { eager: true, import: "default" });
-const samples = Object.entries(fixtures).map(([path, fixture]) => {
-  const [, source = "", sample = ""] = /^\.\/fixtures\/([^/]+)\/(.+)\.json$/.exec(path) ?? [];
-  return { source, sample, fixture };
-});
+const samples = Object.entries(fixtures)
+  .map(([path, fixture]) => {
+    const [, source = "", sample = ""] = /^\.\/fixtures\/([^/]+)\/(.+)\.json$/.exec(path) ?? [];
+    return { source, sample, fixture };
+  })
+  // Sources configured in HOOKGATE_SOURCES (agentx) sign from that config: test/ingress/config-signed-samples.test.ts.
+  .filter(({ source }) => !CONFIG_SIGNED_SAMPLES.includes(source));
 
 const whsec = (text: string) => `whsec_${btoa(text)}`;
 /** Test-only secrets for the presets that vitest.config.ts does not bind (the core six use TEST_SECRETS). */
@@ -164,7 +170,8 @@ describe(".dev.vars.example", () => {
 
   it("enables every signed source with a key in its provider's format", () => {
     for (const [name, signer] of Object.entries(signers)) {
-      const provider = providers[sources.get(name)?.provider ?? "unsigned"];
+      const config = sources.get(name);
+      const provider = config ? providerOf(config) : providers.unsigned;
       const value = devVars.get(signer.secretVar);
       expect(value, signer.secretVar).toBeTruthy();
       expect(provider.decodeSecret(value ?? ""), signer.secretVar).not.toBeNull();
@@ -180,7 +187,8 @@ describe(".dev.vars.example", () => {
       const { body, headers } = renderFixture(sample.fixture);
       const parts = { body, headers: { ...headers, ...(await signer.sign(body, privateKey)) } };
       const publicKey = devVars.get(signer.secretVar) ?? "";
-      const provider = providers[sources.get(name)?.provider ?? "unsigned"];
+      const config = sources.get(name);
+      const provider = config ? providerOf(config) : providers.unsigned;
       expect(await verifyWith(provider, parts, [publicKey], Math.floor(Date.now() / 1000)), name).toEqual({
         ok: true,
         value: true,

@@ -3,10 +3,9 @@
  * not in the provider's format, resolves to null: it never accepts events (fail closed).
  */
 
-import type { SourceConfig } from "../config/define-sources";
+import { providerOf, type SourceConfig } from "../config/define-sources";
 import { IP_PRESETS } from "../config/ip-presets";
-import { sources } from "../config/sources";
-import { providers } from "../providers";
+import { sourcesFor } from "../config/sources-from-env";
 import type { Provider } from "../providers/provider";
 import { type CidrRange, parseCidr } from "../shared/ip-ranges";
 import { logError } from "../shared/log";
@@ -54,7 +53,7 @@ function allowedRanges(config: SourceConfig, env: object): CidrRange[] | null {
 }
 
 function resolve(config: SourceConfig, env: object): ResolvedSource | null {
-  const provider = providers[config.provider];
+  const provider = providerOf(config);
   const toleranceSeconds =
     config.toleranceSeconds ?? provider.defaultToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const network = {
@@ -87,7 +86,7 @@ function resolve(config: SourceConfig, env: object): ResolvedSource | null {
 
 /** Resolved once per isolate and environment; secrets are decoded (and later imported) only once. */
 export function resolveSource(name: string, env: object): ResolvedSource | null {
-  const config = sources.get(name);
+  const config = sourcesFor(env).sources.get(name);
   if (!config) return null;
   let cache = resolvedByEnv.get(env);
   if (!cache) {
@@ -108,7 +107,7 @@ export function resolveSource(name: string, env: object): ResolvedSource | null 
  * its variable is unset (or not in the provider's format). The client only ever sees a 404.
  */
 export function whyUnresolved(name: string, env: object): string {
-  const config = sources.get(name);
+  const config = sourcesFor(env).sources.get(name);
   if (!config) return "unknown_source";
   if (readVar(env, config.secretVar) === undefined) return `source_not_configured: set ${config.secretVar}`;
   return `source_not_configured: ${config.secretVar} is not in the ${config.provider} format`;

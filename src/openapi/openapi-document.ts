@@ -121,11 +121,15 @@ export function openApiDocument(serverUrl: string) {
         get: {
           operationId: "getHealth",
           tags: ["health"],
-          summary: "Liveness, with `checks` naming what is off and why (admin surface, fault injection)",
+          summary:
+            "Liveness, with `checks` naming what is off and why (admin surface, fault injection, sources)",
           security: [],
           responses: {
             "200": { description: "ok: the gateway takes webhooks" },
-            "503": { description: "misconfigured: a test-only fault-injection variable is set" },
+            "503": {
+              description:
+                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` is invalid (`checks.sources.errors` lists each path and message)",
+            },
           },
         },
       },

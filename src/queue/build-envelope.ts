@@ -1,10 +1,10 @@
 /** Rebuilds the handler envelope from what the ledger stored: the same bytes, parsed the provider's way. */
 
 import type { StoredEvent } from "../claim/ledger-rpc";
+import { providerOf } from "../config/define-sources";
 import { sources } from "../config/sources";
 import type { WebhookEnvelope } from "../handlers/envelope";
 import { defaultPayload, readBody } from "../normalize/read-body";
-import { providers } from "../providers";
 
 /** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
 export function payloadFor(source: string, headers: Record<string, string>, body: Uint8Array): unknown {
@@ -12,7 +12,7 @@ export function payloadFor(source: string, headers: Record<string, string>, body
   const config = sources.get(source);
   if (config) {
     const request = { method: "POST", url: "", headers: new Headers(headers), body };
-    const identity = providers[config.provider].identify(request, readable);
+    const identity = providerOf(config).identify(request, readable);
     if (identity.ok) return identity.value.payload;
   }
   return defaultPayload(readable);

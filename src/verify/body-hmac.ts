@@ -17,7 +17,8 @@ export interface BodyHmacScheme {
   readonly prefixOptional?: boolean;
 }
 
-const DIGEST_BYTES: Record<HmacHash, number> = { "SHA-1": 20, "SHA-256": 32 };
+/** The length of each hash's digest: a signature of any other length is malformed. */
+export const DIGEST_BYTES: Record<HmacHash, number> = { "SHA-1": 20, "SHA-256": 32, "SHA-512": 64 };
 
 type BodyHmacInput = { request: { headers: Headers; body: Uint8Array }; secrets: readonly SecretBytes[] };
 

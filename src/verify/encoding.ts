@@ -27,6 +27,15 @@ export function base64ToBytes(b64: string): Uint8Array | null {
   return out;
 }
 
+/** URL-safe base64 (`-` and `_`, padding optional), strictly: anything else is null. */
+export function base64UrlToBytes(b64url: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(b64url)) return null;
+  const unpadded = b64url.replace(/=+$/, "");
+  if (unpadded.length % 4 === 1) return null;
+  const standard = unpadded.replace(/-/g, "+").replace(/_/g, "/");
+  return base64ToBytes(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
+}
+
 export function bytesToBase64(bytes: ArrayBuffer | Uint8Array): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let binary = "";

@@ -5,7 +5,7 @@
  * Imported keys are cached per isolate: `importKey` is the most expensive step of verifying a small webhook.
  */
 
-export type HmacHash = "SHA-1" | "SHA-256";
+export type HmacHash = "SHA-1" | "SHA-256" | "SHA-512";
 
 /** A shared secret as the bytes the provider keys its HMAC with. */
 export type SecretBytes = Uint8Array;

@@ -2,13 +2,18 @@
  * Parsers for the signature header shapes several presets share: `<prefix><digest>` (`sha256=<hex>`)
  * and `key=value` lists (`t=…,v1=…`, `ts=…;h1=…`). Nothing here throws: what does not parse is null.
  */
-import { base64ToBytes, hexToBytes } from "./encoding";
+import { base64ToBytes, base64UrlToBytes, hexToBytes } from "./encoding";
 
-export type DigestEncoding = "hex" | "base64";
+export type DigestEncoding = "hex" | "base64" | "base64url";
 
 /** The digest bytes when `value` is exactly `length` bytes in `encoding`; null otherwise. */
 export function decodeDigest(value: string, encoding: DigestEncoding, length: number): Uint8Array | null {
-  const bytes = encoding === "hex" ? hexToBytes(value) : base64ToBytes(value);
+  const bytes =
+    encoding === "hex"
+      ? hexToBytes(value)
+      : encoding === "base64"
+        ? base64ToBytes(value)
+        : base64UrlToBytes(value);
   return bytes?.length === length ? bytes : null;
 }
 

@@ -131,6 +131,8 @@ const inputs: Record<string, () => Promise<Response>> = {
   OPTIONS: async () => send(method("OPTIONS")),
   "event id longer than 512 characters, signed": async () =>
     send(post(genericEvent({ id: "x".repeat(513), type: "t" }))),
+  "any webhook while `HOOKGATE_SOURCES` is invalid (503 with `Retry-After`)": async () =>
+    handle(await withHeaders({}), { ...env, HOOKGATE_SOURCES: "[{" }),
   "client outside the source's IP allowlist": async () =>
     handle(await withHeaders({ "cf-connecting-ip": "203.0.113.7" }), {
       ...env,
