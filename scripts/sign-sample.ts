@@ -163,4 +163,10 @@ export const signers: Record<string, SampleSigner> = {
     prefix: "sha256=",
   }),
   zendesk,
+  elevenlabs: signatureListSigner({
+    secretVar: "ELEVENLABS_WEBHOOK_SECRET",
+    header: "elevenlabs-signature",
+    format: (t, signature) => `t=${t},v0=${signature}`,
+    joiner: ".",
+  }),
 };

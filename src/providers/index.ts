@@ -3,6 +3,7 @@ import { bitbucket } from "./bitbucket";
 import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
+import { elevenlabs } from "./elevenlabs";
 import { generic } from "./generic";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
@@ -79,6 +80,7 @@ export const providers = {
   sentry,
   notion,
   zendesk,
+  elevenlabs,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
