@@ -14,6 +14,7 @@ import { hubspot } from "./sample-signers/hubspot.ts";
 import { linear } from "./sample-signers/linear.ts";
 import { mailgun } from "./sample-signers/mailgun.ts";
 import { postmark } from "./sample-signers/postmark.ts";
+import { retell } from "./sample-signers/retell.ts";
 import type { SampleSigner } from "./sample-signers/sample-signer.ts";
 import { sendgrid } from "./sample-signers/sendgrid.ts";
 import { signatureListSigner } from "./sample-signers/signature-list.ts";
@@ -169,4 +170,5 @@ export const signers: Record<string, SampleSigner> = {
     format: (t, signature) => `t=${t},v0=${signature}`,
     joiner: ".",
   }),
+  retell,
 };

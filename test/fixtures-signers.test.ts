@@ -58,6 +58,7 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   NOTION_WEBHOOK_SECRET: "secret_test_notion_token",
   ZENDESK_WEBHOOK_SECRET: "zendesk-test-signing-secret",
   ELEVENLABS_WEBHOOK_SECRET: "wsec_elevenlabs_test_secret",
+  RETELL_WEBHOOK_SECRET: "key_retell_test_api_key",
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");

@@ -23,6 +23,7 @@ import { postmark } from "./postmark";
 import type { Provider } from "./provider";
 import { replicate } from "./replicate";
 import { resend } from "./resend";
+import { retell } from "./retell";
 import { sendgrid } from "./sendgrid";
 import { sentry } from "./sentry";
 import { shopify } from "./shopify";
@@ -81,6 +82,7 @@ export const providers = {
   notion,
   zendesk,
   elevenlabs,
+  retell,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
