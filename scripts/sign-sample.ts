@@ -171,4 +171,11 @@ export const signers: Record<string, SampleSigner> = {
     joiner: ".",
   }),
   retell,
+  firecrawl: bodyHmacSigner({
+    secretVar: "FIRECRAWL_WEBHOOK_SECRET",
+    header: "x-firecrawl-signature",
+    algorithm: "sha256",
+    encoding: "hex",
+    prefix: "sha256=",
+  }),
 };

@@ -59,6 +59,7 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   ZENDESK_WEBHOOK_SECRET: "zendesk-test-signing-secret",
   ELEVENLABS_WEBHOOK_SECRET: "wsec_elevenlabs_test_secret",
   RETELL_WEBHOOK_SECRET: "key_retell_test_api_key",
+  FIRECRAWL_WEBHOOK_SECRET: "firecrawl-test-secret",
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");

@@ -4,6 +4,7 @@ import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
 import { elevenlabs } from "./elevenlabs";
+import { firecrawl } from "./firecrawl";
 import { generic } from "./generic";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
@@ -83,6 +84,7 @@ export const providers = {
   zendesk,
   elevenlabs,
   retell,
+  firecrawl,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
