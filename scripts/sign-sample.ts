@@ -178,4 +178,5 @@ export const signers: Record<string, SampleSigner> = {
     encoding: "hex",
     prefix: "sha256=",
   }),
+  recall: standardWebhooksSigner({ secretVar: "RECALL_WEBHOOK_SECRET", headers: "webhook" }),
 };

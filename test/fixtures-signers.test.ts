@@ -60,6 +60,7 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   ELEVENLABS_WEBHOOK_SECRET: "wsec_elevenlabs_test_secret",
   RETELL_WEBHOOK_SECRET: "key_retell_test_api_key",
   FIRECRAWL_WEBHOOK_SECRET: "firecrawl-test-secret",
+  RECALL_WEBHOOK_SECRET: whsec("recall-test-secret"),
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");

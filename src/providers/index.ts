@@ -22,6 +22,7 @@ import { pagerduty } from "./pagerduty";
 import { polar } from "./polar";
 import { postmark } from "./postmark";
 import type { Provider } from "./provider";
+import { recall } from "./recall";
 import { replicate } from "./replicate";
 import { resend } from "./resend";
 import { retell } from "./retell";
@@ -85,6 +86,7 @@ export const providers = {
   elevenlabs,
   retell,
   firecrawl,
+  recall,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
