@@ -179,4 +179,5 @@ export const signers: Record<string, SampleSigner> = {
     prefix: "sha256=",
   }),
   recall: standardWebhooksSigner({ secretVar: "RECALL_WEBHOOK_SECRET", headers: "webhook" }),
+  browserbase: standardWebhooksSigner({ secretVar: "BROWSERBASE_WEBHOOK_SECRET", headers: "webhook" }),
 };

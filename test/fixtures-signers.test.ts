@@ -61,6 +61,7 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   RETELL_WEBHOOK_SECRET: "key_retell_test_api_key",
   FIRECRAWL_WEBHOOK_SECRET: "firecrawl-test-secret",
   RECALL_WEBHOOK_SECRET: whsec("recall-test-secret"),
+  BROWSERBASE_WEBHOOK_SECRET: whsec("browserbase-test-secret"),
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");

@@ -1,5 +1,6 @@
 /** Every provider preset by name. Adding a provider: one file in this folder, one line here, one test. */
 import { bitbucket } from "./bitbucket";
+import { browserbase } from "./browserbase";
 import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
@@ -87,6 +88,7 @@ export const providers = {
   retell,
   firecrawl,
   recall,
+  browserbase,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
