@@ -12,6 +12,7 @@ import { discord } from "./sample-signers/discord.ts";
 import { gitlab } from "./sample-signers/gitlab.ts";
 import { hubspot } from "./sample-signers/hubspot.ts";
 import { linear } from "./sample-signers/linear.ts";
+import { livekit } from "./sample-signers/livekit.ts";
 import { mailgun } from "./sample-signers/mailgun.ts";
 import { postmark } from "./sample-signers/postmark.ts";
 import { retell } from "./sample-signers/retell.ts";
@@ -180,4 +181,5 @@ export const signers: Record<string, SampleSigner> = {
   }),
   recall: standardWebhooksSigner({ secretVar: "RECALL_WEBHOOK_SECRET", headers: "webhook" }),
   browserbase: standardWebhooksSigner({ secretVar: "BROWSERBASE_WEBHOOK_SECRET", headers: "webhook" }),
+  livekit,
 };

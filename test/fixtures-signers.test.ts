@@ -62,6 +62,7 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   FIRECRAWL_WEBHOOK_SECRET: "firecrawl-test-secret",
   RECALL_WEBHOOK_SECRET: whsec("recall-test-secret"),
   BROWSERBASE_WEBHOOK_SECRET: whsec("browserbase-test-secret"),
+  LIVEKIT_WEBHOOK_SECRET: "livekit-test-api-secret",
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");

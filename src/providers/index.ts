@@ -14,6 +14,7 @@ import { intercom } from "./intercom";
 import { jira } from "./jira";
 import { lemonsqueezy } from "./lemonsqueezy";
 import { linear } from "./linear";
+import { livekit } from "./livekit";
 import { mailgun } from "./mailgun";
 import { mux } from "./mux";
 import { notion } from "./notion";
@@ -89,6 +90,7 @@ export const providers = {
   firecrawl,
   recall,
   browserbase,
+  livekit,
   unsigned,
 } as const satisfies Record<string, Provider>;
 
