@@ -9,6 +9,7 @@ import { sign as signGithub } from "@octokit/webhooks-methods";
 import Stripe from "stripe";
 import { bodyHmacSigner } from "./sample-signers/body-hmac.ts";
 import { discord } from "./sample-signers/discord.ts";
+import { fal } from "./sample-signers/fal.ts";
 import { gitlab } from "./sample-signers/gitlab.ts";
 import { hubspot } from "./sample-signers/hubspot.ts";
 import { linear } from "./sample-signers/linear.ts";
@@ -182,4 +183,5 @@ export const signers: Record<string, SampleSigner> = {
   recall: standardWebhooksSigner({ secretVar: "RECALL_WEBHOOK_SECRET", headers: "webhook" }),
   browserbase: standardWebhooksSigner({ secretVar: "BROWSERBASE_WEBHOOK_SECRET", headers: "webhook" }),
   livekit,
+  fal,
 };

@@ -87,6 +87,7 @@ beforeAll(async () => {
     discord: await keyPair("Ed25519", (raw) => Buffer.from(raw).toString("hex")),
     sendgrid: await keyPair("P-256", base64),
     "standard-ed25519": await keyPair("Ed25519", (raw) => `whpk_${base64(raw)}`),
+    fal: await keyPair("Ed25519", (raw) => Buffer.from(raw).toString("base64url")),
   };
   const bindings: Record<string, string> = { ...PRESET_TEST_SECRETS };
   for (const [source, { privateKey, publicKey }] of Object.entries(pairs)) {

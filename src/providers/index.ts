@@ -5,6 +5,7 @@ import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
 import { elevenlabs } from "./elevenlabs";
+import { fal } from "./fal";
 import { firecrawl } from "./firecrawl";
 import { generic } from "./generic";
 import { github } from "./github";
@@ -91,6 +92,7 @@ export const providers = {
   recall,
   browserbase,
   livekit,
+  fal,
   unsigned,
 } as const satisfies Record<string, Provider>;
 

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { stringField } from "../normalize/read-body";
-import { base64ToBytes, utf8 } from "../verify/encoding";
+import { base64ToBytes, base64UrlToBytes, utf8 } from "../verify/encoding";
 import { bytesEqual, hmacMatchesAny } from "../verify/hmac";
 import { err, ok, type VerifyResult, verified } from "../verify/result";
 import { checkFreshness } from "../verify/timestamp";
@@ -16,13 +16,6 @@ import { type Provider, utf8Secret } from "./provider";
 
 const HEADER = "authorization";
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/** Unpadded base64url (JWT segments) as bytes; null when it is not exactly that. */
-function base64UrlToBytes(segment: string): Uint8Array | null {
-  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return null;
-  const base64 = segment.replaceAll("-", "+").replaceAll("_", "/");
-  return base64ToBytes(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), "="));
-}
 
 const Claims = z.object({ sha256: z.string(), nbf: z.number().int(), exp: z.number().int() });
 
