@@ -9,11 +9,14 @@ import { sign as signGithub } from "@octokit/webhooks-methods";
 import Stripe from "stripe";
 import { bodyHmacSigner } from "./sample-signers/body-hmac.ts";
 import { discord } from "./sample-signers/discord.ts";
+import { fal } from "./sample-signers/fal.ts";
 import { gitlab } from "./sample-signers/gitlab.ts";
 import { hubspot } from "./sample-signers/hubspot.ts";
 import { linear } from "./sample-signers/linear.ts";
+import { livekit } from "./sample-signers/livekit.ts";
 import { mailgun } from "./sample-signers/mailgun.ts";
 import { postmark } from "./sample-signers/postmark.ts";
+import { retell } from "./sample-signers/retell.ts";
 import type { SampleSigner } from "./sample-signers/sample-signer.ts";
 import { sendgrid } from "./sample-signers/sendgrid.ts";
 import { signatureListSigner } from "./sample-signers/signature-list.ts";
@@ -163,4 +166,22 @@ export const signers: Record<string, SampleSigner> = {
     prefix: "sha256=",
   }),
   zendesk,
+  elevenlabs: signatureListSigner({
+    secretVar: "ELEVENLABS_WEBHOOK_SECRET",
+    header: "elevenlabs-signature",
+    format: (t, signature) => `t=${t},v0=${signature}`,
+    joiner: ".",
+  }),
+  retell,
+  firecrawl: bodyHmacSigner({
+    secretVar: "FIRECRAWL_WEBHOOK_SECRET",
+    header: "x-firecrawl-signature",
+    algorithm: "sha256",
+    encoding: "hex",
+    prefix: "sha256=",
+  }),
+  recall: standardWebhooksSigner({ secretVar: "RECALL_WEBHOOK_SECRET", headers: "webhook" }),
+  browserbase: standardWebhooksSigner({ secretVar: "BROWSERBASE_WEBHOOK_SECRET", headers: "webhook" }),
+  livekit,
+  fal,
 };

@@ -63,6 +63,12 @@ const PRESET_TEST_SECRETS: Record<string, string> = {
   SENTRY_WEBHOOK_SECRET: "sentry-test-client-secret",
   NOTION_WEBHOOK_SECRET: "secret_test_notion_token",
   ZENDESK_WEBHOOK_SECRET: "zendesk-test-signing-secret",
+  ELEVENLABS_WEBHOOK_SECRET: "wsec_elevenlabs_test_secret",
+  RETELL_WEBHOOK_SECRET: "key_retell_test_api_key",
+  FIRECRAWL_WEBHOOK_SECRET: "firecrawl-test-secret",
+  RECALL_WEBHOOK_SECRET: whsec("recall-test-secret"),
+  BROWSERBASE_WEBHOOK_SECRET: whsec("browserbase-test-secret"),
+  LIVEKIT_WEBHOOK_SECRET: "livekit-test-api-secret",
 };
 
 const base64 = (bytes: ArrayBuffer | Uint8Array) => Buffer.from(new Uint8Array(bytes)).toString("base64");
@@ -87,6 +93,7 @@ beforeAll(async () => {
     discord: await keyPair("Ed25519", (raw) => Buffer.from(raw).toString("hex")),
     sendgrid: await keyPair("P-256", base64),
     "standard-ed25519": await keyPair("Ed25519", (raw) => `whpk_${base64(raw)}`),
+    fal: await keyPair("Ed25519", (raw) => Buffer.from(raw).toString("base64url")),
   };
   const bindings: Record<string, string> = { ...PRESET_TEST_SECRETS };
   for (const [source, { privateKey, publicKey }] of Object.entries(pairs)) {

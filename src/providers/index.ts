@@ -1,8 +1,12 @@
 /** Every provider preset by name. Adding a provider: one file in this folder, one line here, one test. */
 import { bitbucket } from "./bitbucket";
+import { browserbase } from "./browserbase";
 import { calendly } from "./calendly";
 import { clerk } from "./clerk";
 import { discord } from "./discord";
+import { elevenlabs } from "./elevenlabs";
+import { fal } from "./fal";
+import { firecrawl } from "./firecrawl";
 import { generic } from "./generic";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
@@ -11,6 +15,7 @@ import { intercom } from "./intercom";
 import { jira } from "./jira";
 import { lemonsqueezy } from "./lemonsqueezy";
 import { linear } from "./linear";
+import { livekit } from "./livekit";
 import { mailgun } from "./mailgun";
 import { mux } from "./mux";
 import { notion } from "./notion";
@@ -20,8 +25,10 @@ import { pagerduty } from "./pagerduty";
 import { polar } from "./polar";
 import { postmark } from "./postmark";
 import type { Provider } from "./provider";
+import { recall } from "./recall";
 import { replicate } from "./replicate";
 import { resend } from "./resend";
+import { retell } from "./retell";
 import { sendgrid } from "./sendgrid";
 import { sentry } from "./sentry";
 import { shopify } from "./shopify";
@@ -79,6 +86,13 @@ export const providers = {
   sentry,
   notion,
   zendesk,
+  elevenlabs,
+  retell,
+  firecrawl,
+  recall,
+  browserbase,
+  livekit,
+  fal,
   unsigned,
 } as const satisfies Record<string, Provider>;
 

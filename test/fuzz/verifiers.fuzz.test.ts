@@ -11,7 +11,7 @@ import { signedRequest } from "../support/verify-with";
 const NOW = 1_700_000_000;
 /**
  * A valid key for each kind, so verifiers get as far as the signature check: HMAC secrets, and real
- * Ed25519 and P-256 public keys in the encodings the public-key presets read (hex, `whpk_`, base64 SPKI).
+ * Ed25519 and P-256 public keys in the encodings the public-key presets read (hex, `whpk_`, base64 SPKI, base64url).
  */
 const keyCandidates = ["fuzz-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "user:password"];
 
@@ -29,7 +29,12 @@ async function publicKey(
 beforeAll(async () => {
   const ed25519 = await publicKey({ name: "Ed25519" }, "raw");
   const p256 = await publicKey({ name: "ECDSA", namedCurve: "P-256" }, "spki");
-  keyCandidates.push(ed25519.toString("hex"), `whpk_${ed25519.toString("base64")}`, p256.toString("base64"));
+  keyCandidates.push(
+    ed25519.toString("hex"),
+    `whpk_${ed25519.toString("base64")}`,
+    p256.toString("base64"),
+    ed25519.toString("base64url"),
+  );
 });
 
 function keysFor(name: string, provider: Provider): Uint8Array[] {
@@ -82,6 +87,13 @@ const headerName = fc.constantFrom(
   "x-twilio-email-event-webhook-timestamp",
   "workos-signature",
   "mux-signature",
+  "elevenlabs-signature",
+  "x-retell-signature",
+  "x-firecrawl-signature",
+  "x-fal-webhook-request-id",
+  "x-fal-webhook-user-id",
+  "x-fal-webhook-timestamp",
+  "x-fal-webhook-signature",
 );
 const headerValue = fc.oneof(
   fc.string({ maxLength: 200 }),
@@ -113,6 +125,10 @@ const publicKeyHeaders = fc.record({
   "webhook-id": fc.constant("msg_fuzz"),
   "webhook-timestamp": fc.constant(String(NOW)),
   "webhook-signature": ed25519Signature.map((b) => `v1a,${b.toString("base64")}`),
+  "x-fal-webhook-request-id": fc.constant("req_fuzz"),
+  "x-fal-webhook-user-id": fc.constant("user_fuzz"),
+  "x-fal-webhook-timestamp": fc.constant(String(NOW)),
+  "x-fal-webhook-signature": ed25519Signature.map((b) => b.toString("hex")),
 });
 const headers = fc.oneof(anyHeaders, publicKeyHeaders);
 const body = fc.oneof(
