@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import * as SQL from "../event-log/event-log-sql";
-import { base64ToBytes, bytesToBase64, utf8 } from "../verify/encoding";
+import { base64UrlToBytes, bytesToBase64, utf8 } from "../verify/encoding";
 import type { EventSummary, ListEventsQuery } from "./admin-schemas";
 import { EventStatus } from "./admin-schemas";
 import { operatorError } from "./operator-error";
@@ -66,8 +66,7 @@ function encodeCursor(row: z.infer<typeof EventRow>): string {
 /** Null when the cursor is not one this API issued. */
 function decodeCursor(cursor: string): z.infer<typeof Cursor> | null {
   try {
-    const base64 = cursor.replaceAll("-", "+").replaceAll("_", "/");
-    const bytes = base64ToBytes(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+    const bytes = base64UrlToBytes(cursor);
     if (!bytes) return null;
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
     const parsed = Cursor.safeParse(JSON.parse(text));

@@ -56,10 +56,3 @@ export function concatBytes(...parts: (Uint8Array | string)[]): Uint8Array {
   }
   return out;
 }
-
-/** Unpadded base64url (JWT segments, JWK members) as bytes; null when it is not exactly that. */
-export function base64UrlToBytes(value: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(value) || value.length % 4 === 1) return null;
-  const base64 = value.replaceAll("-", "+").replaceAll("_", "/");
-  return base64ToBytes(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), "="));
-}
