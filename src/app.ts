@@ -2,55 +2,18 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "./admin/admin-api";
-import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
-import { SOURCES_VAR, sourcesFor } from "./config/sources-from-env";
 import { dashboard } from "./dashboard/dashboard-app";
+import { healthz, reportConfigProblems } from "./healthz";
 import { type IngressEnv, receiveWebhook } from "./ingress/receive-webhook";
 import { refuseWhileMisconfigured } from "./ingress/refuse-while-misconfigured";
 import { apiDocs } from "./openapi/api-docs-routes";
-import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
 import { describeError, log, logError } from "./shared/log";
 import { Problem, problemResponse } from "./shared/problem";
 
 export const app = new Hono<IngressEnv>();
 
-/** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
-function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
-  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
-}
-
-const reportedProblems = new Set<string>();
-
-app.use("*", async function reportConfigProblems(c, next) {
-  for (const problem of Object.values(configProblems(c.env))) {
-    if (problem === null || reportedProblems.has(problem)) continue;
-    reportedProblems.add(problem);
-    logError("config", { outcome: "misconfigured", problem });
-  }
-  await next();
-});
-
-/**
- * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
- * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
- * A fault-injection variable set outside tests is 503: a deployment must never run with it. An invalid
- * `HOOKGATE_SOURCES` is 503 too (webhooks answer 503 meanwhile), with the path and message of each error.
- */
-app.get("/healthz", (c) => {
-  const problems = configProblems(c.env);
-  const sourceErrors = sourcesFor(c.env).errors;
-  const checks = {
-    admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
-    faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
-    sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
-  };
-  const fatal =
-    problems.faultInjection ??
-    (sourceErrors.length > 0 ? `${SOURCES_VAR} is invalid (see checks.sources)` : null);
-  if (fatal === null) return c.json({ status: "ok", checks });
-  logError("config", { outcome: "misconfigured", problem: fatal });
-  return c.json({ status: "misconfigured", checks }, 503);
-});
+app.use("*", reportConfigProblems);
+app.get("/healthz", healthz);
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 app.route("/admin", dashboard);

@@ -1,0 +1,49 @@
+/**
+ * `GET /healthz` and the configuration checks behind it: what is misconfigured (admin token, test-only
+ * fault injection, HOOKGATE_SOURCES), logged once per isolate and reported with the status it implies.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
+import { SOURCES_VAR, sourcesFor } from "./config/sources-from-env";
+import type { IngressEnv } from "./ingress/receive-webhook";
+import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
+import { logError } from "./shared/log";
+
+/** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
+function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
+  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
+}
+
+const reportedProblems = new Set<string>();
+
+/** Middleware: logs each configuration mistake once per isolate, whatever route is called. */
+export const reportConfigProblems: MiddlewareHandler = async function reportConfigProblems(c, next) {
+  for (const problem of Object.values(configProblems(c.env))) {
+    if (problem === null || reportedProblems.has(problem)) continue;
+    reportedProblems.add(problem);
+    logError("config", { outcome: "misconfigured", problem });
+  }
+  await next();
+};
+
+/**
+ * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
+ * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
+ * A fault-injection variable set outside tests is 503: a deployment must never run with it. An invalid
+ * `HOOKGATE_SOURCES` is 503 too (webhooks answer 503 meanwhile), with the path and message of each error.
+ */
+export function healthz(c: Context<IngressEnv>) {
+  const problems = configProblems(c.env);
+  const sourceErrors = sourcesFor(c.env).errors;
+  const checks = {
+    admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
+    faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
+    sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
+  };
+  const fatal =
+    problems.faultInjection ??
+    (sourceErrors.length > 0 ? `${SOURCES_VAR} is invalid (see checks.sources)` : null);
+  if (fatal === null) return c.json({ status: "ok", checks });
+  logError("config", { outcome: "misconfigured", problem: fatal });
+  return c.json({ status: "misconfigured", checks }, 503);
+}
