@@ -9,6 +9,7 @@ import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import type { ProfileSummary } from "./cpu-profile.ts";
 import type { PayloadSize } from "./github-payloads.ts";
+import { figuresSection, leanFigures, previousFigures } from "./lean-figures.ts";
 import type { RejectionKind } from "./rejected-requests.ts";
 import type { Percentiles } from "./stats.ts";
 
@@ -171,9 +172,21 @@ export interface StorageWork {
   perEvent: {
     ledger: { read: number; written: number; byStatement: StatementRows };
     eventLog: { rowsWritten: number; byStatement: Record<string, number> };
+    /** Ledger method calls (RPC and alarm) for the one event; absent in reports before 2026-11-30. */
+    durableObjectCalls?: Record<string, number>;
+    /** One run of the alarm the event planned: rows it read and wrote. */
+    alarmRun?: { ran: boolean; read: number; written: number; byStatement: StatementRows };
+    /** Queue messages the outbox sent for the event, and each message's JSON size. */
+    queue?: { messages: number; sendBatches: number; messageBytes: number[] };
   };
   /** Storage a delivered 2 KB event occupies until it expires (SQLite database growth per event). */
-  bytesPerRetainedEvent?: { ledger: number; eventLog: number; bodyBytes: number };
+  bytesPerRetainedEvent?: {
+    ledger: number;
+    eventLog: number;
+    bodyBytes: number;
+    /** Logical bytes per event by what they hold (column lengths; no index entries, no page overhead). */
+    ledgerColumns?: Record<string, number>;
+  };
   alarm: {
     retained: number;
     wallMs: number;
@@ -386,7 +399,66 @@ export function rejectionSection(report: BenchReport): string[] {
   return lines;
 }
 
-function markdown(report: BenchReport, svgName?: string): string {
+/** The "Storage work per event" section: rows per statement, bytes kept, and the alarm's reads. */
+export function storageSection(storage: StorageWork): string[] {
+  const lines: string[] = [];
+  const ledger = storage.perEvent.ledger;
+  lines.push(
+    "## Storage work per event",
+    "",
+    `Counted by the runtime in workerd (bench/storage-work.perf.ts: one 2 KB GitHub event, one route (the built-in forwarder), first-try delivery, through the real Worker, ledger shards, queue and consumer; \`cursor.rowsRead\`/\`rowsWritten\` for every ledger statement on every shard, the signed-content claim's shard included; for the event log, the rows the pipeline wrote for that event written again under a scratch id through the same recorders, with D1's \`meta.rows_written\`). Index entries count as rows written. Per event: ledger (Durable Object SQLite) **${ledger.read} rows read, ${ledger.written} rows written**; event log (D1) **${storage.perEvent.eventLog.rowsWritten} rows written**.${
+      storage.perEvent.durableObjectCalls
+        ? ` Ledger calls for the event: ${Object.entries(storage.perEvent.durableObjectCalls)
+            .map(([method, n]) => `${method} ${n}`)
+            .join(
+              ", ",
+            )}; the alarm it planned, run once: ${storage.perEvent.alarmRun?.read ?? "?"} rows read, ${storage.perEvent.alarmRun?.written ?? "?"} written.`
+        : ""
+    }${
+      storage.perEvent.queue
+        ? ` Queue: ${storage.perEvent.queue.messages} message (${storage.perEvent.queue.messageBytes.join(", ")} bytes of JSON) in ${storage.perEvent.queue.sendBatches} \`sendBatch\`.`
+        : ""
+    }`,
+    "",
+    "| ledger statement | calls | rows read | rows written |",
+    "| --- | --- | --- | --- |",
+  );
+  for (const [name, row] of Object.entries(ledger.byStatement))
+    lines.push(`| ${name} | ${row.calls} | ${row.rowsRead} | ${row.rowsWritten} |`);
+  lines.push(
+    "",
+    `Event log: ${Object.entries(storage.perEvent.eventLog.byStatement)
+      .map(([name, rows]) => `${name} ${rows}`)
+      .join(", ")} rows written.`,
+    "",
+    storage.bytesPerRetainedEvent
+      ? `Storage held per delivered event until it expires (CLAIM_RETENTION_DAYS): the growth of the database size (\`sql.databaseSize\`, D1 \`meta.size_after\`: pages, so index entries and page slack included) over 2,000 events with a ${storage.bytesPerRetainedEvent.bodyBytes}-byte body and GitHub's headers, each taken through the ledger's own claim, store, mark-sent, begin and settle code: ledger **${storage.bytesPerRetainedEvent.ledger} bytes**, event log **${storage.bytesPerRetainedEvent.eventLog} bytes**.${
+          storage.bytesPerRetainedEvent.ledgerColumns
+            ? ` Of the ledger's, the column data alone (sum of value lengths, integers counted as 8 bytes): ${Object.entries(
+                storage.bytesPerRetainedEvent.ledgerColumns,
+              )
+                .map(([what, bytes]) => `${what} ${bytes}`)
+                .join(
+                  ", ",
+                )}; the rest is index entries and b-tree overhead (the runtime does not expose \`dbstat\`).`
+            : ""
+        } A Durable Object and a D1 database each hold at most 10 GB (docs/scaling.md).`
+      : "",
+    "",
+    "The ledger's alarm runs every OUTBOX_REDRIVE_SECONDS (5 s) on every shard that accepted an event since its last run. Rows it reads per run, by retained (delivered, not yet expired) events in the shard:",
+    "",
+    '| retained events | rows read per alarm run | "any events?" asked with count(*) | asked with EXISTS (now) |',
+    "| --- | --- | --- | --- |",
+  );
+  for (const a of storage.alarm)
+    lines.push(
+      `| ${a.retained} | ${a.alarmRowsRead} | ${a.anyEventsRowsRead.countStar} | ${a.anyEventsRowsRead.exists} |`,
+    );
+  lines.push("");
+  return lines;
+}
+
+function markdown(report: BenchReport, svgName?: string, previous = new Map<string, string>()): string {
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`# Hookgate benchmark, ${report.date.slice(0, 16).replace("T", " ")} UTC`, "");
@@ -557,39 +629,16 @@ function markdown(report: BenchReport, svgName?: string): string {
     lines.push("");
   }
 
-  const storage = report.storageWork;
-  if (storage) {
-    const ledger = storage.perEvent.ledger;
+  if (report.storageWork) {
+    const c32 = report.cases.find((c) => c.name === "2kb-c32") ?? null;
     lines.push(
-      "## Storage work per event",
-      "",
-      `Counted by the runtime in workerd (bench/storage-work.perf.ts: one 2 KB GitHub event from accept to delivery, \`cursor.rowsRead\`/\`rowsWritten\` for every ledger statement, D1 \`meta.rows_written\` for the event log). Index entries count as rows written. Per event: ledger (Durable Object SQLite) **${ledger.read} rows read, ${ledger.written} rows written**; event log (D1) **${storage.perEvent.eventLog.rowsWritten} rows written**.`,
-      "",
-      "| ledger statement | calls | rows read | rows written |",
-      "| --- | --- | --- | --- |",
+      ...figuresSection(
+        leanFigures(report.storageWork, report.settings.ingestOnly ? null : c32),
+        previous,
+        "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case; old values from the previous bench/results/latest.md.",
+      ),
     );
-    for (const [name, row] of Object.entries(ledger.byStatement))
-      lines.push(`| ${name} | ${row.calls} | ${row.rowsRead} | ${row.rowsWritten} |`);
-    lines.push(
-      "",
-      `Event log: ${Object.entries(storage.perEvent.eventLog.byStatement)
-        .map(([name, rows]) => `${name} ${rows}`)
-        .join(", ")} rows written.`,
-      "",
-      storage.bytesPerRetainedEvent
-        ? `Storage held per delivered event until it expires (CLAIM_RETENTION_DAYS), from the database size after 2,000 events with a ${storage.bytesPerRetainedEvent.bodyBytes}-byte body and GitHub's headers: ledger **${storage.bytesPerRetainedEvent.ledger} bytes**, event log **${storage.bytesPerRetainedEvent.eventLog} bytes**. A Durable Object and a D1 database each hold at most 10 GB (docs/scaling.md).`
-        : "",
-      "",
-      "The ledger's alarm runs every OUTBOX_REDRIVE_SECONDS (5 s) on every shard that accepted an event since its last run. Rows it reads per run, by retained (delivered, not yet expired) events in the shard:",
-      "",
-      '| retained events | rows read per alarm run | "any events?" asked with count(*) | asked with EXISTS (now) |',
-      "| --- | --- | --- | --- |",
-    );
-    for (const a of storage.alarm)
-      lines.push(
-        `| ${a.retained} | ${a.alarmRowsRead} | ${a.anyEventsRowsRead.countStar} | ${a.anyEventsRowsRead.exists} |`,
-      );
-    lines.push("");
+    lines.push(...storageSection(report.storageWork));
   }
 
   const rejections = report.rejections ?? [];
@@ -705,6 +754,8 @@ export function writeReport(repo: string, report: BenchReport, label?: string): 
   writeFileSync(join(repo, `${tmp}/${name}.md`), markdown(report, `${name}.svg`));
   writeFileSync(join(repo, `${tmp}/${name}.svg`), chart(report));
   if (label) return files;
-  writeFileSync(join(repo, "bench/results/latest.md"), markdown(report));
+  const latest = join(repo, "bench/results/latest.md");
+  const previous = previousFigures(existsSync(latest) ? readFileSync(latest, "utf8") : "");
+  writeFileSync(latest, markdown(report, undefined, previous));
   return ["bench/results/latest.md", ...files];
 }

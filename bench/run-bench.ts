@@ -23,7 +23,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,20 +35,20 @@ import { cleanUpOnEveryExit } from "../scripts/exit-cleanups.ts";
 import { stopRuntime } from "../scripts/wrangler-dev-process.ts";
 import { Inspector, moduleResolver, type ProfileSummary, startProfiling, summarise } from "./cpu-profile.ts";
 import type { PayloadSize } from "./github-payloads.ts";
+import { leanFigures, previousFigures, printFigures } from "./lean-figures.ts";
 import type { LoadResult, LoadSpec } from "./load-generator.ts";
+import { measureStorageWork } from "./measure-storage-work.ts";
 import { cpuDelta, RuntimeMeter } from "./process-stats.ts";
 import { REJECTED_STATUSES, type RejectionKind } from "./rejected-requests.ts";
 import {
   type BenchReport,
   type CaseResult,
-  isStorageWork,
   judgeTargets,
   type LogLineCost,
   machineInfo,
   type ProfiledRun,
   type ReferenceRun,
   type RejectionResult,
-  type StorageWork,
   writeReport,
 } from "./report.ts";
 import { LogCounter, type LogCounts, prepareRuntimes, type Runtime } from "./runtimes.ts";
@@ -683,42 +683,6 @@ function buildReferenceRun(
 // ---------------------------------------------------------------------------------------------------
 // The run.
 
-/**
- * Runs bench/storage-work.perf.ts under vitest in the Workers pool (bounded) and returns what it measured:
- * SQLite and D1 rows per event, and what the ledger's alarm reads as retained events pile up.
- */
-function measureStorageWork(timeoutMs: number): Promise<StorageWork> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(REPO, "node_modules/vitest/vitest.mjs"), "run", "--config", "bench/vitest.storage.config.ts"],
-      {
-        cwd: REPO,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      },
-    );
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    const killer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(killer);
-      const line = output.split("\n").find((l) => l.includes("STORAGE_WORK "));
-      if (code !== 0 || !line)
-        return reject(new Error(`storage measurement ended with ${code}: ${output.slice(-500)}`));
-      const measured: unknown = JSON.parse(line.slice(line.indexOf("STORAGE_WORK ") + 13));
-      if (!isStorageWork(measured))
-        return reject(new Error("storage measurement printed an unexpected shape"));
-      resolve(measured);
-    });
-  });
-}
-
 /** The inspector proxy can be slow to answer right after heavy load: a few bounded attempts. */
 async function connectWithRetries(port: number): Promise<Inspector> {
   let lastError: unknown;
@@ -1061,15 +1025,22 @@ async function main(): Promise<number> {
   await stopRuntime(baseline.dev);
   if (!options["no-storage"]) {
     try {
-      report.storageWork = await measureStorageWork(60_000);
+      report.storageWork = await measureStorageWork(REPO, 60_000);
       console.log("  storage work per event measured in workerd (bench/storage-work.perf.ts)");
     } catch (error) {
       console.log(`  (storage measurement failed: ${error instanceof Error ? error.message : error})`);
     }
   }
   report.durationSeconds = round((Date.now() - started) / 1000) ?? 0;
+  const latest = join(REPO, "bench/results/latest.md");
+  const previous = previousFigures(existsSync(latest) ? readFileSync(latest, "utf8") : "");
   const files = writeReport(REPO, report, options.label);
   console.log("");
+  if (report.storageWork) {
+    const c32 = report.settings.ingestOnly ? null : (results.find((c) => c.name === "2kb-c32") ?? null);
+    printFigures(leanFigures(report.storageWork, c32), previous);
+    console.log("");
+  }
   for (const target of report.targets)
     console.log(`  ${target.met ? "✔" : "✘"} ${target.name}: ${target.detail}`);
   console.log(`\n  results: ${files.join(", ")}  (${report.durationSeconds} s in all)`);

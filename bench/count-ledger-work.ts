@@ -1,0 +1,120 @@
+/**
+ * Counts, inside workerd, the work the ledger Durable Objects do for the storage bench: every SQLite
+ * statement's rows read and written, every RPC method call and alarm run, and every queue message the
+ * outbox sends (with its size, since Queues bills per 64 KB). Bench-only; nothing here runs in production.
+ */
+import * as SQL from "../src/claim/ledger-sql";
+
+/** One SQLite statement as the runtime counted it. */
+export type CountedStatement = { statement: string; rowsRead: number; rowsWritten: number };
+
+/** Everything counted since `resetTally`. */
+export interface Tally {
+  statements: CountedStatement[];
+  /** Calls per ledger method (RPC methods and `alarm`), whichever shard ran them. */
+  calls: Record<string, number>;
+  /** `sendBatch` calls and the JSON size of each message body sent. */
+  sendBatches: number;
+  messageBytes: number[];
+}
+
+/** The ledger methods a Worker or the runtime calls per event (each is one billed Durable Object request). */
+export const COUNTED_METHODS = [
+  "accept",
+  "claimSignedContent",
+  "beginDeliveries",
+  "settleDeliveries",
+  "alarm",
+] as const;
+
+let tally: Tally = emptyTally();
+
+function emptyTally(): Tally {
+  return { statements: [], calls: {}, sendBatches: 0, messageBytes: [] };
+}
+
+/** Starts a new count and returns it (the previous one is dropped). */
+export function resetTally(): Tally {
+  tally = emptyTally();
+  return tally;
+}
+
+const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, name]));
+
+/** The exported constant's name for a ledger statement, or its first words. */
+function nameOf(query: string): string {
+  return statementNames.get(query) ?? query.trim().replace(/\s+/g, " ").slice(0, 40);
+}
+
+const patched = new WeakSet<object>();
+
+/**
+ * Instruments one ledger instance (call inside `runInDurableObject`): its SqlStorage's `exec`, and once
+ * for all instances the class's counted methods and its queue sender's `send`. Counts go to the current
+ * tally. A statement's rows are read in a microtask after `exec`, once its caller consumed the cursor.
+ */
+export function instrumentLedger(instance: object, storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  if (!patched.has(sql)) {
+    patched.add(sql);
+    const exec = sql.exec.bind(sql);
+    Object.defineProperty(sql, "exec", {
+      configurable: true,
+      writable: true,
+      value: (query: string, ...bindings: SqlStorageValue[]) => {
+        const cursor = exec(query, ...bindings);
+        queueMicrotask(() =>
+          tally.statements.push({
+            statement: nameOf(query),
+            rowsRead: cursor.rowsRead,
+            rowsWritten: cursor.rowsWritten,
+          }),
+        );
+        return cursor;
+      },
+    });
+  }
+  const proto: object = Object.getPrototypeOf(instance);
+  if (!patched.has(proto)) {
+    patched.add(proto);
+    for (const method of COUNTED_METHODS) {
+      const original = Reflect.get(proto, method) as (...args: unknown[]) => unknown;
+      Reflect.set(proto, method, function (this: unknown, ...args: unknown[]) {
+        tally.calls[method] = (tally.calls[method] ?? 0) + 1;
+        return original.apply(this, args);
+      });
+    }
+  }
+  const sender = Reflect.get(instance, "sender") as object;
+  const senderProto: object = Object.getPrototypeOf(sender);
+  if (!patched.has(senderProto)) {
+    patched.add(senderProto);
+    const send = Reflect.get(senderProto, "send") as (messages: MessageSendRequest[]) => Promise<void>;
+    Reflect.set(senderProto, "send", function (this: unknown, messages: MessageSendRequest[]) {
+      tally.sendBatches += Math.ceil(messages.length / 100);
+      for (const message of messages) tally.messageBytes.push(JSON.stringify(message.body).length);
+      return send.call(this, messages);
+    });
+  }
+}
+
+/** Rows read and written, with calls, per statement name. */
+export function byStatement(statements: CountedStatement[]) {
+  const out: Record<string, { calls: number; rowsRead: number; rowsWritten: number }> = {};
+  for (const { statement, rowsRead, rowsWritten } of statements) {
+    const row = out[statement] ?? { calls: 0, rowsRead: 0, rowsWritten: 0 };
+    row.calls++;
+    row.rowsRead += rowsRead;
+    row.rowsWritten += rowsWritten;
+    out[statement] = row;
+  }
+  return out;
+}
+
+/** Sums of rows read and written. */
+export function totals(statements: CountedStatement[]): { read: number; written: number } {
+  return statements.reduce((t, c) => ({ read: t.read + c.rowsRead, written: t.written + c.rowsWritten }), {
+    read: 0,
+    written: 0,
+  });
+}
