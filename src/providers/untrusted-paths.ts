@@ -12,9 +12,9 @@ function ownValue(value: unknown, key: string): unknown {
 /** `payload.commits[].message` → `["payload", "commits", "[]", "message"]`: keys, with `[]` for "each element". */
 function stepsOf(declared: string): string[] {
   return declared.split(".").flatMap((segment) => {
-    const key = segment.endsWith("[]") ? segment.slice(0, -2) : segment;
-    const steps = key === "" ? [] : [key];
-    return segment.endsWith("[]") ? [...steps, "[]"] : steps;
+    const key = segment.replace(/(\[\])+$/, "");
+    const elements = Array.from({ length: (segment.length - key.length) / 2 }, () => "[]");
+    return key === "" ? elements : [key, ...elements];
   });
 }
 
@@ -37,10 +37,15 @@ export function presentUntrustedPaths(
         step === "[]"
           ? frontier.flatMap(([value, at]) =>
               Array.isArray(value)
-                ? value.slice(0, limit).map((element, index): [unknown, string] => [element, `${at}.${index}`])
+                ? value
+                    .slice(0, limit)
+                    .map((element, index): [unknown, string] => [element, `${at}.${index}`])
                 : [],
             )
-          : frontier.map(([value, at]): [unknown, string] => [ownValue(value, step), at ? `${at}.${step}` : step]);
+          : frontier.map(([value, at]): [unknown, string] => [
+              ownValue(value, step),
+              at ? `${at}.${step}` : step,
+            ]);
       frontier = frontier.filter(([value]) => value !== undefined && value !== null).slice(0, limit);
     }
     for (const [, at] of frontier) {
