@@ -8,6 +8,12 @@ export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
 export { GiveUp, RetryLater } from "./handlers/handler-error";
+export {
+  type PromptableEvent,
+  parseUntrustedBlocks,
+  renderForPrompt,
+  type UntrustedBlock,
+} from "./handlers/untrusted-text";
 
 export default {
   fetch: app.fetch,

@@ -12,6 +12,12 @@ export interface WebhookEnvelope {
   readonly receivedAt: string;
   /** Parsed JSON body, or its text when it is not JSON. */
   readonly payload: unknown;
+  /**
+   * Concrete payload paths (`payload.issue.body`, `payload.commits.0.message`) holding text that third
+   * parties write, per the source's preset; at most 200. Marking reduces prompt injection, it does not
+   * prevent it: treat the whole payload as untrusted. `renderForPrompt` delimits these for a model.
+   */
+  readonly untrusted: readonly string[];
   /** The exact bytes the provider sent. */
   readonly rawBody: Uint8Array;
   /** Request headers as received, minus credentials (`authorization`, `cookie`). */
@@ -51,5 +57,7 @@ export const ForwardedEnvelope = z.object({
   type: z.string(),
   received_at: z.string(),
   payload: z.unknown(),
+  /** See `WebhookEnvelope.untrusted`. */
+  untrusted: z.array(z.string()),
 });
 export type ForwardedEnvelope = z.infer<typeof ForwardedEnvelope>;

@@ -1,5 +1,5 @@
 /**
- * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload}` to `AGENT_ENDPOINT_URL`,
+ * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload, untrusted}` to `AGENT_ENDPOINT_URL`,
  * signed the Standard Webhooks way with `AGENT_SIGNING_SECRET`. `webhook-id` is derived from the
  * idempotency key, so it stays the same across retries of one (event, handler).
  * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`. The one exception is
@@ -106,6 +106,7 @@ export const forward: AgentHandler = async function forward(event, context: Hand
     type: event.type,
     received_at: event.receivedAt,
     payload: event.payload,
+    untrusted: [...event.untrusted],
   };
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);

@@ -10,6 +10,15 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const bitbucket: Provider = {
+  untrustedPaths: [
+    "payload.push.changes[].new.target.message",
+    "payload.push.changes[].commits[].message",
+    "payload.pullrequest.title",
+    "payload.pullrequest.description",
+    "payload.comment.content.raw",
+    "payload.issue.title",
+    "payload.issue.content.raw",
+  ],
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

@@ -5,6 +5,12 @@
  * Id: the signed message id; type: body `type` (`functions.invocations.completed`).
  * Docs: https://docs.browserbase.com/platform/webhooks/verifying-deliveries
  */
+
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const browserbase = standardWebhooksPreset({ headers: "webhook" });
+export const browserbase: Provider = {
+  ...standardWebhooksPreset({ headers: "webhook" }),
+  // Invocation events carry ids and status only.
+  untrustedPaths: [],
+};

@@ -19,6 +19,13 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const calendly: Provider = {
+  untrustedPaths: [
+    "payload.payload.name",
+    "payload.payload.first_name",
+    "payload.payload.last_name",
+    "payload.payload.questions_and_answers[].answer",
+    "payload.payload.cancellation.reason",
+  ],
   defaultToleranceSeconds: 180,
   decodeSecret: utf8Secret,
 

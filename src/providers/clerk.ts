@@ -4,9 +4,18 @@
  * Docs: https://clerk.com/docs/references/backend/verify-webhook
  */
 import { stringField } from "../normalize/read-body";
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const clerk = standardWebhooksPreset({
-  headers: "svix",
-  eventType: (event) => stringField(event, "type"),
-});
+export const clerk: Provider = {
+  ...standardWebhooksPreset({
+    headers: "svix",
+    eventType: (event) => stringField(event, "type"),
+  }),
+  untrustedPaths: [
+    "payload.data.first_name",
+    "payload.data.last_name",
+    "payload.data.username",
+    "payload.data.unsafe_metadata",
+  ],
+};

@@ -28,6 +28,12 @@ const interactionType = (interaction: unknown): unknown =>
   typeof interaction === "object" && interaction !== null ? Reflect.get(interaction, "type") : undefined;
 
 export const discord: Provider = {
+  untrustedPaths: [
+    "payload.data.options[].value",
+    "payload.data.options[].options[].value",
+    "payload.data.components[].components[].value",
+    "payload.message.content",
+  ],
   keyKind: "publicKey",
   decodeSecret: (key) => {
     const bytes = hexToBytes(key);

@@ -11,6 +11,7 @@ import { signatureListHmacVerifier } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
 export const elevenlabs: Provider = {
+  untrustedPaths: ["payload.data.transcript[].message", "payload.data.analysis.transcript_summary"],
   defaultToleranceSeconds: 30 * 60,
   decodeSecret: utf8Secret,
 

@@ -96,4 +96,7 @@ export function falPreset(fetcher: KeySetFetcher = fetchKeySet): Provider {
   };
 }
 
-export const fal = falPreset();
+export const fal: Provider = {
+  ...falPreset(),
+  untrustedPaths: ["payload.payload", "payload.error"],
+};

@@ -10,6 +10,13 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const firecrawl: Provider = {
+  untrustedPaths: [
+    "payload.data[].markdown",
+    "payload.data[].html",
+    "payload.data[].rawHtml",
+    "payload.data[].metadata.title",
+    "payload.data[].metadata.description",
+  ],
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({

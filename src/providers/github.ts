@@ -10,6 +10,21 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const github: Provider = {
+  untrustedPaths: [
+    "payload.issue.title",
+    "payload.issue.body",
+    "payload.comment.body",
+    "payload.pull_request.title",
+    "payload.pull_request.body",
+    "payload.review.body",
+    "payload.commits[].message",
+    "payload.head_commit.message",
+    "payload.discussion.title",
+    "payload.discussion.body",
+    "payload.answer.body",
+    "payload.release.name",
+    "payload.release.body",
+  ],
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

@@ -15,6 +15,14 @@ const TOKEN = "x-gitlab-token";
 const ID_HEADERS = ["idempotency-key", "x-gitlab-webhook-uuid", "x-gitlab-event-uuid"];
 
 export const gitlab: Provider = {
+  untrustedPaths: [
+    "payload.commits[].message",
+    "payload.commits[].title",
+    "payload.object_attributes.title",
+    "payload.object_attributes.description",
+    "payload.object_attributes.note",
+    "payload.object_attributes.last_commit.message",
+  ],
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

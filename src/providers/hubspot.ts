@@ -63,6 +63,7 @@ async function verifyLegacy({ request, secrets }: VerifyInput): Promise<VerifyRe
 }
 
 export const hubspot: Provider = {
+  untrustedPaths: ["payload[].propertyValue"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

@@ -10,6 +10,12 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const intercom: Provider = {
+  untrustedPaths: [
+    "payload.data.item.title",
+    "payload.data.item.source.subject",
+    "payload.data.item.source.body",
+    "payload.data.item.conversation_parts.conversation_parts[].body",
+  ],
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-hub-signature", hash: "SHA-1", encoding: "hex", prefix: "sha1=" }),

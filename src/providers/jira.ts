@@ -11,6 +11,12 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const jira: Provider = {
+  untrustedPaths: [
+    "payload.issue.fields.summary",
+    "payload.issue.fields.description",
+    "payload.comment.body",
+    "payload.issue.fields.comment.comments[].body",
+  ],
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

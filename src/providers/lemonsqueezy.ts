@@ -11,6 +11,7 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const lemonsqueezy: Provider = {
+  untrustedPaths: ["payload.data.attributes.user_name"],
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-signature", hash: "SHA-256", encoding: "hex", prefix: "" }),

@@ -17,6 +17,13 @@ const SIGNATURE = "linear-signature";
 const TIMESTAMP_FIELD = "webhookTimestamp";
 
 export const linear: Provider = {
+  untrustedPaths: [
+    "payload.data.title",
+    "payload.data.description",
+    "payload.data.body",
+    "payload.updatedFrom.title",
+    "payload.updatedFrom.description",
+  ],
   defaultToleranceSeconds: 60,
   decodeSecret: utf8Secret,
   signedContent: signedBody,

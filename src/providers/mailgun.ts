@@ -39,6 +39,17 @@ function signatureField(body: ReadBody, name: string): string | undefined {
 }
 
 export const mailgun: Provider = {
+  untrustedPaths: [
+    "payload.event-data.message.headers.subject",
+    "payload.event-data.delivery-status.message",
+    "payload.event-data.delivery-status.description",
+    "payload.subject",
+    "payload.body-plain",
+    "payload.body-html",
+    "payload.stripped-text",
+    "payload.stripped-html",
+    "payload.stripped-signature",
+  ],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

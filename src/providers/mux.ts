@@ -4,6 +4,11 @@
  * Id and type: body `id` and `type`.
  * Docs: https://www.mux.com/docs/core/verify-webhook-signatures
  */
+
+import type { Provider } from "./provider";
 import { stripeStylePreset } from "./stripe";
 
-export const mux = stripeStylePreset("mux-signature", "Mux");
+export const mux: Provider = {
+  ...stripeStylePreset("mux-signature", "Mux"),
+  untrustedPaths: ["payload.data.meta.title"],
+};

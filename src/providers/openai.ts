@@ -5,9 +5,14 @@
  * Docs: https://platform.openai.com/docs/guides/webhooks
  */
 import { stringField } from "../normalize/read-body";
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const openai = standardWebhooksPreset({
-  headers: "webhook",
-  eventType: (event) => stringField(event, "type"),
-});
+export const openai: Provider = {
+  ...standardWebhooksPreset({
+    headers: "webhook",
+    eventType: (event) => stringField(event, "type"),
+  }),
+  // Events carry ids only: the response text is fetched from the API.
+  untrustedPaths: [],
+};

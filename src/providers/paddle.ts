@@ -19,6 +19,7 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const paddle: Provider = {
+  untrustedPaths: ["payload.data.name"],
   defaultToleranceSeconds: 5,
   decodeSecret: utf8Secret,
 

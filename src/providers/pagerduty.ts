@@ -13,6 +13,11 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-pagerduty-signature";
 
 export const pagerduty: Provider = {
+  untrustedPaths: [
+    "payload.event.data.title",
+    "payload.event.data.description",
+    "payload.event.data.content",
+  ],
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

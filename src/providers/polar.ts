@@ -27,6 +27,7 @@ const standard = standardWebhooksPreset({
 });
 
 export const polar: Provider = {
+  untrustedPaths: ["payload.data.customer.name", "payload.data.custom_field_data"],
   ...standard,
   decodeSecret: utf8Secret,
   verify: (input) => standard.verify({ ...input, secrets: input.secrets.flatMap(signingKeys) }),

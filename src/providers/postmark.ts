@@ -16,6 +16,15 @@ const AUTHORIZATION = "authorization";
 const ONCE_PER_RECIPIENT = new Set(["Delivery", "Bounce", "SpamComplaint"]);
 
 export const postmark: Provider = {
+  untrustedPaths: [
+    "payload.Subject",
+    "payload.TextBody",
+    "payload.HtmlBody",
+    "payload.StrippedTextReply",
+    "payload.FromName",
+    "payload.Details",
+    "payload.Content",
+  ],
   decodeSecret: (secret) => (secret.indexOf(":") > 0 ? utf8.encode(secret) : null),
 
   async verify({ request, secrets }) {

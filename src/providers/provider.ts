@@ -45,6 +45,12 @@ export interface Provider {
    * `publicKey` (read from `<NAME>_PUBLIC_KEY`). Defaults to `secret`.
    */
   readonly keyKind?: "secret" | "publicKey";
+  /**
+   * Payload paths whose text third parties write (issue bodies, comments, email subjects), in the route
+   * filter style with `[]` for array elements: `payload.issue.body`, `payload.commits[].message`.
+   * `[]` when the provider's events carry none. The envelope's `untrusted` lists those present in an event.
+   */
+  readonly untrustedPaths?: readonly string[];
   /** Tolerance the provider documents for its timestamp, if it signs one. */
   readonly defaultToleranceSeconds?: number;
   /** Turns a configured secret or public key string into key bytes; null when it is not in the provider's format. */

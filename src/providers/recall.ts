@@ -7,9 +7,13 @@
  * Docs: https://docs.recall.ai/docs/authenticating-requests-from-recallai
  */
 import { stringField } from "../normalize/read-body";
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const recall = standardWebhooksPreset({
-  headers: "either",
-  eventType: (event) => stringField(event, "event"),
-});
+export const recall: Provider = {
+  ...standardWebhooksPreset({
+    headers: "either",
+    eventType: (event) => stringField(event, "event"),
+  }),
+  untrustedPaths: ["payload.data.data.words[].text"],
+};

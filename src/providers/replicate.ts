@@ -6,12 +6,17 @@
  * Docs: https://replicate.com/docs/topics/webhooks/verify-webhook
  */
 import { stringField } from "../normalize/read-body";
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const replicate = standardWebhooksPreset({
-  headers: "webhook",
-  eventType: (prediction) => {
-    const status = stringField(prediction, "status");
-    return status && `prediction.${status}`;
-  },
-});
+export const replicate: Provider = {
+  ...standardWebhooksPreset({
+    headers: "webhook",
+    eventType: (prediction) => {
+      const status = stringField(prediction, "status");
+      return status && `prediction.${status}`;
+    },
+  }),
+  // Prompts are often written by your end users, and outputs can repeat them.
+  untrustedPaths: ["payload.input", "payload.output"],
+};

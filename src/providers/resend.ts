@@ -4,9 +4,13 @@
  * Docs: https://resend.com/docs/webhooks/verify-webhooks-requests
  */
 import { stringField } from "../normalize/read-body";
+import type { Provider } from "./provider";
 import { standardWebhooksPreset } from "./standard-webhooks";
 
-export const resend = standardWebhooksPreset({
-  headers: "svix",
-  eventType: (event) => stringField(event, "type"),
-});
+export const resend: Provider = {
+  ...standardWebhooksPreset({
+    headers: "svix",
+    eventType: (event) => stringField(event, "type"),
+  }),
+  untrustedPaths: ["payload.data.subject"],
+};

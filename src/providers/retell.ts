@@ -18,6 +18,11 @@ const HEADER = "x-retell-signature";
 const ONCE_PER_CALL = new Set(["call_started", "call_ended", "call_analyzed"]);
 
 export const retell: Provider = {
+  untrustedPaths: [
+    "payload.call.transcript",
+    "payload.call.transcript_object[].content",
+    "payload.call.call_analysis.call_summary",
+  ],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

@@ -19,6 +19,8 @@ const P256_SPKI_PREFIX = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE";
 const PEM_ARMOR = /-----(BEGIN|END) PUBLIC KEY-----|\s/g;
 
 export const sendgrid: Provider = {
+  // Event Webhook deliveries carry addresses, your own categories and status, no message text.
+  untrustedPaths: [],
   keyKind: "publicKey",
   decodeSecret: (key) => {
     const base64 = key.replace(PEM_ARMOR, "");

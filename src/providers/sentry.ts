@@ -11,6 +11,14 @@ import { ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const sentry: Provider = {
+  untrustedPaths: [
+    "payload.data.issue.title",
+    "payload.data.issue.culprit",
+    "payload.data.issue.metadata.value",
+    "payload.data.event.title",
+    "payload.data.event.message",
+    "payload.data.comment",
+  ],
   decodeSecret: utf8Secret,
   signedContent: signedBody,
 

@@ -27,6 +27,16 @@ function formPayload(body: ReadBody): unknown {
 }
 
 export const slack: Provider = {
+  untrustedPaths: [
+    "payload.event.text",
+    "payload.event.blocks",
+    "payload.event.attachments",
+    "payload.event.message.text",
+    "payload.event.previous_message.text",
+    "payload.text",
+    "payload.message.text",
+    "payload.view.state.values",
+  ],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

@@ -15,6 +15,7 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-square-hmacsha256-signature";
 
 export const square: Provider = {
+  untrustedPaths: ["payload.data.object.payment.note", "payload.data.object.customer.note"],
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

@@ -11,6 +11,8 @@ import { standardWebhooks } from "./standard-webhooks";
 const NAMES = { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" };
 
 export const standardWebhooksEd25519: Provider = {
+  // The sender's own schema: nothing is known to be third-party text.
+  untrustedPaths: [],
   keyKind: "publicKey",
   defaultToleranceSeconds: 300,
   decodeSecret: decodeWhpkPublicKey,

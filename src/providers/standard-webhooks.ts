@@ -66,4 +66,8 @@ export function standardWebhooksPreset({
 }
 
 /** The generic source: either header family, body `type` or `event_type`. */
-export const standardWebhooks: Provider = standardWebhooksPreset({ headers: "either" });
+export const standardWebhooks: Provider = {
+  ...standardWebhooksPreset({ headers: "either" }),
+  // The sender's own schema: nothing is known to be third-party text.
+  untrustedPaths: [],
+};

@@ -36,4 +36,13 @@ export function stripeStylePreset(header: string, name: string): Provider {
   };
 }
 
-export const stripe = stripeStylePreset("stripe-signature", "Stripe");
+export const stripe: Provider = {
+  ...stripeStylePreset("stripe-signature", "Stripe"),
+  untrustedPaths: [
+    "payload.data.object.description",
+    "payload.data.object.name",
+    "payload.data.object.shipping.name",
+    "payload.data.object.customer_details.name",
+    "payload.data.object.custom_fields[].text.value",
+  ],
+};

@@ -51,6 +51,7 @@ const isForm = (request: SignedRequest) =>
   request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
 
 export const twilio: Provider = {
+  untrustedPaths: ["payload.Body"],
   decodeSecret: utf8Secret,
 
   async verify({ request, secrets }) {

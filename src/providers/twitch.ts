@@ -30,6 +30,7 @@ function parseRfc3339Seconds(value: string): number | null {
 }
 
 export const twitch: Provider = {
+  untrustedPaths: ["payload.event.message", "payload.event.user_input", "payload.event.title"],
   defaultToleranceSeconds: 600,
   decodeSecret: utf8Secret,
 

@@ -10,6 +10,15 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const typeform: Provider = {
+  untrustedPaths: [
+    "payload.form_response.answers[].text",
+    "payload.form_response.answers[].email",
+    "payload.form_response.answers[].url",
+    "payload.form_response.answers[].phone_number",
+    "payload.form_response.answers[].choice.other",
+    "payload.form_response.answers[].choices.other",
+    "payload.form_response.hidden",
+  ],
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({

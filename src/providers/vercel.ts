@@ -10,6 +10,11 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const vercel: Provider = {
+  untrustedPaths: [
+    "payload.payload.deployment.meta.githubCommitMessage",
+    "payload.payload.deployment.meta.gitlabCommitMessage",
+    "payload.payload.deployment.meta.bitbucketCommitMessage",
+  ],
   decodeSecret: utf8Secret,
 
   verify: bodyHmacVerifier({ header: "x-vercel-signature", hash: "SHA-1", encoding: "hex", prefix: "" }),

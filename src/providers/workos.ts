@@ -20,6 +20,7 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const workos: Provider = {
+  untrustedPaths: ["payload.data.first_name", "payload.data.last_name"],
   defaultToleranceSeconds: 180,
   decodeSecret: utf8Secret,
 

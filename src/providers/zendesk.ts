@@ -24,6 +24,7 @@ function parseIsoSeconds(value: string): number | null {
 }
 
 export const zendesk: Provider = {
+  untrustedPaths: ["payload.detail.subject", "payload.detail.description", "payload.event.comment.body"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
   // The body alone: a replay must repeat the signed timestamp anyway, and Zendesk's retries re-sign it.

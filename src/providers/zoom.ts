@@ -16,6 +16,7 @@ const SIGNATURE = "x-zm-signature";
 const TIMESTAMP = "x-zm-request-timestamp";
 
 export const zoom: Provider = {
+  untrustedPaths: ["payload.payload.object.topic", "payload.payload.object.agenda"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,
 

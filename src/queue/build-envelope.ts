@@ -5,6 +5,7 @@ import { providerOf } from "../config/define-sources";
 import { sources } from "../config/sources";
 import type { WebhookEnvelope } from "../handlers/envelope";
 import { defaultPayload, readBody } from "../normalize/read-body";
+import { presentUntrustedPaths } from "../providers/untrusted-paths";
 
 /** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
 export function payloadFor(source: string, headers: Record<string, string>, body: Uint8Array): unknown {
@@ -20,12 +21,15 @@ export function payloadFor(source: string, headers: Record<string, string>, body
 
 export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
   const payload = payloadFor(event.source, event.headers, body);
+  const config = sources.get(event.source);
+  const declared = (config && providerOf(config).untrustedPaths) ?? [];
   return {
     id: event.id,
     source: event.source,
     type: event.type,
     receivedAt: new Date(event.receivedAt).toISOString(),
     payload,
+    untrusted: presentUntrustedPaths({ payload }, declared),
     rawBody: body,
     headers: event.headers,
   };

@@ -16,7 +16,10 @@ const forwarding = () => {
 
 async function acceptedIssue() {
   const id = await accept(
-    await githubEvent({ action: "opened", issue: { number: 42, id: crypto.randomUUID() } }),
+    await githubEvent({
+      action: "opened",
+      issue: { number: 42, id: crypto.randomUUID(), title: "Found a bug" },
+    }),
   );
   return { id, message: messageFor("github", id, "issues.opened") };
 }
@@ -49,6 +52,7 @@ describe("forward handler", () => {
         type: "issues.opened",
         received_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         payload: { action: "opened", issue: { number: 42 } },
+        untrusted: ["payload.issue.title"],
       });
     }
     expect((await inspectLedger("github", id)).deliveries.find((d) => d.handler === name)).toMatchObject({
