@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "./admin/admin-api";
 import { dashboard } from "./dashboard/dashboard-app";
+import { publishedKeys } from "./handlers/published-keys";
 import { healthz, reportConfigProblems } from "./healthz";
 import { type IngressEnv, receiveWebhook } from "./ingress/receive-webhook";
 import { refuseWhileMisconfigured } from "./ingress/refuse-while-misconfigured";
@@ -14,6 +15,7 @@ export const app = new Hono<IngressEnv>();
 
 app.use("*", reportConfigProblems);
 app.get("/healthz", healthz);
+app.get("/.well-known/jwks.json", publishedKeys);
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 app.route("/admin", dashboard);

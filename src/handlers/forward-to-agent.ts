@@ -1,6 +1,7 @@
 /**
  * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload, untrusted}` to `AGENT_ENDPOINT_URL`,
- * signed the Standard Webhooks way with `AGENT_SIGNING_SECRET`. `webhook-id` is derived from the
+ * signed the Standard Webhooks way: `v1a` (Ed25519) with `AGENT_SIGNING_KEY` (and `_PREVIOUS` during a
+ * rotation), `v1` (HMAC) with `AGENT_SIGNING_SECRET`; at least one is required. `webhook-id` is derived from the
  * idempotency key, so it stays the same across retries of one (event, handler).
  * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`. The one exception is
  * 410 Gone, which dead-letters the event at once. Every attempt tells the operator's view where it went,
@@ -8,8 +9,10 @@
  * 127.0.0.1:8788/agent"), not as runtime exception names.
  */
 import { settingsFrom } from "../config/settings";
-import { bytesToHex, utf8 } from "../verify/encoding";
+import { signStandardWebhookEd25519 } from "../verify/ed25519-signing-key";
+import { bytesToHex, concatBytes, utf8 } from "../verify/encoding";
 import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
+import { type AgentSigningKeys, agentSigningKeys, usableKeys } from "./agent-signing-keys";
 import {
   type AgentHandler,
   type ForwardedEnvelope,
@@ -26,7 +29,33 @@ function agentConfig(env: Env) {
   return {
     url: typeof url === "string" && url.length > 0 ? url : undefined,
     secret: typeof secret === "string" ? decodeWhsecSecret(secret) : null,
+    secretSet: typeof secret === "string" && secret.length > 0,
   };
+}
+
+/**
+ * The `webhook-signature` value: `v1a,…` per Ed25519 key (current, then previous during a rotation) and
+ * `v1,…` when an HMAC secret is set, space-separated. Throws (and so retries) rather than send unsigned.
+ */
+async function signatureFor(
+  env: Env,
+  keys: AgentSigningKeys,
+  messageId: string,
+  timestamp: number,
+  body: Uint8Array,
+): Promise<string> {
+  const { secret, secretSet } = agentConfig(env);
+  if (keys.current === "invalid" || keys.previous === "invalid")
+    throw new Error("AGENT_SIGNING_KEY (or its _PREVIOUS) is not a whsk_ Ed25519 key");
+  if (secretSet && !secret) throw new Error("AGENT_SIGNING_SECRET is not a whsec_ base64 secret");
+  if (!keys.current && !secret)
+    throw new Error(
+      "neither AGENT_SIGNING_KEY nor AGENT_SIGNING_SECRET is set: Hookgate never forwards unsigned",
+    );
+  const signed = concatBytes(`${messageId}.${timestamp}.`, body);
+  const entries = await Promise.all(usableKeys(keys).map((key) => signStandardWebhookEd25519(key, signed)));
+  if (secret) entries.push(await signStandardWebhook(secret, messageId, timestamp, body));
+  return entries.join(" ");
 }
 
 export const isForwardEnabled = (env: Env): boolean => agentConfig(env).url !== undefined;
@@ -95,11 +124,10 @@ async function responseExcerpt(response: Response): Promise<string> {
 }
 
 export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
-  const { url, secret } = agentConfig(context.env);
+  const { url } = agentConfig(context.env);
   if (!url) throw new Error("AGENT_ENDPOINT_URL is not set");
   if (!isAllowedAgentUrl(url))
     throw new Error("AGENT_ENDPOINT_URL must be an https URL (plain http only to loopback)");
-  if (!secret) throw new Error("AGENT_SIGNING_SECRET is not set or not a whsec_ base64 secret");
   const envelope: ForwardedEnvelope = {
     id: event.id,
     source: event.source,
@@ -114,7 +142,10 @@ export const forward: AgentHandler = async function forward(event, context: Hand
   const destination = destinationLabel(url);
   context.describeAttempt({ destination: url.split("?")[0] });
   const timeoutMs = settingsFrom(context.env).AGENT_TIMEOUT_MS;
-  const signature = await signStandardWebhook(secret, messageId, timestamp, body);
+  const keys = await agentSigningKeys(context.env);
+  const signature = await signatureFor(context.env, keys, messageId, timestamp, body);
+  const keyId: Record<string, string> =
+    keys.current && keys.current !== "invalid" ? { "webhook-key-id": keys.current.kid } : {};
   let response: Response;
   try {
     response = await fetch(url, {
@@ -127,6 +158,7 @@ export const forward: AgentHandler = async function forward(event, context: Hand
         "webhook-id": messageId,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": signature,
+        ...keyId,
         "idempotency-key": headerSafe(context.idempotencyKey),
       },
       body,

@@ -86,9 +86,14 @@ describe("forward handler", () => {
     expect(row?.last_error).toMatch(/timeout|abort/i);
   });
 
-  it("fails, never forwards unsigned, when AGENT_SIGNING_SECRET is missing", async () => {
+  it("fails, never forwards unsigned, when neither AGENT_SIGNING_KEY nor AGENT_SIGNING_SECRET is set", async () => {
     const bucket = `unsigned-${crypto.randomUUID()}`;
-    const testEnv = { ...env, AGENT_SIGNING_SECRET: "", AGENT_ENDPOINT_URL: sinkUrl(bucket) };
+    const testEnv = {
+      ...env,
+      AGENT_SIGNING_SECRET: "",
+      AGENT_SIGNING_KEY: "",
+      AGENT_ENDPOINT_URL: sinkUrl(bucket),
+    };
     const { message } = await acceptedIssue();
     const { result } = await consume([message], forwarding().registry, testEnv);
     expect(result.retryMessages).toHaveLength(1);
