@@ -52,6 +52,7 @@ export function openApiDocument(serverUrl: string) {
       { name: "ingress", description: "Providers post their webhooks here." },
       { name: "admin", description: "The operator API: `Authorization: Bearer $ADMIN_TOKEN`." },
       { name: "health", description: "For load balancers and uptime checks." },
+      { name: "provenance", description: "Public keys agents verify forwarded events with." },
     ],
     components: {
       securitySchemes: {
@@ -129,6 +130,48 @@ export function openApiDocument(serverUrl: string) {
             "503": {
               description:
                 "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` is invalid (`checks.sources.errors` lists each path and message)",
+            },
+          },
+        },
+      },
+      "/.well-known/jwks.json": {
+        get: {
+          operationId: "getSigningKeys",
+          tags: ["provenance"],
+          summary: "The forwarder's Ed25519 public keys (JWK Set), current and, during a rotation, previous",
+          description:
+            "Verify a forwarded event's `v1a` entries of `webhook-signature` with these keys; `webhook-key-id` is " +
+            "only a hint: try every published key and never trust a key named in the request. Empty `keys` when " +
+            "`AGENT_SIGNING_KEY` is not set. Cacheable for 300 seconds.",
+          security: [],
+          responses: {
+            "200": {
+              description: "the JWK Set (RFC 7517); each `kid` is the key's RFC 7638 thumbprint",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["keys"],
+                    properties: {
+                      keys: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          required: ["kty", "crv", "x", "kid", "use", "alg"],
+                          properties: {
+                            kty: { const: "OKP" },
+                            crv: { const: "Ed25519" },
+                            x: { type: "string", description: "the raw public key, base64url" },
+                            kid: { type: "string", description: "RFC 7638 thumbprint, base64url" },
+                            use: { const: "sig" },
+                            alg: { const: "EdDSA" },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
             },
           },
         },
