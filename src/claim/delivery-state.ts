@@ -11,6 +11,7 @@ import type {
   SettledStatus,
   SettleInput,
 } from "./ledger-rpc";
+import { VerifiedWith } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 import { readBody } from "./store-event";
 
@@ -24,6 +25,7 @@ type EventRow = {
   body_size: number;
   status: EventStatus;
   shard: number;
+  verified_with: string | null;
 };
 
 /**
@@ -60,6 +62,7 @@ export function beginDeliveries(sql: SqlStorage, settings: Settings, items: Begi
         bodySize: row.body_size,
         shard: row.shard,
         headers: JSON.parse(row.headers),
+        verifiedWith: VerifiedWith.safeParse(row.verified_with).data ?? null,
         body: row.body_size <= INLINE_BODY_BYTES ? readBody(sql, source, id) : null,
       },
       handlers: decisions,

@@ -35,7 +35,7 @@ import { SentMarker } from "./mark-sent";
 import { readStored, reviveDead, startReplay } from "./operator-actions";
 import { QueueSender } from "./queue-sender";
 import { nextStallAt, redriveFromBeforeStart, redriveStalled } from "./redrive-lost-messages";
-import { storeEvent } from "./store-event";
+import { addMissingEventColumns, storeEvent } from "./store-event";
 import { storeSignedContent } from "./store-signed-content";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -59,6 +59,7 @@ export class EventLedger extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SQL.SCHEMA);
+    addMissingEventColumns(this.sql);
     this.sender = new QueueSender(env);
     this.marker = new SentMarker(this.sql);
     this.outbox = new Outbox(env, this.sql, this.sender, this.marker, new EventLogBuffer(env.EVENT_LOG));

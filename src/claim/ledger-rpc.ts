@@ -5,6 +5,10 @@ const SourceName = z.string().min(1).max(64);
 export const EventId = z.string().min(1).max(512);
 export const HandlerName = z.string().min(1).max(128);
 
+/** Which configured secret verified an event: `current`, or `previous` (`<secretVar>_PREVIOUS`) during a rotation. */
+export const VerifiedWith = z.enum(["current", "previous"]);
+export type VerifiedWith = z.infer<typeof VerifiedWith>;
+
 export const AcceptInput = z.object({
   source: SourceName,
   id: EventId,
@@ -13,6 +17,8 @@ export const AcceptInput = z.object({
   headers: z.record(z.string(), z.string()),
   body: z.custom<Uint8Array>((value) => value instanceof Uint8Array, "body must be bytes"),
   shard: z.number().int().nonnegative(),
+  /** Absent for events accepted without a signature check (replays keep the stored value). */
+  verifiedWith: VerifiedWith.optional(),
 });
 export type AcceptInput = z.infer<typeof AcceptInput>;
 export type AcceptOutcome = "accepted" | "duplicate";
@@ -70,6 +76,8 @@ export interface StoredEvent {
   bodySize: number;
   shard: number;
   headers: Record<string, string>;
+  /** Which secret verified it; null for events stored before this was recorded. */
+  verifiedWith: VerifiedWith | null;
   /** Null when the body is large: read it with `readBody` so batches stay small. */
   body: Uint8Array | null;
 }

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS events (
   enqueued_at INTEGER,
   shard INTEGER NOT NULL,
   replays INTEGER NOT NULL DEFAULT 0,
+  verified_with TEXT,
   PRIMARY KEY (source, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
@@ -51,9 +52,13 @@ CREATE TABLE IF NOT EXISTS signed_contents (
 CREATE INDEX IF NOT EXISTS signed_contents_by_age ON signed_contents (claimed_at);
 `;
 
+/** Columns added after the first release: ledgers created before them get them once, at start. */
+export const ADDED_EVENT_COLUMNS = { verified_with: "ALTER TABLE events ADD COLUMN verified_with TEXT" };
+export const EVENT_COLUMNS = "SELECT name FROM pragma_table_info('events')";
+
 export const INSERT_EVENT = `
-INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, verified_with)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING event_id`;
 
@@ -147,7 +152,7 @@ SELECT EXISTS (
 export const MARK_SENT = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
 
 export const SELECT_EVENT = `
-SELECT type, received_at, headers, body_size, status, shard FROM events WHERE source = ? AND event_id = ?`;
+SELECT type, received_at, headers, body_size, status, shard, verified_with FROM events WHERE source = ? AND event_id = ?`;
 
 export const SELECT_DELIVERY = `
 SELECT state, attempts, lease_until, not_before FROM deliveries

@@ -2,6 +2,21 @@
 import type { AcceptInput } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 
+/**
+ * Adds the `events` columns a ledger created by an older release lacks (`CREATE TABLE IF NOT EXISTS`
+ * leaves an existing table as it was). Runs once per Durable Object start; a no-op once they exist.
+ */
+export function addMissingEventColumns(sql: SqlStorage): void {
+  const present = new Set(
+    sql
+      .exec<{ name: string }>(SQL.EVENT_COLUMNS)
+      .toArray()
+      .map((row) => row.name),
+  );
+  for (const [column, statement] of Object.entries(SQL.ADDED_EVENT_COLUMNS))
+    if (!present.has(column)) sql.exec(statement);
+}
+
 /** DO SQLite values are capped at 2 MB; bodies are stored in 1 MiB chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
 
@@ -21,6 +36,7 @@ export function storeEvent(storage: DurableObjectStorage, event: AcceptInput): b
         JSON.stringify(event.headers),
         event.body.byteLength,
         event.shard,
+        event.verifiedWith ?? null,
       )
       .toArray();
     if (claimed.length === 0) return false;

@@ -18,11 +18,31 @@ export interface WebhookEnvelope {
    * prevent it: treat the whole payload as untrusted. `renderForPrompt` delimits these for a model.
    */
   readonly untrusted: readonly string[];
+  /** What the gateway verified about this event, and from where it came. */
+  readonly provenance: Provenance;
   /** The exact bytes the provider sent. */
   readonly rawBody: Uint8Array;
   /** Request headers as received, minus credentials (`authorization`, `cookie`). */
   readonly headers: Readonly<Record<string, string>>;
 }
+
+/**
+ * What was verified: the source's signature `scheme`, the parts of the request it covers (`signed`;
+ * for GitHub only the body, not the delivery id or event header), and which configured secret proved it.
+ */
+export const Provenance = z.object({
+  /** False only for `unsigned` sources, which verify nothing. */
+  verified: z.boolean(),
+  scheme: z.string(),
+  signed: z.array(z.string()),
+  /** `previous` when `<secretVar>_PREVIOUS` verified it during a rotation; null when not recorded. */
+  key: z.enum(["current", "previous"]).nullable(),
+  /** ISO 8601 time the gateway accepted the event. */
+  received_at: z.string(),
+  /** The sender's IP (`cf-connecting-ip`), when known. */
+  client_ip: z.string().nullable(),
+});
+export type Provenance = z.infer<typeof Provenance>;
 
 /** What one attempt reached and what it was answered, for the operator's view of that attempt. */
 export interface AttemptDetails {
@@ -59,5 +79,6 @@ export const ForwardedEnvelope = z.object({
   payload: z.unknown(),
   /** See `WebhookEnvelope.untrusted`. */
   untrusted: z.array(z.string()),
+  provenance: Provenance,
 });
 export type ForwardedEnvelope = z.infer<typeof ForwardedEnvelope>;

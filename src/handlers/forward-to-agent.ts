@@ -1,5 +1,5 @@
 /**
- * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload, untrusted}` to `AGENT_ENDPOINT_URL`,
+ * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload, untrusted, provenance}` to `AGENT_ENDPOINT_URL`,
  * signed the Standard Webhooks way: `v1a` (Ed25519) with `AGENT_SIGNING_KEY` (and `_PREVIOUS` during a
  * rotation), `v1` (HMAC) with `AGENT_SIGNING_SECRET`; at least one is required. `webhook-id` is derived from the
  * idempotency key, so it stays the same across retries of one (event, handler).
@@ -135,6 +135,7 @@ export const forward: AgentHandler = async function forward(event, context: Hand
     received_at: event.receivedAt,
     payload: event.payload,
     untrusted: [...event.untrusted],
+    provenance: event.provenance,
   };
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
 import { claimSignedContent } from "../claim/claim-signed-content";
-import type { AcceptOutcome } from "../claim/ledger-rpc";
+import type { AcceptOutcome, VerifiedWith } from "../claim/ledger-rpc";
 import { type ReadBody, readBody } from "../normalize/read-body";
 import { storableHeaders } from "../normalize/storable-headers";
 import type { SignedRequest } from "../providers/provider";
@@ -15,6 +15,7 @@ import { knownOverLimit, RETRY_AFTER_LIMITED_SECONDS, tooManyFailures } from "..
 import { log, logDebug } from "../shared/log";
 import { Problem } from "../shared/problem";
 import { bytesToHex, utf8 } from "../verify/encoding";
+import type { VerifyResult } from "../verify/result";
 import { checkEventKey, cutText } from "./check-event-key";
 import { readBodyWithinLimit } from "./read-body-within-limit";
 import { type ResolvedSource, resolveSource, signedUrlOf, whyUnresolved } from "./resolve-source";
@@ -51,6 +52,30 @@ async function claimContentOf(
   const bytes = typeof content === "string" ? utf8.encode(content) : content;
   const digest = bytesToHex(await crypto.subtle.digest("SHA-256", bytes));
   return claimSignedContent(env, { source: source.config.name, digest, id, claimedAt });
+}
+
+/**
+ * Verifies with the current secret, then (unless the client is over the failed-auth limit) with the
+ * previous one: the same signature checks as verifying with both at once, and the event learns which
+ * secret proved it. A failure reports the current secret's reason.
+ */
+async function verifyWithCurrentThenPrevious(
+  source: ResolvedSource,
+  request: SignedRequest,
+  overLimit: boolean,
+): Promise<{ verdict: VerifyResult; verifiedWith: VerifiedWith }> {
+  const attempt = (secrets: ResolvedSource["secrets"]) =>
+    source.provider.verify({
+      request,
+      secrets,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      toleranceSeconds: source.toleranceSeconds,
+    });
+  const current = await attempt(source.secrets.slice(0, 1));
+  if (current.ok || overLimit || source.secrets.length < 2)
+    return { verdict: current, verifiedWith: "current" };
+  const previous = await attempt(source.secrets.slice(1));
+  return { verdict: previous.ok ? previous : current, verifiedWith: "previous" };
 }
 
 export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">): Promise<Response> {
@@ -92,12 +117,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   };
   // A client already over the failed-auth limit gets the work of one valid request: the current secret only.
   const overLimit = knownOverLimit(source.config.name, clientIp);
-  const verdict = await source.provider.verify({
-    request,
-    secrets: overLimit ? source.secrets.slice(0, 1) : source.secrets,
-    nowSeconds: Math.floor(Date.now() / 1000),
-    toleranceSeconds: source.toleranceSeconds,
-  });
+  const { verdict, verifiedWith } = await verifyWithCurrentThenPrevious(source, request, overLimit);
   if (!verdict.ok) {
     if (overLimit || (await tooManyFailures(c.env, source.config.name, clientIp))) {
       throw reject(
@@ -148,6 +168,7 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
           id,
           type,
           receivedAt: started,
+          verifiedWith,
           headers: storableHeaders(c.req.raw.headers),
           body: read.body,
         })

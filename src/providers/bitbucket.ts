@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const bitbucket: Provider = {
+  scheme: "bitbucket-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.push.changes[].new.target.message",
     "payload.push.changes[].commits[].message",

@@ -19,6 +19,8 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const calendly: Provider = {
+  scheme: "calendly-hmac-sha256",
+  signed: ["timestamp", "body"],
   untrustedPaths: [
     "payload.payload.name",
     "payload.payload.first_name",

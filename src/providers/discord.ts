@@ -28,6 +28,8 @@ const interactionType = (interaction: unknown): unknown =>
   typeof interaction === "object" && interaction !== null ? Reflect.get(interaction, "type") : undefined;
 
 export const discord: Provider = {
+  scheme: "discord-ed25519",
+  signed: ["timestamp", "body"],
   untrustedPaths: [
     "payload.data.options[].value",
     "payload.data.options[].options[].value",

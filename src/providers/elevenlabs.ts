@@ -11,6 +11,8 @@ import { signatureListHmacVerifier } from "../verify/signature-list-hmac";
 import { type Provider, utf8Secret } from "./provider";
 
 export const elevenlabs: Provider = {
+  scheme: "elevenlabs-hmac-sha256",
+  signed: ["timestamp", "body"],
   untrustedPaths: ["payload.data.transcript[].message", "payload.data.analysis.transcript_summary"],
   defaultToleranceSeconds: 30 * 60,
   decodeSecret: utf8Secret,

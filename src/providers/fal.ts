@@ -46,6 +46,8 @@ export function falPreset(fetcher: KeySetFetcher = fetchKeySet): Provider {
   const text = new TextDecoder();
 
   return {
+    scheme: "fal-ed25519",
+    signed: ["id", "user_id", "timestamp", "body"],
     keyKind: "publicKey",
     defaultToleranceSeconds: 300,
     decodeSecret: decodeFalKey,

@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const firecrawl: Provider = {
+  scheme: "firecrawl-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.data[].markdown",
     "payload.data[].html",

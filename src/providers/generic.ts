@@ -9,6 +9,8 @@ import { ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const generic: Provider = {
+  scheme: "generic-hmac-sha256",
+  signed: ["body"],
   // The sender's own schema: nothing is known to be third-party text.
   untrustedPaths: [],
   decodeSecret: utf8Secret,

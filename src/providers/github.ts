@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const github: Provider = {
+  scheme: "github-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.issue.title",
     "payload.issue.body",

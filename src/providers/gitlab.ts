@@ -15,6 +15,8 @@ const TOKEN = "x-gitlab-token";
 const ID_HEADERS = ["idempotency-key", "x-gitlab-webhook-uuid", "x-gitlab-event-uuid"];
 
 export const gitlab: Provider = {
+  scheme: "gitlab-token",
+  signed: [],
   untrustedPaths: [
     "payload.commits[].message",
     "payload.commits[].title",

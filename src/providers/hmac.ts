@@ -141,7 +141,10 @@ function identifyHmac(scheme: HmacScheme, request: SignedRequest, body: ReadBody
  * (the config schema refuses anything else), so no `signedContent` claim is needed.
  */
 export function hmacProvider(scheme: HmacScheme): Provider {
+  const parts = [...scheme.signedContent.matchAll(PLACEHOLDER)].map((match) => match[1]);
   return {
+    scheme: `hmac-${scheme.algorithm.toLowerCase()}`,
+    signed: parts.filter((part) => part === "id" || part === "timestamp" || part === "body"),
     decodeSecret: utf8Secret,
     defaultToleranceSeconds: scheme.toleranceSeconds,
     verify: (input) => verifyHmac(scheme, input),

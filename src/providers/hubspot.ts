@@ -63,6 +63,8 @@ async function verifyLegacy({ request, secrets }: VerifyInput): Promise<VerifyRe
 }
 
 export const hubspot: Provider = {
+  scheme: "hubspot-signature",
+  signed: ["body"],
   untrustedPaths: ["payload[].propertyValue"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,

@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const intercom: Provider = {
+  scheme: "intercom-hmac-sha1",
+  signed: ["body"],
   untrustedPaths: [
     "payload.data.item.title",
     "payload.data.item.source.subject",

@@ -11,6 +11,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const jira: Provider = {
+  scheme: "jira-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.issue.fields.summary",
     "payload.issue.fields.description",

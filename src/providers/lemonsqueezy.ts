@@ -11,6 +11,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const lemonsqueezy: Provider = {
+  scheme: "lemonsqueezy-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: ["payload.data.attributes.user_name"],
   decodeSecret: utf8Secret,
 

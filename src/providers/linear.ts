@@ -17,6 +17,8 @@ const SIGNATURE = "linear-signature";
 const TIMESTAMP_FIELD = "webhookTimestamp";
 
 export const linear: Provider = {
+  scheme: "linear-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.data.title",
     "payload.data.description",

@@ -33,6 +33,8 @@ function claimsOf(segment: string): z.infer<typeof Claims> | null {
 }
 
 export const livekit: Provider = {
+  scheme: "livekit-jwt-hs256",
+  signed: ["timestamp", "body"],
   // Room and participant names come from the tokens your app issues.
   untrustedPaths: [],
   defaultToleranceSeconds: 300,

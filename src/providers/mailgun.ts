@@ -39,6 +39,8 @@ function signatureField(body: ReadBody, name: string): string | undefined {
 }
 
 export const mailgun: Provider = {
+  scheme: "mailgun-hmac-sha256",
+  signed: ["timestamp", "token"],
   untrustedPaths: [
     "payload.event-data.message.headers.subject",
     "payload.event-data.delivery-status.message",

@@ -12,6 +12,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const notion: Provider = {
+  scheme: "notion-hmac-sha256",
+  signed: ["body"],
   // Events carry ids only: page and comment text is fetched from the API.
   untrustedPaths: [],
   decodeSecret: utf8Secret,

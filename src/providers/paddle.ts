@@ -19,6 +19,8 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const paddle: Provider = {
+  scheme: "paddle-h1",
+  signed: ["timestamp", "body"],
   untrustedPaths: ["payload.data.name"],
   defaultToleranceSeconds: 5,
   decodeSecret: utf8Secret,

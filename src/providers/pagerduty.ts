@@ -13,6 +13,8 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-pagerduty-signature";
 
 export const pagerduty: Provider = {
+  scheme: "pagerduty-v1",
+  signed: ["body"],
   untrustedPaths: [
     "payload.event.data.title",
     "payload.event.data.description",

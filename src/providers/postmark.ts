@@ -16,6 +16,8 @@ const AUTHORIZATION = "authorization";
 const ONCE_PER_RECIPIENT = new Set(["Delivery", "Bounce", "SpamComplaint"]);
 
 export const postmark: Provider = {
+  scheme: "postmark-basic-auth",
+  signed: [],
   untrustedPaths: [
     "payload.Subject",
     "payload.TextBody",

@@ -39,7 +39,22 @@ export type IdentifyResult = Result<EventIdentity, IdentifyFailure>;
 /** A reply the provider expects synchronously (for example Slack's `url_verification` challenge). */
 export type Handshake = { status: number; contentType: string; body: string };
 
+/**
+ * A part of the request a provider's signature (or shared token) covers: `id` (a delivery id header),
+ * `timestamp`, `body` (the raw bytes, or their digest), `method`, `url`, `form` (form parameters),
+ * `token` (a per-delivery random token), `user_id` (fal's signed user header).
+ */
+export type SignedPart = "id" | "timestamp" | "body" | "method" | "url" | "form" | "token" | "user_id";
+
 export interface Provider {
+  /** Id of the verification scheme, e.g. `github-hmac-sha256`, `standard-webhooks-v1`; `unsigned` for none. */
+  readonly scheme: string;
+  /**
+   * What every request this preset accepts has covered by its signature, in signed-content order. Where a
+   * preset accepts several variants (HubSpot v1/v2/v3) it is what all of them cover. `[]` when a shared
+   * token authenticates the sender but signs nothing (GitLab, Postmark) or nothing is checked (`unsigned`).
+   */
+  readonly signed: readonly SignedPart[];
   /**
    * What the configured key is: a shared `secret` (read from `<NAME>_WEBHOOK_SECRET`) or the provider's
    * `publicKey` (read from `<NAME>_PUBLIC_KEY`). Defaults to `secret`.

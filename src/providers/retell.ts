@@ -18,6 +18,8 @@ const HEADER = "x-retell-signature";
 const ONCE_PER_CALL = new Set(["call_started", "call_ended", "call_analyzed"]);
 
 export const retell: Provider = {
+  scheme: "retell-hmac-sha256",
+  signed: ["body", "timestamp"],
   untrustedPaths: [
     "payload.call.transcript",
     "payload.call.transcript_object[].content",

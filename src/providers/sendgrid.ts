@@ -19,6 +19,8 @@ const P256_SPKI_PREFIX = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE";
 const PEM_ARMOR = /-----(BEGIN|END) PUBLIC KEY-----|\s/g;
 
 export const sendgrid: Provider = {
+  scheme: "sendgrid-ecdsa-p256",
+  signed: ["timestamp", "body"],
   // Event Webhook deliveries carry addresses, your own categories and status, no message text.
   untrustedPaths: [],
   keyKind: "publicKey",

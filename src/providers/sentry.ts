@@ -11,6 +11,8 @@ import { ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const sentry: Provider = {
+  scheme: "sentry-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.data.issue.title",
     "payload.data.issue.culprit",

@@ -9,6 +9,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, signedBody, utf8Secret } from "./provider";
 
 export const shopify: Provider = {
+  scheme: "shopify-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: ["payload.note", "payload.note_attributes[].value", "payload.customer.note"],
   decodeSecret: utf8Secret,
   signedContent: signedBody,

@@ -27,6 +27,8 @@ function formPayload(body: ReadBody): unknown {
 }
 
 export const slack: Provider = {
+  scheme: "slack-v0",
+  signed: ["timestamp", "body"],
   untrustedPaths: [
     "payload.event.text",
     "payload.event.blocks",

@@ -15,6 +15,8 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-square-hmacsha256-signature";
 
 export const square: Provider = {
+  scheme: "square-hmac-sha256",
+  signed: ["url", "body"],
   untrustedPaths: ["payload.data.object.payment.note", "payload.data.object.customer.note"],
   decodeSecret: utf8Secret,
 

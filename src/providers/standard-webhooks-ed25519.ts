@@ -11,6 +11,8 @@ import { standardWebhooks } from "./standard-webhooks";
 const NAMES = { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" };
 
 export const standardWebhooksEd25519: Provider = {
+  scheme: "standard-webhooks-v1a",
+  signed: ["id", "timestamp", "body"],
   // The sender's own schema: nothing is known to be third-party text.
   untrustedPaths: [],
   keyKind: "publicKey",

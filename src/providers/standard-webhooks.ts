@@ -40,6 +40,8 @@ export function standardWebhooksPreset({
   eventType = typeOrEventType,
 }: StandardWebhooksPresetOptions): Provider {
   return {
+    scheme: "standard-webhooks-v1",
+    signed: ["id", "timestamp", "body"],
     defaultToleranceSeconds: 300,
     decodeSecret: decodeWhsecSecret,
 

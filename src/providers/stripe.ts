@@ -13,6 +13,8 @@ import { type Provider, utf8Secret } from "./provider";
 /** A `t=…,v1=…` preset whose JSON events carry string `id` and `type` (Stripe, Mux). */
 export function stripeStylePreset(header: string, name: string): Provider {
   return {
+    scheme: `${name.toLowerCase()}-v1`,
+    signed: ["timestamp", "body"],
     defaultToleranceSeconds: 300,
     decodeSecret: utf8Secret,
 

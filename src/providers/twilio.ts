@@ -51,6 +51,8 @@ const isForm = (request: SignedRequest) =>
   request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
 
 export const twilio: Provider = {
+  scheme: "twilio-hmac-sha1",
+  signed: ["url", "form"],
   untrustedPaths: ["payload.Body"],
   decodeSecret: utf8Secret,
 

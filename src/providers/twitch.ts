@@ -30,6 +30,8 @@ function parseRfc3339Seconds(value: string): number | null {
 }
 
 export const twitch: Provider = {
+  scheme: "twitch-hmac-sha256",
+  signed: ["id", "timestamp", "body"],
   untrustedPaths: ["payload.event.message", "payload.event.user_input", "payload.event.title"],
   defaultToleranceSeconds: 600,
   decodeSecret: utf8Secret,

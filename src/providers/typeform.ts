@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const typeform: Provider = {
+  scheme: "typeform-hmac-sha256",
+  signed: ["body"],
   untrustedPaths: [
     "payload.form_response.answers[].text",
     "payload.form_response.answers[].email",

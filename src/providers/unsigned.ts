@@ -7,6 +7,8 @@ import { generic } from "./generic";
 import type { Provider } from "./provider";
 
 export const unsigned: Provider = {
+  scheme: "unsigned",
+  signed: [],
   // The sender's own schema: nothing is known to be third-party text.
   untrustedPaths: [],
   decodeSecret: () => null,

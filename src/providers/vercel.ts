@@ -10,6 +10,8 @@ import { err, ok } from "../verify/result";
 import { type Provider, utf8Secret } from "./provider";
 
 export const vercel: Provider = {
+  scheme: "vercel-hmac-sha1",
+  signed: ["body"],
   untrustedPaths: [
     "payload.payload.deployment.meta.githubCommitMessage",
     "payload.payload.deployment.meta.gitlabCommitMessage",

@@ -20,6 +20,8 @@ const SCHEME: SignatureListScheme = {
 };
 
 export const workos: Provider = {
+  scheme: "workos-v1",
+  signed: ["timestamp", "body"],
   untrustedPaths: ["payload.data.first_name", "payload.data.last_name"],
   defaultToleranceSeconds: 180,
   decodeSecret: utf8Secret,

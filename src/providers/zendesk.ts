@@ -24,6 +24,8 @@ function parseIsoSeconds(value: string): number | null {
 }
 
 export const zendesk: Provider = {
+  scheme: "zendesk-hmac-sha256",
+  signed: ["timestamp", "body"],
   untrustedPaths: ["payload.detail.subject", "payload.detail.description", "payload.event.comment.body"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,

@@ -16,6 +16,8 @@ const SIGNATURE = "x-zm-signature";
 const TIMESTAMP = "x-zm-request-timestamp";
 
 export const zoom: Provider = {
+  scheme: "zoom-v0",
+  signed: ["timestamp", "body"],
   untrustedPaths: ["payload.payload.object.topic", "payload.payload.object.agenda"],
   defaultToleranceSeconds: 300,
   decodeSecret: utf8Secret,

@@ -3,8 +3,9 @@
 import type { StoredEvent } from "../claim/ledger-rpc";
 import { providerOf } from "../config/define-sources";
 import { sources } from "../config/sources";
-import type { WebhookEnvelope } from "../handlers/envelope";
+import type { Provenance, WebhookEnvelope } from "../handlers/envelope";
 import { defaultPayload, readBody } from "../normalize/read-body";
+import type { Provider } from "../providers/provider";
 import { presentUntrustedPaths } from "../providers/untrusted-paths";
 
 /** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
@@ -19,17 +20,30 @@ export function payloadFor(source: string, headers: Record<string, string>, body
   return defaultPayload(readable);
 }
 
+/** What the source's preset signs, and which secret verified this event. */
+export function provenanceOf(event: StoredEvent, provider: Provider | undefined): Provenance {
+  return {
+    verified: provider !== undefined && provider.scheme !== "unsigned",
+    scheme: provider?.scheme ?? "unknown",
+    signed: [...(provider?.signed ?? [])],
+    key: event.verifiedWith,
+    received_at: new Date(event.receivedAt).toISOString(),
+    client_ip: event.headers["cf-connecting-ip"] ?? null,
+  };
+}
+
 export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
   const payload = payloadFor(event.source, event.headers, body);
   const config = sources.get(event.source);
-  const declared = (config && providerOf(config).untrustedPaths) ?? [];
+  const provider = config && providerOf(config);
   return {
     id: event.id,
     source: event.source,
     type: event.type,
     receivedAt: new Date(event.receivedAt).toISOString(),
     payload,
-    untrusted: presentUntrustedPaths({ payload }, declared),
+    untrusted: presentUntrustedPaths({ payload }, provider?.untrustedPaths ?? []),
+    provenance: provenanceOf(event, provider),
     rawBody: body,
     headers: event.headers,
   };

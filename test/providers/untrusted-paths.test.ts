@@ -96,6 +96,7 @@ function envelopeOf(name: string, fixture: SampleFixture) {
     bodySize: body.byteLength,
     shard: 0,
     headers: rendered.headers,
+    verifiedWith: "current" as const,
     body,
   };
   return buildEnvelope(event, body);
