@@ -22,11 +22,12 @@ export function payloadFor(source: string, headers: Record<string, string>, body
 
 /** What the source's preset signs, and which secret verified this event. */
 export function provenanceOf(event: StoredEvent, provider: Provider | undefined): Provenance {
+  const verified = provider !== undefined && provider.scheme !== "unsigned";
   return {
-    verified: provider !== undefined && provider.scheme !== "unsigned",
+    verified,
     scheme: provider?.scheme ?? "unknown",
     signed: [...(provider?.signed ?? [])],
-    key: event.verifiedWith,
+    key: verified ? event.verifiedWith : null,
     received_at: new Date(event.receivedAt).toISOString(),
     client_ip: event.headers["cf-connecting-ip"] ?? null,
   };
