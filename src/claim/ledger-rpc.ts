@@ -49,6 +49,15 @@ export const SettleInput = z.array(
       error: z.string().max(1000),
       retryAt: z.number().int().nonnegative(),
     }),
+    /** The consumer matched one of the source's suppress rules (named by `rule`) instead of running it. */
+    z.object({
+      source: SourceName,
+      id: EventId,
+      handler: HandlerName,
+      attempt: z.number().int(),
+      outcome: z.literal("suppressed"),
+      rule: z.string().min(1).max(64),
+    }),
   ]),
 );
 export type SettleInput = z.infer<typeof SettleInput>;
@@ -86,8 +95,11 @@ export type BeginResult =
       handlers: HandlerDecision[];
     };
 
-/** `delivered`, `dead` and `no_handler` are terminal (and purged after retention). */
-export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler";
+/**
+ * `delivered`, `dead`, `no_handler` and `suppressed` (a source's suppress rule matched: not delivered) are
+ * terminal (and purged after retention).
+ */
+export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler" | "suppressed";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {
@@ -96,4 +108,6 @@ export interface SettledStatus {
   status: EventStatus;
   attempts: number;
   lastError: string | null;
+  /** The suppress rule that matched, while the event is `suppressed`. */
+  suppressedBy: string | null;
 }
