@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { RouteFilter } from "../routes/filter-schema";
 
-const RuleName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "a rule name is lowercase letters, digits, - and _");
+const RuleName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "a rule name is lowercase letters, digits, - and _");
 const Id = z.string().min(1).max(256);
 
 /**
@@ -92,4 +94,7 @@ export type SuppressRule = z.infer<typeof SuppressRule>;
 export const SuppressRules = z
   .array(SuppressRule)
   .max(64)
-  .refine((rules) => new Set(rules.map((r) => r.name)).size === rules.length, "suppress rule names must be unique");
+  .refine(
+    (rules) => new Set(rules.map((r) => r.name)).size === rules.length,
+    "suppress rule names must be unique",
+  );
