@@ -83,7 +83,8 @@ function decide(
       handler,
     )
     .toArray()[0];
-  if (current?.state === "done" || current?.state === "dead") {
+  // A suppressed delivery is finished too: a message delivered again must not start it.
+  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed") {
     return { handler, decision: current.state, attempt: current.attempts };
   }
   if (current?.state === "running" && (current.lease_until ?? 0) > now) {

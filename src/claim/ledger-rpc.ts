@@ -68,7 +68,7 @@ export const EventKey = z.object({ source: SourceName, id: EventId });
 export type HandlerDecision =
   /** `attempt` numbers every run; `budgetUsed` counts runs since the last redrive, for retry limits. */
   | { handler: string; decision: "run"; attempt: number; budgetUsed: number }
-  | { handler: string; decision: "done" | "dead"; attempt: number }
+  | { handler: string; decision: "done" | "dead" | "suppressed"; attempt: number }
   | { handler: string; decision: "leased" | "waiting"; attempt: number; retryInMs: number };
 
 export interface StoredEvent {

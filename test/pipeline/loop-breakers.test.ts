@@ -9,10 +9,11 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { EventDetail, EventList, Metrics, ReplayAccepted } from "../../src/admin/admin-schemas";
 import { sourcesFor } from "../../src/config/sources-from-env";
+import { handlers } from "../../src/handlers/agent-handlers";
 import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
 import { deliveries, waitForDeliveries } from "../support/agent-sink-client";
-import { inspectLedger } from "../support/pipeline";
+import { consume, inspectLedger, messageFor } from "../support/pipeline";
 import { BASE, githubEvent, post, slackEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
@@ -133,6 +134,18 @@ describe("suppress rules", () => {
     await waitForDeliveries(id);
     const replayed = await logged("github-loop", id, "delivered");
     expect(replayed.event.suppressedBy).toBe("own-bot");
+  });
+});
+
+describe("a suppressed event's message delivered again", () => {
+  it("starts no attempt and stays suppressed", async () => {
+    const { body } = await send(await comment("hookgate-agent[bot]", "Bot"));
+    await ledgerStatus("github-loop", body.id, "suppressed");
+    const { result } = await consume([messageFor("github-loop", body.id, "issue_comment")], handlers);
+    expect(result.explicitAcks).toHaveLength(1);
+    const ledger = await inspectLedger("github-loop", body.id);
+    expect(ledger.event?.status).toBe("suppressed");
+    expect(ledger.deliveries).toEqual([expect.objectContaining({ state: "suppressed", attempts: 1 })]);
   });
 });
 
