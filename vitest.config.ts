@@ -2,6 +2,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+import { LOOP_BREAKER_SOURCES } from "./test/support/loop-breaker-sources.ts";
 import { TEST_SECRETS } from "./test/support/test-secrets.ts";
 
 /**
@@ -61,6 +62,7 @@ export default defineConfig(async () => {
             ALLOW_FAULT_INJECTION: "true",
             FAULT_INJECTION_TEST_MARKER: "vitest.config.ts",
             TEST_MIGRATIONS: migrations,
+            HOOKGATE_SOURCES: JSON.stringify(LOOP_BREAKER_SOURCES),
           },
         },
       })),

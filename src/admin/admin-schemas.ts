@@ -5,8 +5,11 @@
 import { z } from "zod";
 import { HandlerName } from "../claim/ledger-rpc";
 
-/** `no_handler`: no handler matched the event, so there was nothing to deliver (terminal, like `delivered`). */
-export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler"]);
+/**
+ * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
+ * source's suppress rules (loop breakers) matched, so it was not delivered. Both are terminal, like `delivered`.
+ */
+export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler", "suppressed"]);
 
 const timeParam = z
   .string()
@@ -82,6 +85,10 @@ export const EventSummary = z.object({
   deliveredAt: z.iso.datetime().nullable(),
   latencyMs: z.number().int().nullable(),
   bodySize: z.number().int(),
+  suppressedBy: z.string().nullable().meta({
+    description:
+      "the suppress rule that matched the event (status `suppressed`; kept after a replay), else null",
+  }),
 });
 
 export const EventList = z.object({ events: z.array(EventSummary), nextCursor: z.string().nullable() });
@@ -143,6 +150,7 @@ const StatusCounts = z.object({
   delivered: z.number().int(),
   retrying: z.number().int(),
   no_handler: z.number().int(),
+  suppressed: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

@@ -18,6 +18,7 @@ const EventRow = z.object({
   delivered_at: z.number().nullable(),
   latency_ms: z.number().nullable(),
   body_size: z.number(),
+  suppressed_by: z.string().nullable(),
 });
 
 const AttemptRow = z.object({
@@ -54,6 +55,7 @@ export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
     deliveredAt: row.delivered_at === null ? null : iso(row.delivered_at),
     latencyMs: row.latency_ms,
     bodySize: row.body_size,
+    suppressedBy: row.suppressed_by,
   };
 }
 
@@ -159,7 +161,15 @@ export async function readEvent(db: D1Database, source: string, id: string) {
   };
 }
 
-const emptyCounts = () => ({ accepted: 0, delivered: 0, retrying: 0, dead: 0, no_handler: 0, total: 0 });
+const emptyCounts = () => ({
+  accepted: 0,
+  delivered: 0,
+  retrying: 0,
+  dead: 0,
+  no_handler: 0,
+  suppressed: 0,
+  total: 0,
+});
 
 export async function summarize(db: D1Database, windowSeconds: number, now = Date.now()) {
   const since = now - windowSeconds * 1000;

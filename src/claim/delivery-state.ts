@@ -86,7 +86,8 @@ function decide(
       handler,
     )
     .toArray()[0];
-  if (current?.state === "done" || current?.state === "dead") {
+  // A suppressed delivery is finished too: a message delivered again must not start it.
+  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed") {
     return { handler, decision: current.state, attempt: current.attempts };
   }
   if (current?.state === "running" && (current.lease_until ?? 0) > now) {
@@ -103,17 +104,22 @@ function decide(
   return { handler, decision: "run", attempt: attempts, budgetUsed: attempts - revived_at };
 }
 
-/** Records handler outcomes (fenced by attempt number); returns each touched event's new status. */
+/**
+ * Records handler outcomes (fenced by attempt number); returns each touched event's new status. Deliveries
+ * the consumer suppressed count for nothing once others exist: a replay of a suppressed event that is
+ * delivered makes the event `delivered`.
+ */
 export function settleDeliveries(sql: SqlStorage, outcomes: SettleInput): SettledStatus[] {
   const now = Date.now();
   const touched = new Map<string, { source: string; id: string }>();
   for (const outcome of outcomes) {
-    const failed = outcome.outcome !== "done";
+    const failed = outcome.outcome === "failed" || outcome.outcome === "dead";
     sql.exec(
       SQL.SETTLE_ATTEMPT,
       outcome.outcome,
       failed ? outcome.retryAt : null,
-      failed ? outcome.error : null,
+      // A suppressed delivery keeps the rule's name where a failed one keeps its error.
+      failed ? outcome.error : outcome.outcome === "suppressed" ? outcome.rule : null,
       now,
       outcome.source,
       outcome.id,
@@ -130,11 +136,13 @@ export function settleDeliveries(sql: SqlStorage, outcomes: SettleInput): Settle
         id,
       )
       .toArray();
-    const status = statusOf(rows.map((row) => row.state));
+    const live = rows.filter((row) => row.state !== "suppressed");
+    const status = live.length === 0 ? "suppressed" : statusOf(live.map((row) => row.state));
     sql.exec(SQL.SET_STATUS, status, source, id);
-    const attempts = Math.max(0, ...rows.map((row) => row.attempts));
-    const lastError = rows.findLast((row) => row.last_error !== null)?.last_error ?? null;
-    return { source, id, status, attempts, lastError };
+    const attempts = Math.max(0, ...live.map((row) => row.attempts));
+    const lastError = live.findLast((row) => row.last_error !== null)?.last_error ?? null;
+    const suppressedBy = status === "suppressed" ? (rows[0]?.last_error ?? null) : null;
+    return { source, id, status, attempts, lastError, suppressedBy };
   });
 }
 

@@ -55,6 +55,15 @@ export const SettleInput = z.array(
       error: z.string().max(1000),
       retryAt: z.number().int().nonnegative(),
     }),
+    /** The consumer matched one of the source's suppress rules (named by `rule`) instead of running it. */
+    z.object({
+      source: SourceName,
+      id: EventId,
+      handler: HandlerName,
+      attempt: z.number().int(),
+      outcome: z.literal("suppressed"),
+      rule: z.string().min(1).max(64),
+    }),
   ]),
 );
 export type SettleInput = z.infer<typeof SettleInput>;
@@ -65,7 +74,7 @@ export const EventKey = z.object({ source: SourceName, id: EventId });
 export type HandlerDecision =
   /** `attempt` numbers every run; `budgetUsed` counts runs since the last redrive, for retry limits. */
   | { handler: string; decision: "run"; attempt: number; budgetUsed: number }
-  | { handler: string; decision: "done" | "dead"; attempt: number }
+  | { handler: string; decision: "done" | "dead" | "suppressed"; attempt: number }
   | { handler: string; decision: "leased" | "waiting"; attempt: number; retryInMs: number };
 
 export interface StoredEvent {
@@ -94,8 +103,11 @@ export type BeginResult =
       handlers: HandlerDecision[];
     };
 
-/** `delivered`, `dead` and `no_handler` are terminal (and purged after retention). */
-export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler";
+/**
+ * `delivered`, `dead`, `no_handler` and `suppressed` (a source's suppress rule matched: not delivered) are
+ * terminal (and purged after retention).
+ */
+export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler" | "suppressed";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {
@@ -104,4 +116,6 @@ export interface SettledStatus {
   status: EventStatus;
   attempts: number;
   lastError: string | null;
+  /** The suppress rule that matched, while the event is `suppressed`. */
+  suppressedBy: string | null;
 }

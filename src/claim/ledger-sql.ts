@@ -179,7 +179,7 @@ export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND eve
 /** Terminal events past retention are forgotten, with their bodies and deliveries. */
 export const SELECT_EXPIRED = `
 SELECT source, event_id, shard FROM events
-WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler') LIMIT 500`;
+WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed') LIMIT 500`;
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";

@@ -9,6 +9,7 @@ import type { Provider } from "../providers/provider";
 import { parseCidr } from "../shared/ip-ranges";
 import { HmacSchemeInput } from "./hmac-scheme";
 import { IP_PRESETS } from "./ip-presets";
+import { SuppressRules } from "./suppression-presets";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** GitHub caps payloads at 25 MB; nothing a provider sends needs more. */
@@ -49,6 +50,8 @@ export const SourceInput = z
     dangerouslyAcceptUnsignedRequests: z.boolean().default(false),
     /** Required by, and only allowed with, provider `hmac`: see src/config/hmac-scheme.ts. */
     hmac: HmacSchemeInput.optional(),
+    /** Loop breakers: events matching a rule are claimed but not delivered, and end as `suppressed`. */
+    suppress: SuppressRules.default([]),
   })
   .refine((source) => (source.provider === "unsigned") === source.dangerouslyAcceptUnsignedRequests, {
     message: "provider `unsigned` needs dangerouslyAcceptUnsignedRequests: true, and nothing else may set it",

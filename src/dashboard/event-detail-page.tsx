@@ -184,6 +184,18 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
             <dd data-next-try>{formatTime(nextTry)}</dd>
           </>
         ) : null}
+        {event.suppressedBy ? (
+          <>
+            <dt>suppressed by</dt>
+            <dd>
+              rule{" "}
+              <span class="mono" data-suppressed-by>
+                {event.suppressedBy}
+              </span>{" "}
+              <span class="muted">(a replay runs the handlers regardless)</span>
+            </dd>
+          </>
+        ) : null}
         {event.lastError ? (
           <>
             <dt>last error</dt>

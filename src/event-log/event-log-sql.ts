@@ -7,14 +7,15 @@ ON CONFLICT (source, event_id) DO NOTHING`;
 
 /** The consumer's view wins: it knows the outcome. The row is created if the outbox insert was missed. */
 export const UPSERT_OUTCOME = `
-INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, delivered_at, latency_ms, body_size, shard, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, delivered_at, latency_ms, body_size, shard, updated_at, suppressed_by)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 ON CONFLICT (source, event_id) DO UPDATE SET
   status = excluded.status,
   attempts = max(events.attempts, excluded.attempts),
   last_error = coalesce(excluded.last_error, events.last_error),
   delivered_at = coalesce(events.delivered_at, excluded.delivered_at),
   latency_ms = coalesce(events.latency_ms, excluded.latency_ms),
+  suppressed_by = coalesce(excluded.suppressed_by, events.suppressed_by),
   updated_at = excluded.updated_at`;
 
 export const INSERT_ATTEMPT = `
@@ -34,7 +35,7 @@ export const MARK_REDRIVEN =
   "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ? AND status = 'dead'";
 
 export const DELETE_EVENTS_BEFORE =
-  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead', 'no_handler')";
+  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed')";
 export const DELETE_ORPHAN_ATTEMPTS = `
 DELETE FROM attempts WHERE NOT EXISTS (
   SELECT 1 FROM events e WHERE e.source = attempts.source AND e.event_id = attempts.event_id)`;

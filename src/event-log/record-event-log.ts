@@ -19,6 +19,8 @@ export interface OutcomeRow extends AcceptedRow {
   attempts: number;
   lastError: string | null;
   deliveredAt: number | null;
+  /** The suppress rule that matched, when the event was `suppressed` (src/config/suppression-presets.ts). */
+  suppressedBy?: string | null;
 }
 
 export interface AttemptRow {
@@ -94,6 +96,7 @@ export function recordOutcomes(
             e.bodySize,
             e.shard,
             now,
+            e.suppressedBy ?? null,
           ),
         ),
         ...attempts.map((a) =>

@@ -142,10 +142,9 @@ function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRo
   for (const settled of statuses) {
     const event = stored.get(`${settled.source}\n${settled.id}`);
     if (!event) continue;
-    const { status, attempts, lastError } = settled;
-    rows.push(
-      outcomeRow(event, { status, attempts, lastError, deliveredAt: status === "delivered" ? now : null }),
-    );
+    const { status, attempts, lastError, suppressedBy } = settled;
+    const deliveredAt = status === "delivered" ? now : null;
+    rows.push(outcomeRow(event, { status, attempts, lastError, deliveredAt, suppressedBy }));
   }
   return rows;
 }

@@ -1,6 +1,8 @@
 /**
  * Runs the handlers that `beginDeliveries` leased for one event, and returns what to do with its message
  * and what to record (settlements for the ledger, attempts for the event log), without touching either.
+ * An event that matches one of its source's suppress rules runs no handler: its leases settle as
+ * `suppressed` with the rule's name, in the same `settleDeliveries` round trip.
  */
 
 import { type EventMessage, handlerOfKey, idempotencyKeyOf } from "../claim/event-message";
@@ -8,11 +10,13 @@ import type { BeginResult, HandlerDecision, SettleInput } from "../claim/ledger-
 import { retryDelaySeconds } from "../claim/retry-delay";
 import type { ledgerFor } from "../claim/shard-for-event";
 import type { Settings } from "../config/settings";
+import { sourcesFor } from "../config/sources-from-env";
 import type { AttemptRow } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
 import { runHandler } from "./run-handler";
+import { suppressingRule } from "./suppressing-rule";
 
 /** What to do with one message once its handlers have run. */
 export type Verdict =
@@ -60,6 +64,25 @@ export async function runEvent(
     const body =
       result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? new Uint8Array(0);
     const envelope = buildEnvelope(result.event, body);
+    const rule = message?.replay
+      ? null
+      : suppressingRule(sourcesFor(run.env).sources.get(source)?.suppress ?? [], envelope);
+    if (rule !== null) {
+      log("deliver", { source, id, type: envelope.type, outcome: "suppressed", rule });
+      const settlements = runnable.map(({ handler, attempt }) => ({
+        source,
+        id,
+        handler,
+        attempt,
+        outcome: "suppressed" as const,
+        rule,
+      }));
+      const verdict: Verdict =
+        delays.length > 0
+          ? { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) }
+          : { kind: "ack" };
+      return { verdict, settlements, attempts: [] };
+    }
     outcomes = await Promise.all(
       runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run)),
     );
