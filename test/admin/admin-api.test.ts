@@ -17,33 +17,16 @@ import { forward } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
+import { admin, logged } from "../support/admin-client";
 import { sinkUrl, waitForDeliveries } from "../support/agent-sink-client";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, githubEvent, stripeEvent, uniqueClientIp } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const auth = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
-const admin = (path: string, init: RequestInit = {}) =>
-  exports.default.fetch(
-    new Request(`${BASE}/admin/api${path}`, { ...init, headers: { ...auth, ...init.headers } }),
-  );
-
 async function json<T>(response: Response, schema: { parse(value: unknown): T }, status = 200): Promise<T> {
   expect(response.status).toBe(status);
   return schema.parse(await response.json());
-}
-
-/** Waits (bounded) until the consumer has logged the event with `status`. */
-async function logged(source: string, id: string, status = "delivered") {
-  return vi.waitUntil(
-    async () => {
-      const response = await admin(`/events/${source}/${encodeURIComponent(id)}`);
-      if (response.status !== 200) return false;
-      const detail = EventDetail.parse(await response.json());
-      return detail.event.status === status ? detail : false;
-    },
-    { timeout: 15_000, interval: 100 },
-  );
 }
 
 describe("admin API access", () => {

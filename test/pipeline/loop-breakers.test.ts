@@ -7,23 +7,15 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { EventDetail, EventList, Metrics, ReplayAccepted } from "../../src/admin/admin-schemas";
+import { EventList, Metrics, ReplayAccepted } from "../../src/admin/admin-schemas";
 import { sourcesFor } from "../../src/config/sources-from-env";
 import { handlers } from "../../src/handlers/agent-handlers";
 import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
+import { admin, logged } from "../support/admin-client";
 import { deliveries, waitForDeliveries } from "../support/agent-sink-client";
 import { consume, inspectLedger, messageFor } from "../support/pipeline";
 import { BASE, githubEvent, post, slackEvent } from "../support/signed-requests";
-import { TEST_SECRETS } from "../support/test-secrets";
-
-const admin = (path: string, init: RequestInit = {}) =>
-  exports.default.fetch(
-    new Request(`${BASE}/admin/api${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
-    }),
-  );
 
 /** A signed `issue_comment` on the `github-loop` source, written by `login`. */
 async function comment(login: string, type: "Bot" | "User") {
@@ -50,19 +42,6 @@ function ledgerStatus(source: string, id: string, status: string) {
     timeout: 15_000,
     interval: 50,
   });
-}
-
-/** Waits (bounded) until the event log shows the event with `status`. */
-function logged(source: string, id: string, status: string) {
-  return vi.waitUntil(
-    async () => {
-      const response = await admin(`/events/${source}/${encodeURIComponent(id)}`);
-      if (response.status !== 200) return false;
-      const detail = EventDetail.parse(await response.json());
-      return detail.event.status === status ? detail : false;
-    },
-    { timeout: 15_000, interval: 100 },
-  );
 }
 
 describe("suppress rules", () => {
