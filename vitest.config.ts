@@ -16,6 +16,7 @@ const withoutDevVars = { overrides: {}, envFiles: ["test/support/tests-read-no-e
 type QueueConsumer = {
   queue: string;
   max_batch_size?: number;
+  max_batch_timeout?: number;
   max_retries?: number;
   dead_letter_queue?: string;
 };
@@ -29,8 +30,8 @@ const consumers = Object.fromEntries(
       maxBatchSize: consumer.max_batch_size,
       maxRetries: consumer.max_retries,
       deadLetterQueue: consumer.dead_letter_queue,
-      // A short batch wait keeps pipeline tests quick.
-      maxBatchTimeout: 0.05,
+      // wrangler.toml's own batch wait: tests run with the default settings, not tuned timers.
+      maxBatchTimeout: consumer.max_batch_timeout,
     },
   ]),
 );
