@@ -4,6 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
+import { settingProblems } from "./config/settings";
 import { SOURCES_VAR, sourcesFor } from "./config/sources-from-env";
 import type { IngressEnv } from "./ingress/receive-webhook";
 import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
@@ -18,7 +19,7 @@ const reportedProblems = new Set<string>();
 
 /** Middleware: logs each configuration mistake once per isolate, whatever route is called. */
 export const reportConfigProblems: MiddlewareHandler = async function reportConfigProblems(c, next) {
-  for (const problem of Object.values(configProblems(c.env))) {
+  for (const problem of [...Object.values(configProblems(c.env)), ...settingProblems(c.env)]) {
     if (problem === null || reportedProblems.has(problem)) continue;
     reportedProblems.add(problem);
     logError("config", { outcome: "misconfigured", problem });
@@ -31,6 +32,7 @@ export const reportConfigProblems: MiddlewareHandler = async function reportConf
  * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
  * A fault-injection variable set outside tests is 503: a deployment must never run with it. An invalid
  * `HOOKGATE_SOURCES` is 503 too (webhooks answer 503 meanwhile), with the path and message of each error.
+ * A tunable set to an invalid value keeps 200 (its default applies) and is named in `checks.settings`.
  */
 export function healthz(c: Context<IngressEnv>) {
   const problems = configProblems(c.env);
@@ -39,6 +41,7 @@ export function healthz(c: Context<IngressEnv>) {
     admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
     faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
     sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
+    settings: settingProblems(c.env).length > 0 ? { invalid: settingProblems(c.env) } : "ok",
   };
   const fatal =
     problems.faultInjection ??

@@ -28,7 +28,23 @@ export type Settings = z.infer<typeof Settings>;
 
 const cache = new WeakMap<object, Settings>();
 
-/** Invalid values fall back to their defaults instead of taking the gateway down. */
+/**
+ * The tunables that were set to something invalid and fell back to their default, in words that name the
+ * variable (for the log and `/healthz`): `CLAIM_SHARDS="5000" is not valid; using 4`. Empty means unset.
+ */
+export function settingProblems(env: object): string[] {
+  const settings = settingsFrom(env);
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(settings)) {
+    const raw: unknown = Reflect.get(env, name);
+    if (raw === undefined || raw === null || raw === "") continue;
+    if (String(Number(raw)) !== String(value) && String(raw) !== String(value))
+      problems.push(`${name}="${String(raw).slice(0, 40)}" is not valid; using ${value}`);
+  }
+  return problems;
+}
+
+/** Invalid values fall back to their defaults instead of taking the gateway down (see settingProblems). */
 export function settingsFrom(env: object): Settings {
   let settings = cache.get(env);
   if (!settings) {

@@ -1,0 +1,31 @@
+/** Invalid tunables fall back to their defaults, and say so by name in the log and /healthz. */
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { settingProblems, settingsFrom } from "../../src/config/settings";
+import worker from "../../src/index";
+import { BASE } from "../support/signed-requests";
+
+describe("invalid settings", () => {
+  it("fall back to the default and name the variable", () => {
+    const bad = { ...env, CLAIM_SHARDS: "5000", RETRY_BASE_SECONDS: "soon", HANDLER_MAX_ATTEMPTS: "3" };
+    expect(settingsFrom(bad)).toMatchObject({
+      CLAIM_SHARDS: 4,
+      RETRY_BASE_SECONDS: 5,
+      HANDLER_MAX_ATTEMPTS: 3,
+    });
+    expect(settingProblems(bad)).toEqual([
+      'CLAIM_SHARDS="5000" is not valid; using 4',
+      'RETRY_BASE_SECONDS="soon" is not valid; using 5',
+    ]);
+    expect(settingProblems(env)).toEqual([]);
+  });
+
+  it("show in /healthz without failing it: the defaults keep the gateway working", async () => {
+    const bad = { ...env, AGENT_TIMEOUT_MS: "-1" };
+    const response = await worker.fetch(new Request(`${BASE}/healthz`), bad, createExecutionContext());
+    expect(response.status).toBe(200);
+    const body = await response.json<{ checks: { settings: unknown } }>();
+    expect(body.checks.settings).toEqual({ invalid: ['AGENT_TIMEOUT_MS="-1" is not valid; using 15000'] });
+  });
+});
