@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	FAILED_AUTH_LIMITER: RateLimit;
 	CLAIM_SHARDS: string;
 	CLAIM_RETENTION_DAYS: string;
+	REPLAY_RETENTION_HOURS: string;
 	HANDLER_MAX_ATTEMPTS: string;
 	HANDLER_LEASE_SECONDS: string;
 	RETRY_BASE_SECONDS: string;
@@ -29,7 +30,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "CLAIM_SHARDS" | "CLAIM_RETENTION_DAYS" | "HANDLER_MAX_ATTEMPTS" | "HANDLER_LEASE_SECONDS" | "RETRY_BASE_SECONDS" | "RETRY_MAX_SECONDS" | "AGENT_TIMEOUT_MS" | "LOG_LEVEL">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "CLAIM_SHARDS" | "CLAIM_RETENTION_DAYS" | "REPLAY_RETENTION_HOURS" | "HANDLER_MAX_ATTEMPTS" | "HANDLER_LEASE_SECONDS" | "RETRY_BASE_SECONDS" | "RETRY_MAX_SECONDS" | "AGENT_TIMEOUT_MS" | "LOG_LEVEL">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -59,6 +59,18 @@ export function leanFigures(
       met: bytes <= 300,
     },
     {
+      figure: "bytes kept per event after the replay window (body deleted, claim kept)",
+      now:
+        work.bytesPerRetainedEvent?.ledgerAfterReplayWindow === undefined
+          ? "not measured"
+          : `${work.bytesPerRetainedEvent?.ledgerAfterReplayWindow + units.eventLogBytes} (ledger ${work.bytesPerRetainedEvent?.ledgerAfterReplayWindow} + D1 ${units.eventLogBytes})`,
+      target: "≤ 300",
+      met:
+        work.bytesPerRetainedEvent?.ledgerAfterReplayWindow === undefined
+          ? null
+          : work.bytesPerRetainedEvent?.ledgerAfterReplayWindow + units.eventLogBytes <= 300,
+    },
+    {
       figure: "Durable Object requests per event",
       now: `${fmt(units.durableObjectRequests)} (lone event: ${loneCalls}, + 1 alarm run)`,
       target: "—",

@@ -182,6 +182,8 @@ export interface StorageWork {
   /** Storage a delivered 2 KB event occupies until it expires (SQLite database growth per event). */
   bytesPerRetainedEvent?: {
     ledger: number;
+    /** The ledger's bytes per event once the replay window is over and the body is deleted; absent before 2026-11-30. */
+    ledgerAfterReplayWindow?: number;
     eventLog: number;
     bodyBytes: number;
     /** Logical bytes per event by what they hold (column lengths; no index entries, no page overhead). */
@@ -433,6 +435,10 @@ export function storageSection(storage: StorageWork): string[] {
     "",
     storage.bytesPerRetainedEvent
       ? `Storage held per delivered event until it expires (CLAIM_RETENTION_DAYS): the growth of the database size (\`sql.databaseSize\`, D1 \`meta.size_after\`: pages, so index entries and page slack included) over 2,000 events with a ${storage.bytesPerRetainedEvent.bodyBytes}-byte body and GitHub's headers, each taken through the ledger's own claim, store, mark-sent, begin and settle code: ledger **${storage.bytesPerRetainedEvent.ledger} bytes**, event log **${storage.bytesPerRetainedEvent.eventLog} bytes**.${
+          storage.bytesPerRetainedEvent.ledgerAfterReplayWindow === undefined
+            ? ""
+            : ` After the replay window (REPLAY_RETENTION_HOURS), with the body deleted and the claim kept: ledger **${storage.bytesPerRetainedEvent.ledgerAfterReplayWindow} bytes** (database size less free pages).`
+        }${
           storage.bytesPerRetainedEvent.ledgerColumns
             ? ` Of the ledger's, the column data alone (sum of value lengths, integers counted as 8 bytes): ${Object.entries(
                 storage.bytesPerRetainedEvent.ledgerColumns,

@@ -12,6 +12,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { beginDeliveries, settleDeliveries } from "../src/claim/delivery-state";
 import * as SQL from "../src/claim/ledger-sql";
+import { ReplayBodyPurger } from "../src/claim/purge-replay-bodies";
 import { ledgerFor } from "../src/claim/shard-for-event";
 import { storeEvent } from "../src/claim/store-event";
 import { storeSignedContent } from "../src/claim/store-signed-content";
@@ -214,36 +215,39 @@ describe("storage work per event", () => {
     const ledgerBytes = await runInDurableObject(stub, (_instance, state) => {
       const sql = state.storage.sql;
       const before = sql.databaseSize;
-      const now = Date.now();
-      for (let i = 0; i < COUNT; i++) {
-        const id = crypto.randomUUID();
-        const digest = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
-          b.toString(16).padStart(2, "0"),
-        ).join("");
-        storeSignedContent(state.storage, { source: "github", digest, id, claimedAt: now }, 7 * 86_400_000);
-        storeEvent(state.storage, {
-          source: "github",
-          id,
-          type: "issues.opened",
-          receivedAt: now - i,
-          headers: { ...headers, "x-github-delivery": id },
-          body,
-          shard: 0,
-        });
-        sql.exec(SQL.MARK_SENT, now, "github", id);
-        const begun = beginDeliveries(sql, settings, [{ source: "github", id, handlers }]);
-        const decisions = begun[0]?.found ? begun[0].handlers : [];
-        settleDeliveries(
-          sql,
-          decisions.map((d) => ({
+      const deliverMany = () => {
+        const now = Date.now();
+        for (let i = 0; i < COUNT; i++) {
+          const id = crypto.randomUUID();
+          const digest = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
+            b.toString(16).padStart(2, "0"),
+          ).join("");
+          storeSignedContent(state.storage, { source: "github", digest, id, claimedAt: now }, 7 * 86_400_000);
+          storeEvent(state.storage, {
             source: "github",
             id,
-            handler: d.handler,
-            attempt: d.attempt,
-            outcome: "done" as const,
-          })),
-        );
-      }
+            type: "issues.opened",
+            receivedAt: now - i,
+            headers: { ...headers, "x-github-delivery": id },
+            body,
+            shard: 0,
+          });
+          sql.exec(SQL.MARK_SENT, now, "github", id);
+          const begun = beginDeliveries(sql, settings, [{ source: "github", id, handlers }]);
+          const decisions = begun[0]?.found ? begun[0].handlers : [];
+          settleDeliveries(
+            sql,
+            decisions.map((d) => ({
+              source: "github",
+              id,
+              handler: d.handler,
+              attempt: d.attempt,
+              outcome: "done" as const,
+            })),
+          );
+        }
+      };
+      deliverMany();
       const grown = sql.databaseSize - before;
       // What each table and index holds, from SQLite's page statistics when the runtime allows them.
       let byObject: Record<string, number> | null = null;
@@ -270,8 +274,21 @@ describe("storage work per event", () => {
              (SELECT sum(length(source) + length(digest) + length(event_id) + 8) FROM signed_contents) AS signed`,
         )
         .one();
+      // After the replay window (REPLAY_RETENTION_HOURS) the alarm deletes the bodies and keeps the claim.
+      // SQLite keeps freed pages for reuse and the runtime refuses PRAGMA freelist_count, so this is the
+      // steady state: after a purge, COUNT more events are delivered and purged, with the ledger's own code.
+      const purgeAllBodies = () => {
+        const purger = new ReplayBodyPurger(sql);
+        for (let run = 0; run < COUNT && purger.purge(Date.now() + 1, Date.now()) === "more"; run++);
+      };
+      purgeAllBodies();
+      const purgedOnce = sql.databaseSize;
+      deliverMany();
+      purgeAllBodies();
+      const afterReplayWindow = sql.databaseSize - purgedOnce;
       return {
         databaseGrowth: Math.round(grown / COUNT),
+        afterReplayWindow: Math.round(afterReplayWindow / COUNT),
         byObject,
         columns: Object.fromEntries(
           Object.entries(columns).map(([k, v]) => [k, Math.round(Number(v) / COUNT)]),
@@ -302,6 +319,7 @@ describe("storage work per event", () => {
     }
     results.bytesPerRetainedEvent = {
       ledger: ledgerBytes.databaseGrowth,
+      ledgerAfterReplayWindow: ledgerBytes.afterReplayWindow,
       ledgerByObject: ledgerBytes.byObject,
       ledgerColumns: ledgerBytes.columns,
       // size_after of the first and last batch: 1,900 events apart.

@@ -14,7 +14,7 @@ export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDet
 
 /**
  * Null when the event log has no such event. `headers`, `payload` and `bodyText` (the body as received,
- * "" when it is not UTF-8) are null past retention. `payload` may be nested arbitrarily deep.
+ * "" when it is not UTF-8) are null once the body is deleted (past the replay window or retention). `payload` may be nested arbitrarily deep.
  */
 export async function loadEventDetail(env: Env, source: string, id: string) {
   const found = await readEvent(env.EVENT_LOG, source, id);

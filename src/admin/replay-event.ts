@@ -12,7 +12,8 @@ import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =
   | { ok: true; replay: number }
-  | { ok: false; reason: "not_found" | "enqueue_failed" };
+  | { ok: false; reason: "not_found" | "enqueue_failed" }
+  | { ok: false; reason: "payload_purged"; claimKeptUntil: number };
 
 /**
  * The shard the event was claimed in, as the event log recorded it: recomputing it from the current
@@ -33,6 +34,8 @@ export async function replayEvent(
   const shard = await storedShard(env, source, id);
   const started = await ledgerFor(env, shard).startReplay({ source, id });
   if (!started) return { ok: false, reason: "not_found" };
+  if ("claimKeptUntil" in started)
+    return { ok: false, reason: "payload_purged", claimKeptUntil: started.claimKeptUntil };
   const message: EventMessage = {
     v: 1,
     source,

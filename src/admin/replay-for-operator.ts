@@ -9,8 +9,8 @@ import { replayEvent } from "./replay-event";
 
 /**
  * Replays `source`/`id` to every matching handler, or to `handler` only, and returns the replay number.
- * Throws a 400 Problem for an unknown handler, 404 for an unknown (or purged) event, and 503 when the
- * replay could not be enqueued.
+ * Throws a 400 Problem for an unknown handler, 404 for an unknown (or purged) event, 409 when its payload
+ * is past the replay window, and 503 when the replay could not be enqueued.
  */
 export async function replayForOperator(
   env: Env,
@@ -23,8 +23,20 @@ export async function replayForOperator(
   const outcome = await replayEvent(env, source, id, handler);
   if (!outcome.ok && outcome.reason === "not_found")
     throw new Problem(404, "No such event (or it is past retention).");
+  if (!outcome.ok && outcome.reason === "payload_purged") {
+    log("admin", { outcome: "replay_refused", reason: "payload_purged", via, source, id });
+    throw new Problem(409, payloadPurgedMessage(outcome.claimKeptUntil));
+  }
   if (!outcome.ok)
     throw new Problem(503, "The replay could not be enqueued; try again.", { "retry-after": "5" });
   log("admin", { outcome: "replayed", via, source, id, replay: outcome.replay, handler: handler ?? null });
   return outcome.replay;
+}
+
+/** Why an event past the replay window cannot be replayed, in the words the API and dashboard both use. */
+export function payloadPurgedMessage(claimKeptUntil: number): string {
+  return (
+    "The payload is past the replay window (REPLAY_RETENTION_HOURS) and was deleted; the claim is kept " +
+    `for deduplication until ${new Date(claimKeptUntil).toISOString()}.`
+  );
 }

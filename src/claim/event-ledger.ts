@@ -32,7 +32,8 @@ import {
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 import { SentMarker } from "./mark-sent";
-import { readStored, reviveDead, startReplay } from "./operator-actions";
+import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
+import { ReplayBodyPurger } from "./purge-replay-bodies";
 import { QueueSender } from "./queue-sender";
 import { nextStallAt, redriveFromBeforeStart, redriveStalled } from "./redrive-lost-messages";
 import { addMissingEventColumns, storeEvent } from "./store-event";
@@ -54,6 +55,7 @@ export class EventLedger extends DurableObject<Env> {
   private readonly sender: QueueSender;
   private readonly marker: SentMarker;
   private readonly outbox: Outbox;
+  private readonly bodyPurger: ReplayBodyPurger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,6 +64,7 @@ export class EventLedger extends DurableObject<Env> {
     addMissingEventColumns(this.sql);
     this.sender = new QueueSender(env);
     this.marker = new SentMarker(this.sql);
+    this.bodyPurger = new ReplayBodyPurger(this.sql);
     this.outbox = new Outbox(env, this.sql, this.sender, this.marker, new EventLogBuffer(env.EVENT_LOG));
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
@@ -96,10 +99,13 @@ export class EventLedger extends DurableObject<Env> {
     return settleDeliveries(this.sql, SettleInput.parse(input));
   }
 
-  /** Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown. */
-  startReplay(key: { source: string; id: string }): { replay: number; type: string; shard: number } | null {
+  /**
+   * Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown, and
+   * `claimKeptUntil` instead when its body is past the replay window.
+   */
+  startReplay(key: { source: string; id: string }): ReplayStart {
     const { source, id } = EventKey.parse(key);
-    return startReplay(this.sql, source, id);
+    return startReplay(this.sql, source, id, this.settings.CLAIM_RETENTION_DAYS * 86_400_000);
   }
 
   /**
@@ -141,7 +147,11 @@ export class EventLedger extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  /** Drains the outbox, re-drives lost messages, forgets expired terminal events, and plans the next run. */
+  /**
+   * Drains the outbox, re-drives lost messages, forgets expired terminal events, drops the bodies of
+   * finished events past the replay window (a bounded batch; it comes back soon while any remain), and plans
+   * the next run: hourly while the instance holds events, so bodies go at most an hour after their window.
+   */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     this.marker.retrySkipped();
@@ -156,6 +166,8 @@ export class EventLedger extends DurableObject<Env> {
       retrySoon = (await redriveStalled(this.sql, this.sender, this.marker, stallMs)) !== "done";
     this.purgeExpired();
     const now = Date.now();
+    const replayCutoff = now - this.settings.REPLAY_RETENTION_HOURS * 3_600_000;
+    if (this.bodyPurger.purge(replayCutoff, now) === "more") retrySoon = true;
     if (retrySoon || this.count(SQL.COUNT_OUTBOX) > 0)
       this.ensureAlarmBy(now + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
     if (this.count(SQL.HAS_UNFINISHED) > 0) {

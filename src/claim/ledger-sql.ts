@@ -183,6 +183,22 @@ WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppres
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
+
+/**
+ * Body chunks of finished events received in [?1, ?2) (the replay window's end), oldest first, at most ?3:
+ * the replay window is over, the claim stays. `dead` bodies are kept with the claim so redrive always works.
+ * No new index: `events_by_received` already bounds the scan to that range, and the caller moves ?1 up to
+ * what it has purged, so each run reads about the rows it deletes. An index on event_bodies would cost a
+ * written row on every accept to save reads the watermark already avoids.
+ */
+export const SELECT_BODIES_PAST_REPLAY = `
+SELECT b.rowid AS body_row, e.received_at FROM events e
+JOIN event_bodies b ON b.source = e.source AND b.event_id = e.event_id
+WHERE e.received_at >= ?1 AND e.received_at < ?2 AND e.status IN ('delivered', 'no_handler', 'suppressed')
+ORDER BY e.received_at LIMIT ?3`;
+export const DELETE_BODY_ROW = "DELETE FROM event_bodies WHERE rowid = ?";
+/** 1 while the event still has its body (inside the replay window, or not finished), else 0. */
+export const HAS_BODY = "SELECT EXISTS (SELECT 1 FROM event_bodies WHERE source = ? AND event_id = ?) AS n";
 /**
  * 1 while the shard holds any event, else 0. The alarm asks this on every run (every
  * OUTBOX_REDRIVE_SECONDS while events arrive), so it must not be `count(*)`: that reads every retained

@@ -2,8 +2,23 @@
 import * as SQL from "./ledger-sql";
 import { readBody } from "./store-event";
 
-/** Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown. */
-export function startReplay(sql: SqlStorage, source: string, id: string) {
+/** A replay started, or refused because the body is past the replay window (its claim is still kept). */
+export type ReplayStart = { replay: number; type: string; shard: number } | { claimKeptUntil: number } | null;
+
+/**
+ * Numbers a new replay of an event (replays bypass deduplication on purpose); null when unknown. An event
+ * whose body is gone is not replayed (handlers would run on nothing): it answers when its claim expires.
+ */
+export function startReplay(
+  sql: SqlStorage,
+  source: string,
+  id: string,
+  claimRetentionMs: number,
+): ReplayStart {
+  const event = sql.exec<{ received_at: number }>(SQL.SELECT_EVENT, source, id).toArray()[0];
+  if (!event) return null;
+  if (sql.exec<{ n: number }>(SQL.HAS_BODY, source, id).one().n === 0)
+    return { claimKeptUntil: event.received_at + claimRetentionMs };
   const row = sql
     .exec<{ replays: number; type: string; shard: number }>(SQL.NEXT_REPLAY, source, id)
     .toArray()[0];

@@ -129,6 +129,9 @@ const AttemptTimeline: FC<{ attempts: Attempt[]; maxAttempts: number }> = ({ att
   </TableScroll>
 );
 
+const PAYLOAD_GONE =
+  "The stored request was deleted: it is past the replay window (REPLAY_RETENTION_HOURS) or past retention.";
+
 export const EventDetailPage: FC<EventDetailPageProps> = ({
   detail,
   handlerNames,
@@ -204,19 +207,25 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
         ) : null}
       </dl>
       <div class="actions">
-        <form method="get" action={`${path}/replay`}>
-          <label>
-            handler
-            <select name="handler">
-              <option value="">all matching handlers</option>
-              {handlerNames.map((name) => (
-                <option value={name}>{name}</option>
-              ))}
-            </select>
-          </label>
-          <button type="submit">Replay</button>
-          <span class="muted explain">{REPLAY_EXPLAINED}</span>
-        </form>
+        {payloadAvailable ? (
+          <form method="get" action={`${path}/replay`}>
+            <label>
+              handler
+              <select name="handler">
+                <option value="">all matching handlers</option>
+                {handlerNames.map((name) => (
+                  <option value={name}>{name}</option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">Replay</button>
+            <span class="muted explain">{REPLAY_EXPLAINED}</span>
+          </form>
+        ) : (
+          <p class="muted" data-replay-unavailable>
+            {PAYLOAD_GONE} It cannot be replayed; its claim is still kept for deduplication.
+          </p>
+        )}
         {event.status === "dead" ? (
           <form method="post" action="/admin/dead-letters/redrive">
             <input type="hidden" name="source" value={event.source} />
@@ -254,13 +263,13 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
           </table>
         </TableScroll>
       ) : (
-        <p class="muted">Past retention: the stored request was purged.</p>
+        <p class="muted">{PAYLOAD_GONE}</p>
       )}
       <h2>Payload</h2>
       {payloadAvailable ? (
         <PayloadView payload={payload} bodyText={bodyText ?? ""} />
       ) : (
-        <p class="muted">Past retention: the payload was purged.</p>
+        <p class="muted">{PAYLOAD_GONE}</p>
       )}
     </Layout>
   );

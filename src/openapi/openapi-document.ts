@@ -207,6 +207,9 @@ export function openApiDocument(serverUrl: string) {
           responses: {
             "202": json("replay enqueued", "ReplayAccepted"),
             ...adminErrors,
+            "409": problem(
+              "the payload is past the replay window (REPLAY_RETENTION_HOURS); the claim is kept",
+            ),
             "503": problem("could not enqueue; retry", ["RetryAfter"]),
           },
         },

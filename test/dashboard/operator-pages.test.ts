@@ -1,5 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ledgerFor } from "../../src/claim/shard-for-event";
 import { logEvents } from "../support/event-log-rows";
 import { BASE } from "../support/signed-requests";
 import { loginCookie } from "./login-session";
@@ -15,6 +17,30 @@ async function html(path: string, status = 200): Promise<string> {
   );
   expect(response.status, path).toBe(status);
   return response.text();
+}
+
+/**
+ * Stores a finished event and its body in ledger shard 0 (where logEvents says it is), so its page offers
+ * Replay: without a stored body the page says the payload is gone and offers none.
+ */
+function storeInLedger(source: string, id: string) {
+  return runInDurableObject(ledgerFor(env, 0), (_i, state) => {
+    const now = Date.now();
+    state.storage.sql.exec(
+      `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, status, enqueued_at)
+       VALUES (?, ?, 'issues.opened', ?, '{}', 2, 0, 'delivered', ?)`,
+      source,
+      id,
+      now,
+      now,
+    );
+    state.storage.sql.exec(
+      "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, 0, ?)",
+      source,
+      id,
+      new TextEncoder().encode("{}"),
+    );
+  });
 }
 
 /** Ids of the rows in the page's event table. */
@@ -55,6 +81,7 @@ describe("attempts and errors on the event page", () => {
     await logEvents("github", [
       { id, status: "dead", attempts: 8, lastError: "RetryLater: agent answered 500" },
     ]);
+    await storeInLedger("github", id);
     await env.EVENT_LOG.prepare(
       `INSERT INTO attempts (source, event_id, handler, replay, attempt, outcome, error, started_at, duration_ms)
        VALUES ('github', ?, 'forward', 0, 8, 'dead', 'TypeError: Network connection lost.', ?, 12)`,
@@ -77,6 +104,7 @@ describe("confirm before replay and redrive all", () => {
   it("asks before a replay: the button leads to a page whose form posts it", async () => {
     const id = `confirm_${crypto.randomUUID().slice(0, 8)}`;
     await logEvents("github", [{ id, status: "delivered" }]);
+    await storeInLedger("github", id);
     const detail = await html(`/admin/events/github/${id}`);
     expect(detail).toContain(`<form method="get" action="/admin/events/github/${id}/replay">`);
     const confirm = await html(`/admin/events/github/${id}/replay?handler=forward`);
