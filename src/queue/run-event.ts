@@ -15,8 +15,12 @@ import type { AttemptRow } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
-import { runHandler } from "./run-handler";
+import { type HandlerOutcome, runHandler } from "./run-handler";
 import { suppressingRule } from "./suppressing-rule";
+
+/** Why a queued replay's handlers are given up when its payload was deleted meanwhile. */
+const PAYLOAD_GONE =
+  "the stored payload was deleted (past REPLAY_RETENTION_HOURS) before this replay ran; nothing was sent";
 
 /** What to do with one message once its handlers have run. */
 export type Verdict =
@@ -61,12 +65,15 @@ export async function runEvent(
   const runnable = result.handlers.filter((h) => h.decision === "run");
   let outcomes: HandlerRun[] = [];
   if (runnable.length > 0) {
-    const body =
-      result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? new Uint8Array(0);
-    const envelope = buildEnvelope(result.event, body);
-    const rule = message?.replay
-      ? null
-      : suppressingRule(sourcesFor(run.env).sources.get(source)?.suppress ?? [], envelope);
+    const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
+    // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
+    // its handlers are given up with that reason, never run on an empty body.
+    const refusal = body === null ? PAYLOAD_GONE : null;
+    const envelope = buildEnvelope(result.event, body ?? new Uint8Array(0));
+    const rule =
+      message?.replay || refusal
+        ? null
+        : suppressingRule(sourcesFor(run.env).sources.get(source)?.suppress ?? [], envelope);
     if (rule !== null) {
       log("deliver", { source, id, type: envelope.type, outcome: "suppressed", rule });
       const settlements = runnable.map(({ handler, attempt }) => ({
@@ -84,7 +91,7 @@ export async function runEvent(
       return { verdict, settlements, attempts: [] };
     }
     outcomes = await Promise.all(
-      runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run)),
+      runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
     );
   }
   let cause: string | null = null;
@@ -120,21 +127,25 @@ async function runLeasedHandler(
   lease: Extract<HandlerDecision, { decision: "run" }>,
   replay: number | undefined,
   { registry, env, settings }: ShardRun,
+  refusal: string | null,
 ): Promise<HandlerRun> {
   const { source, id } = envelope;
   const { handler: key, attempt, budgetUsed } = lease;
   const name = handlerOfKey(key);
   const route = registry.byName(name);
-  const outcome = route
-    ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
-    : {
-        ok: false as const,
-        error: `handler "${name}" is not registered`,
-        permanent: false,
-        startedAt: Date.now(),
-        durationMs: 0,
-        details: { destination: `handler ${name}` },
-      };
+  const notRun = (error: string, permanent: boolean): HandlerOutcome => ({
+    ok: false as const,
+    error,
+    permanent,
+    startedAt: Date.now(),
+    durationMs: 0,
+    details: { destination: `handler ${name}` },
+  });
+  const outcome = refusal
+    ? notRun(refusal, true)
+    : route
+      ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
+      : notRun(`handler "${name}" is not registered`, false);
   const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
   const delay = outcome.ok ? 0 : retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
   const retryAt = Date.now() + delay * 1000;

@@ -3,10 +3,11 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EventDetail } from "../../src/admin/admin-schemas";
 import { BODY_PURGE_BATCH } from "../../src/claim/purge-replay-bodies";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
 import { waitForDeliveries } from "../support/agent-sink-client";
-import { accept, ledgerOf } from "../support/pipeline";
+import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, genericEvent, post } from "../support/signed-requests";
 
 const HOUR = 3_600_000;
@@ -149,5 +150,39 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     }
     expect(await remaining()).toBe(0);
     expect(await claimed(ledger, ids[0]!)).toBe(1);
+  });
+});
+
+describe("a replay queued just before its payload was deleted", () => {
+  it("gives its handlers up with that reason instead of running them on an empty body", async () => {
+    const { id, ledger } = await deliveredEvent("gone");
+    const replay = await runInDurableObject(ledger, (instance) =>
+      (instance as unknown as { startReplay(key: object): { replay: number } | null }).startReplay({
+        source: "generic",
+        id,
+      }),
+    );
+    // The purge ran between the replay's enqueue and its delivery.
+    await runInDurableObject(ledger, (_i, state) => {
+      state.storage.sql.exec("DELETE FROM event_bodies WHERE event_id = ?", id);
+    });
+    const calls: string[] = [];
+    const registry = new HandlerRegistry().on("*", "*", async function mustNotRun(event) {
+      calls.push(event.id);
+    });
+    const message = { ...messageFor("generic", id, "x"), replay: replay!.replay };
+    const { result } = await consume([message], registry);
+    expect(calls).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(1);
+    const rows = await runInDurableObject(ledger, (_i, state) =>
+      state.storage.sql
+        .exec<{ state: string; last_error: string }>(
+          "SELECT state, last_error FROM deliveries WHERE event_id = ? AND handler = ?",
+          id,
+          `mustNotRun#replay-${replay!.replay}`,
+        )
+        .toArray(),
+    );
+    expect(rows).toEqual([{ state: "dead", last_error: expect.stringContaining("REPLAY_RETENTION_HOURS") }]);
   });
 });
