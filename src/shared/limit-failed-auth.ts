@@ -13,27 +13,36 @@ import { describeError, logError } from "./log";
 export const RETRY_AFTER_LIMITED_SECONDS = "60";
 /** The binding's period (wrangler.toml `[[ratelimits]]`). */
 const LIMIT_WINDOW_MS = 60_000;
-/** Bounds the memory an attacker rotating IPs can make one isolate spend; the oldest entry goes first. */
-const MAX_REMEMBERED_CLIENTS = 1024;
+/**
+ * Bounds the memory an attacker rotating IPs can make one isolate spend (~1 MB); the oldest entry goes
+ * first, and the shared limiter still counts a forgotten client.
+ */
+const MAX_REMEMBERED_CLIENTS = 10_000;
 const overLimitUntil = new Map<string, number>();
 
 const clientKey = (scope: string, clientIp: string) => `${scope}:${clientIp}`;
+
+/** Seconds until `scope` + client is no longer known (in this isolate) to be over the limit; 0 when it is not. */
+export function overLimitSeconds(scope: string, clientIp: string | undefined, now = Date.now()): number {
+  if (!clientIp) return 0;
+  const key = clientKey(scope, clientIp);
+  const until = overLimitUntil.get(key);
+  if (until === undefined) return 0;
+  if (until > now) return Math.ceil((until - now) / 1000);
+  overLimitUntil.delete(key);
+  return 0;
+}
 
 /**
  * True while `scope` + client is known (in this isolate) to be over the failed-auth limit. Ingress then
  * verifies with the current secret only and answers a failure with 429 at once.
  */
-export function knownOverLimit(scope: string, clientIp: string | undefined, now = Date.now()): boolean {
-  if (!clientIp) return false;
-  const key = clientKey(scope, clientIp);
-  const until = overLimitUntil.get(key);
-  if (until === undefined) return false;
-  if (until > now) return true;
-  overLimitUntil.delete(key);
-  return false;
-}
+export const knownOverLimit = (scope: string, clientIp: string | undefined, now = Date.now()): boolean =>
+  overLimitSeconds(scope, clientIp, now) > 0;
 
-function rememberOverLimit(key: string, now: number): void {
+/** Remembers `scope` + client as over the limit for the limiter's window from `now`. */
+export function rememberOverLimit(scope: string, clientIp: string, now = Date.now()): void {
+  const key = clientKey(scope, clientIp);
   overLimitUntil.delete(key);
   if (overLimitUntil.size >= MAX_REMEMBERED_CLIENTS) {
     const [oldest] = overLimitUntil.keys();
@@ -50,9 +59,8 @@ export async function tooManyFailures(
 ): Promise<boolean> {
   if (!clientIp) return false;
   try {
-    const key = clientKey(scope, clientIp);
-    const { success } = await env.FAILED_AUTH_LIMITER.limit({ key });
-    if (!success) rememberOverLimit(key, Date.now());
+    const { success } = await env.FAILED_AUTH_LIMITER.limit({ key: clientKey(scope, clientIp) });
+    if (!success) rememberOverLimit(scope, clientIp);
     return !success;
   } catch (error) {
     // An unavailable limiter must not turn a 401 into a 5xx.
