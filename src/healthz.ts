@@ -37,11 +37,12 @@ export const reportConfigProblems: MiddlewareHandler = async function reportConf
 export function healthz(c: Context<IngressEnv>) {
   const problems = configProblems(c.env);
   const sourceErrors = sourcesFor(c.env).errors;
+  const invalidSettings = settingProblems(c.env);
   const checks = {
     admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
     faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
     sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
-    settings: settingProblems(c.env).length > 0 ? { invalid: settingProblems(c.env) } : "ok",
+    settings: invalidSettings.length > 0 ? { invalid: invalidSettings } : "ok",
   };
   const fatal =
     problems.faultInjection ??

@@ -37,19 +37,24 @@ const Settings = z
 export type Settings = z.infer<typeof Settings>;
 
 const cache = new WeakMap<object, Settings>();
+const problemsByEnv = new WeakMap<object, string[]>();
 
 /**
  * The tunables that were set to something invalid and fell back to their default, in words that name the
  * variable (for the log and `/healthz`): `CLAIM_SHARDS="5000" is not valid; using 4`. Empty means unset.
  */
-export function settingProblems(env: object): string[] {
-  const settings = settingsFrom(env);
-  const problems: string[] = [];
-  for (const [name, value] of Object.entries(settings)) {
-    const raw: unknown = Reflect.get(env, name);
-    if (raw === undefined || raw === null || raw === "") continue;
-    if (String(Number(raw)) !== String(value) && String(raw) !== String(value))
-      problems.push(`${name}="${String(raw).slice(0, 40)}" is not valid; using ${value}`);
+export function settingProblems(env: object): readonly string[] {
+  let problems = problemsByEnv.get(env);
+  if (!problems) {
+    const settings = settingsFrom(env);
+    problems = [];
+    for (const [name, value] of Object.entries(settings)) {
+      const raw: unknown = Reflect.get(env, name);
+      if (raw === undefined || raw === null || raw === "") continue;
+      if (String(Number(raw)) !== String(value) && String(raw) !== String(value))
+        problems.push(`${name}="${String(raw).slice(0, 40)}" is not valid; using ${value}`);
+    }
+    problemsByEnv.set(env, problems);
   }
   return problems;
 }
