@@ -5,6 +5,7 @@
 
 import { ledgerFor } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
+import { sourcesFor } from "../config/sources-from-env";
 import { readBody } from "../normalize/read-body";
 import { payloadFor } from "../queue/build-envelope";
 import { maskHeaders } from "./mask-headers";
@@ -25,7 +26,7 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
     attempts: found.attempts,
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     headers: stored ? maskHeaders(stored.headers) : null,
-    payload: stored ? payloadFor(source, stored.headers, stored.body) : null,
+    payload: stored ? payloadFor(sourcesFor(env).sources.get(source), stored.headers, stored.body) : null,
     bodyText: stored ? (readBody(stored.body).text() ?? "") : null,
     payloadAvailable: stored !== null,
   };

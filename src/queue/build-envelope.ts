@@ -1,17 +1,22 @@
 /** Rebuilds the handler envelope from what the ledger stored: the same bytes, parsed the provider's way. */
 
 import type { StoredEvent } from "../claim/ledger-rpc";
-import { providerOf } from "../config/define-sources";
-import { sources } from "../config/sources";
+import { providerOf, type SourceConfig } from "../config/define-sources";
 import type { Provenance, WebhookEnvelope } from "../handlers/envelope";
 import { defaultPayload, readBody } from "../normalize/read-body";
 import type { Provider } from "../providers/provider";
 import { presentUntrustedPaths } from "../providers/untrusted-paths";
 
-/** The payload handlers see: parsed the source's provider's way, else JSON, else text. */
-export function payloadFor(source: string, headers: Record<string, string>, body: Uint8Array): unknown {
+/**
+ * The payload handlers see: parsed the source's provider's way, else JSON, else text. `config` is the
+ * event's source as this environment defines it (`sourcesFor(env)`), undefined once it is gone.
+ */
+export function payloadFor(
+  config: SourceConfig | undefined,
+  headers: Record<string, string>,
+  body: Uint8Array,
+): unknown {
   const readable = readBody(body);
-  const config = sources.get(source);
   if (config) {
     const request = { method: "POST", url: "", headers: new Headers(headers), body };
     const identity = providerOf(config).identify(request, readable);
@@ -33,9 +38,13 @@ export function provenanceOf(event: StoredEvent, provider: Provider | undefined)
   };
 }
 
-export function buildEnvelope(event: StoredEvent, body: Uint8Array): WebhookEnvelope {
-  const payload = payloadFor(event.source, event.headers, body);
-  const config = sources.get(event.source);
+/** The envelope handlers get; `config` is the event's source in this environment (see payloadFor). */
+export function buildEnvelope(
+  event: StoredEvent,
+  body: Uint8Array,
+  config: SourceConfig | undefined,
+): WebhookEnvelope {
+  const payload = payloadFor(config, event.headers, body);
   const provider = config && providerOf(config);
   return {
     id: event.id,

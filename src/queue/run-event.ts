@@ -69,11 +69,9 @@ export async function runEvent(
     // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
     // its handlers are given up with that reason, never run on an empty body.
     const refusal = body === null ? PAYLOAD_GONE : null;
-    const envelope = buildEnvelope(result.event, body ?? new Uint8Array(0));
-    const rule =
-      message?.replay || refusal
-        ? null
-        : suppressingRule(sourcesFor(run.env).sources.get(source)?.suppress ?? [], envelope);
+    const config = sourcesFor(run.env).sources.get(source);
+    const envelope = buildEnvelope(result.event, body ?? new Uint8Array(0), config);
+    const rule = message?.replay || refusal ? null : suppressingRule(config?.suppress ?? [], envelope);
     if (rule !== null) {
       log("deliver", { source, id, type: envelope.type, outcome: "suppressed", rule });
       const settlements = runnable.map(({ handler, attempt }) => ({
@@ -84,11 +82,7 @@ export async function runEvent(
         outcome: "suppressed" as const,
         rule,
       }));
-      const verdict: Verdict =
-        delays.length > 0
-          ? { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) }
-          : { kind: "ack" };
-      return { verdict, settlements, attempts: [] };
+      return { verdict: verdictOf(delays, [], null), settlements, attempts: [] };
     }
     outcomes = await Promise.all(
       runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
@@ -102,17 +96,17 @@ export async function runEvent(
     }
     if (outcome.retryInSeconds !== null) delays.push(outcome.retryInSeconds);
   }
-  const verdict: Verdict =
-    delays.length > 0
-      ? { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) }
-      : dead.length > 0
-        ? { kind: "dead", handlers: dead, cause }
-        : { kind: "ack" };
   return {
-    verdict,
+    verdict: verdictOf(delays, dead, cause),
     settlements: outcomes.map((o) => o.settlement),
     attempts: outcomes.map((o) => o.attempt),
   };
+}
+
+/** Retry at the soonest pending delay; else dead-letter when a handler died; else ack. */
+function verdictOf(delays: number[], dead: string[], cause: string | null): Verdict {
+  if (delays.length > 0) return { kind: "retry", delaySeconds: Math.max(0, Math.ceil(Math.min(...delays))) };
+  return dead.length > 0 ? { kind: "dead", handlers: dead, cause } : { kind: "ack" };
 }
 
 /** One handler run: its settlement, its event-log attempt, and when to look again (null: finished). */

@@ -10,6 +10,8 @@ import { describe, expect, it, vi } from "vitest";
 import { EventList, Metrics, ReplayAccepted } from "../../src/admin/admin-schemas";
 import { sourcesFor } from "../../src/config/sources-from-env";
 import { handlers } from "../../src/handlers/agent-handlers";
+import type { WebhookEnvelope } from "../../src/handlers/envelope";
+import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
@@ -155,5 +157,20 @@ describe("suppress rule validation", () => {
     ]);
     const health = await worker.fetch(new Request(`${BASE}/healthz`), bad, createExecutionContext());
     expect(health.status).toBe(503);
+  });
+});
+
+describe("sources defined in HOOKGATE_SOURCES", () => {
+  it("give their events the same envelope as code sources: provenance and untrusted paths", async () => {
+    const { status, body } = await send(await comment("ada", "User"));
+    expect(status).toBe(202);
+    const seen: WebhookEnvelope[] = [];
+    const registry = new HandlerRegistry().on("*", "*", async function recordEnvelope(event) {
+      seen.push(event);
+    });
+    await consume([messageFor("github-loop", body.id, "issue_comment.created")], registry);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.provenance).toMatchObject({ verified: true, signed: ["body"], key: "current" });
+    expect(seen[0]?.untrusted).toContain("payload.comment.body");
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderFixture, type SampleFixture } from "../../scripts/sample-signers/render-fixture.ts";
+import { sources } from "../../src/config/sources";
 import { providers } from "../../src/providers";
 import { MAX_UNTRUSTED_PATHS, presentUntrustedPaths, valueAtPath } from "../../src/providers/untrusted-paths";
 import { buildEnvelope } from "../../src/queue/build-envelope";
@@ -99,7 +100,7 @@ function envelopeOf(name: string, fixture: SampleFixture) {
     verifiedWith: "current" as const,
     body,
   };
-  return buildEnvelope(event, body);
+  return buildEnvelope(event, body, sources.get(source));
 }
 
 describe("untrusted paths of the presets", () => {
