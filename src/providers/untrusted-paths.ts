@@ -1,13 +1,8 @@
 /** Turns a preset's declared `untrustedPaths` into the concrete paths an event's payload really holds. */
+import { ownValue } from "../shared/own-value";
 
 /** At most this many concrete paths per event: a payload with huge arrays cannot make the envelope huge. */
 export const MAX_UNTRUSTED_PATHS = 200;
-
-/** A key's own data value, or `undefined` where there is none (getters are never run). */
-function ownValue(value: unknown, key: string): unknown {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return Object.getOwnPropertyDescriptor(value, key)?.value;
-}
 
 /** `payload.commits[].message` → `["payload", "commits", "[]", "message"]`: keys, with `[]` for "each element". */
 function stepsOf(declared: string): string[] {

@@ -2,6 +2,8 @@
  * Decides whether an event passes a route's filter: a pure, total function that never throws and does
  * bounded work whatever the payload holds. docs/filters.md states the rules it implements.
  */
+
+import { ownValue } from "../shared/own-value";
 import { MAX_FILTER_DEPTH, type RouteFilter } from "./filter-schema";
 
 /** The parts of an event a filter can see; any webhook envelope has them. */
@@ -17,12 +19,6 @@ export interface FilterSubject {
 const MAX_ARRAY_NESTING = 16;
 /** Values one path collects (array elements included); the rest of a huge array is not looked at. */
 const MAX_VALUES_PER_PATH = 10_000;
-
-/** A key's own data value, or `undefined` where there is none (getters are never run). */
-function ownValue(value: unknown, key: string): unknown {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return Object.getOwnPropertyDescriptor(value, key)?.value;
-}
 
 /** The values themselves plus every element of the arrays among them (arrays in arrays too). */
 function withElements(values: readonly unknown[]): unknown[] {
