@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import * as SQL from "../event-log/event-log-sql";
-import { base64UrlToBytes, bytesToBase64, utf8 } from "../verify/encoding";
+import { base64UrlToBytes, bytesToBase64Url, utf8 } from "../verify/encoding";
 import type { EventSummary, ListEventsQuery } from "./admin-schemas";
 import { EventStatus } from "./admin-schemas";
 import { operatorError } from "./operator-error";
@@ -62,7 +62,7 @@ export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
 /** An opaque cursor: the UTF-8 JSON of the last row's sort key in base64url (ids may be any Unicode). */
 function encodeCursor(row: z.infer<typeof EventRow>): string {
   const key = JSON.stringify([row.received_at, row.source, row.event_id]);
-  return bytesToBase64(utf8.encode(key)).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_");
+  return bytesToBase64Url(utf8.encode(key));
 }
 
 /** Null when the cursor is not one this API issued. */

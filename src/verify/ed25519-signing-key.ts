@@ -2,7 +2,7 @@
  * Ed25519 signing keys in Standard Webhooks' `whsk_` form, their public half as a JWK, and the RFC 7638
  * thumbprint that names it: what the forwarder signs `v1a` with and what `/.well-known/jwks.json` publishes.
  */
-import { base64ToBytes, bytesToBase64, utf8 } from "./encoding";
+import { base64ToBytes, bytesToBase64, bytesToBase64Url, utf8 } from "./encoding";
 
 /** An imported signing key with its public JWK and key id. */
 export interface Ed25519SigningKey {
@@ -41,11 +41,6 @@ const PKCS8_ED25519_PREFIX = Uint8Array.of(
   0x04,
   0x20,
 );
-
-/** URL-safe base64 without padding (JWK members, thumbprints). */
-export function bytesToBase64Url(bytes: ArrayBuffer | Uint8Array): string {
-  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** RFC 7638 thumbprint of an Ed25519 public key: base64url SHA-256 of `{"crv","kty","x"}` in that order. */
 export async function ed25519Thumbprint(x: string): Promise<string> {

@@ -45,6 +45,11 @@ export function bytesToBase64(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(binary);
 }
 
+/** URL-safe base64 without padding (JWK members, thumbprints, cursors). */
+export function bytesToBase64Url(bytes: ArrayBuffer | Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 /** Concatenates byte arrays (used to build signed content such as `v0:<ts>:<body>` without decoding the body). */
 export function concatBytes(...parts: (Uint8Array | string)[]): Uint8Array {
   const chunks = parts.map((part) => (typeof part === "string" ? utf8.encode(part) : part));
