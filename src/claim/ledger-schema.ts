@@ -1,0 +1,73 @@
+/**
+ * The tables of one EventLedger shard (Durable Object SQLite). The claim row is the dedup key for the retention
+ * window, the outbox position (`seq`), the stored request until the replay window ends, and the searchable log
+ * row all at once, so an accepted event costs one table row and one index entry. Why each column and index
+ * exists, and what it costs in written rows, is in docs/storage-schema.md.
+ */
+
+export const LEDGER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS claims (
+  seq INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body_size INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  verified_with TEXT,
+  routes TEXT,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  delivered_at INTEGER,
+  suppressed_by TEXT,
+  replays INTEGER NOT NULL DEFAULT 0,
+  headers TEXT,
+  body BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS claims_by_key ON claims (source, event_id);
+CREATE INDEX IF NOT EXISTS claims_failing ON claims (status, seq) WHERE status IN ('retrying', 'dead');
+CREATE TABLE IF NOT EXISTS outcomes (
+  seq INTEGER NOT NULL,
+  handler TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  revived_at INTEGER NOT NULL DEFAULT 0,
+  not_before INTEGER,
+  last_error TEXT,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  duration_ms INTEGER,
+  destination TEXT,
+  response_status INTEGER,
+  response_body TEXT,
+  PRIMARY KEY (seq, handler)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS failed_attempts (
+  seq INTEGER NOT NULL,
+  handler TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  destination TEXT,
+  response_status INTEGER,
+  response_body TEXT,
+  next_retry_at INTEGER,
+  PRIMARY KEY (seq, handler, attempt)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS body_chunks (
+  seq INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (seq, chunk)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox_mark (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  sent_through INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resends (
+  seq INTEGER PRIMARY KEY
+);
+`;
