@@ -1,8 +1,12 @@
 /**
- * The per (event, handler) delivery state machine: leases handlers to consumers (`begin`), records their
- * fenced outcomes (`settle`), and derives each event's status from its deliveries.
+ * The per (event, delivery key) state machine: leases deliveries to consumers (`begin`, in memory: see
+ * lease-book.ts), records their fenced outcomes (`settle`: one `outcomes` row per delivery key, plus a row in
+ * `failed_attempts` for each attempt that did not succeed), and keeps the claim's status, which is also the
+ * log's, derived from its deliveries. A first-try delivery to one route writes two rows here.
  */
+import { z } from "zod";
 import type { Settings } from "../config/settings";
+import type { LeaseBook } from "./lease-book";
 import type {
   BeginInput,
   BeginResult,
@@ -18,36 +22,43 @@ import { readBody } from "./store-event";
 /** Bodies up to this size travel inline with `beginDeliveries`; larger ones are read separately. */
 const INLINE_BODY_BYTES = 256 * 1024;
 
-type EventRow = {
-  type: string;
-  received_at: number;
-  headers: string;
-  body_size: number;
-  status: EventStatus;
-  shard: number;
-  verified_with: string | null;
-};
+const StoredHeaders = z.record(z.string(), z.string()).catch({});
+const StoredRoutes = z.array(z.string()).nullable().catch(null);
+
+/** The stored routes of a claim (a JSON array), or null when the consumer chooses. */
+export function routesOf(claim: SQL.ClaimRow): string[] | null {
+  return claim.routes === null ? null : StoredRoutes.parse(JSON.parse(claim.routes));
+}
 
 /**
- * Leases every runnable handler of each event to the calling consumer. A handler already done, dead,
- * leased by another attempt, or waiting out its backoff is not run. An event for which no handler was
- * ever begun and none matches becomes `no_handler`, a terminal status.
+ * Leases every runnable delivery of each event to the calling consumer. A delivery already done, dead,
+ * suppressed, leased by another attempt, or waiting out its backoff is not run. An event for which no
+ * delivery was ever begun and none matches becomes `no_handler`, a terminal status.
  */
-export function beginDeliveries(sql: SqlStorage, settings: Settings, items: BeginInput): BeginResult[] {
+export function beginDeliveries(
+  sql: SqlStorage,
+  leases: LeaseBook,
+  settings: Settings,
+  items: BeginInput,
+): BeginResult[] {
   const now = Date.now();
-  const leaseUntil = now + settings.HANDLER_LEASE_SECONDS * 1000;
+  const leaseMs = settings.HANDLER_LEASE_SECONDS * 1000;
   return items.map(({ source, id, handlers }): BeginResult => {
-    const row = sql.exec<EventRow>(SQL.SELECT_EVENT, source, id).toArray()[0];
-    if (!row) return { source, id, found: false };
-    // A redelivered message proves the send went through even if marking it did not.
-    sql.exec(SQL.MARK_ENQUEUED, now, source, id);
-    const decisions = [...new Set(handlers)].map((handler) =>
-      decide(sql, source, id, handler, now, leaseUntil),
+    const claim = sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
+    if (!claim) return { source, id, found: false };
+    const outcomes = new Map(
+      sql
+        .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq)
+        .toArray()
+        .map((row) => [row.handler, row]),
     );
-    let status = row.status;
-    if (decisions.length === 0 && sql.exec<{ n: number }>(SQL.HAS_DELIVERIES, source, id).one().n === 0) {
+    const decisions = [...new Set(handlers)].map((key) =>
+      decide(leases, claim.seq, key, outcomes.get(key), now, leaseMs),
+    );
+    let status = claim.status as EventStatus;
+    if (decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
       status = "no_handler";
-      sql.exec(SQL.SET_STATUS, status, source, id);
+      sql.exec(SQL.SET_STATUS, status, claim.seq);
     }
     return {
       source,
@@ -57,13 +68,14 @@ export function beginDeliveries(sql: SqlStorage, settings: Settings, items: Begi
       event: {
         source,
         id,
-        type: row.type,
-        receivedAt: row.received_at,
-        bodySize: row.body_size,
-        shard: row.shard,
-        headers: JSON.parse(row.headers),
-        verifiedWith: VerifiedWith.safeParse(row.verified_with).data ?? null,
-        body: row.body_size <= INLINE_BODY_BYTES ? readBody(sql, source, id) : null,
+        type: claim.type,
+        receivedAt: claim.received_at,
+        bodySize: claim.body_size,
+        shard: claim.shard,
+        headers: claim.headers === null ? {} : StoredHeaders.parse(JSON.parse(claim.headers)),
+        verifiedWith: VerifiedWith.safeParse(claim.verified_with).data ?? null,
+        body: claim.body_size <= INLINE_BODY_BYTES ? readBody(sql, claim.seq, claim.body_size) : null,
+        routes: routesOf(claim),
       },
       handlers: decisions,
     };
@@ -71,77 +83,100 @@ export function beginDeliveries(sql: SqlStorage, settings: Settings, items: Begi
 }
 
 function decide(
-  sql: SqlStorage,
-  source: string,
-  id: string,
+  leases: LeaseBook,
+  seq: number,
   handler: string,
+  current: SQL.OutcomeRow | undefined,
   now: number,
-  leaseUntil: number,
+  leaseMs: number,
 ): HandlerDecision {
-  const current = sql
-    .exec<{ state: string; attempts: number; lease_until: number | null; not_before: number | null }>(
-      SQL.SELECT_DELIVERY,
-      source,
-      id,
-      handler,
-    )
-    .toArray()[0];
+  const settled = current?.attempts ?? 0;
   // A suppressed delivery is finished too: a message delivered again must not start it.
-  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed") {
-    return { handler, decision: current.state, attempt: current.attempts };
-  }
-  if (current?.state === "running" && (current.lease_until ?? 0) > now) {
-    const retryInMs = (current.lease_until ?? now) - now;
-    return { handler, decision: "leased", attempt: current.attempts, retryInMs };
-  }
-  if (current?.state === "failed" && (current.not_before ?? 0) > now) {
-    const retryInMs = (current.not_before ?? now) - now;
-    return { handler, decision: "waiting", attempt: current.attempts, retryInMs };
-  }
-  const { attempts, revived_at } = sql
-    .exec<{ attempts: number; revived_at: number }>(SQL.START_ATTEMPT, source, id, handler, leaseUntil, now)
-    .one();
-  return { handler, decision: "run", attempt: attempts, budgetUsed: attempts - revived_at };
+  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed")
+    return { handler, decision: current.state, attempt: settled };
+  const heldUntil = leases.heldUntil(seq, handler, now);
+  if (heldUntil !== null)
+    return {
+      handler,
+      decision: "leased",
+      attempt: leases.lastAttempt(seq, handler),
+      retryInMs: heldUntil - now,
+    };
+  if (current?.state === "failed" && (current.not_before ?? 0) > now)
+    return { handler, decision: "waiting", attempt: settled, retryInMs: (current.not_before ?? now) - now };
+  const attempt = Math.max(settled, leases.lastAttempt(seq, handler)) + 1;
+  leases.grant(seq, handler, attempt, now, leaseMs);
+  return { handler, decision: "run", attempt, budgetUsed: attempt - (current?.revived_at ?? 0) };
 }
 
 /**
- * Records handler outcomes (fenced by attempt number); returns each touched event's new status. Deliveries
+ * Records delivery outcomes (fenced by attempt number); returns each touched event's new status. Deliveries
  * the consumer suppressed count for nothing once others exist: a replay of a suppressed event that is
  * delivered makes the event `delivered`.
  */
-export function settleDeliveries(sql: SqlStorage, outcomes: SettleInput): SettledStatus[] {
+export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: SettleInput): SettledStatus[] {
   const now = Date.now();
-  const touched = new Map<string, { source: string; id: string }>();
+  const touched = new Map<number, { source: string; id: string }>();
   for (const outcome of outcomes) {
+    const seq = sql.exec<{ seq: number }>(SQL.SELECT_SEQ, outcome.source, outcome.id).toArray()[0]?.seq;
+    if (seq === undefined) continue;
+    const current = sql
+      .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq)
+      .toArray()
+      .find((row) => row.handler === outcome.handler);
+    if (!leases.release(seq, outcome.handler, outcome.attempt, current?.attempts ?? 0)) continue;
     const failed = outcome.outcome === "failed" || outcome.outcome === "dead";
+    const record = outcome.outcome === "suppressed" ? undefined : outcome.record;
     sql.exec(
-      SQL.SETTLE_ATTEMPT,
+      SQL.UPSERT_OUTCOME,
+      seq,
+      outcome.handler,
       outcome.outcome,
+      outcome.attempt,
       failed ? outcome.retryAt : null,
       // A suppressed delivery keeps the rule's name where a failed one keeps its error.
       failed ? outcome.error : outcome.outcome === "suppressed" ? outcome.rule : null,
       now,
-      outcome.source,
-      outcome.id,
-      outcome.handler,
-      outcome.attempt,
+      record?.startedAt ?? null,
+      record?.durationMs ?? null,
+      record?.destination ?? null,
+      record?.responseStatus ?? null,
+      record?.responseBody ?? null,
     );
-    touched.set(`${outcome.source}\n${outcome.id}`, { source: outcome.source, id: outcome.id });
+    if (failed)
+      sql.exec(
+        SQL.INSERT_FAILED_ATTEMPT,
+        seq,
+        outcome.handler,
+        outcome.attempt,
+        outcome.outcome,
+        outcome.error,
+        record?.startedAt ?? now,
+        record?.durationMs ?? 0,
+        record?.destination ?? null,
+        record?.responseStatus ?? null,
+        record?.responseBody ?? null,
+        outcome.outcome === "failed" ? outcome.retryAt : null,
+      );
+    touched.set(seq, { source: outcome.source, id: outcome.id });
   }
-  return [...touched.values()].map(({ source, id }) => {
-    const rows = sql
-      .exec<{ state: string; attempts: number; last_error: string | null }>(
-        SQL.SELECT_DELIVERY_STATES,
-        source,
-        id,
-      )
-      .toArray();
+  return [...touched].map(([seq, { source, id }]) => {
+    const rows = sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq).toArray();
+    rows.sort((a, b) => a.updated_at - b.updated_at);
     const live = rows.filter((row) => row.state !== "suppressed");
     const status = live.length === 0 ? "suppressed" : statusOf(live.map((row) => row.state));
-    sql.exec(SQL.SET_STATUS, status, source, id);
     const attempts = Math.max(0, ...live.map((row) => row.attempts));
     const lastError = live.findLast((row) => row.last_error !== null)?.last_error ?? null;
     const suppressedBy = status === "suppressed" ? (rows[0]?.last_error ?? null) : null;
+    sql.exec(
+      SQL.SET_EVENT_OUTCOME,
+      seq,
+      status,
+      attempts,
+      lastError,
+      status === "delivered" ? now : null,
+      suppressedBy,
+    );
     return { source, id, status, attempts, lastError, suppressedBy };
   });
 }

@@ -1,30 +1,48 @@
 /**
- * Drains the transactional outbox to the queue: every event with `enqueued_at` NULL is sent, then marked.
- * Bounded: one call sends at most MAX_ROUNDS batches and never the same unmarkable row twice.
+ * Drains the transactional outbox to the queue. New claims are sent in acceptance order from the shard's
+ * sent mark (`sent_through`, one persisted number: one written row per batch instead of one per event), and
+ * claims handed back (`resends`: operator redrives, replays' lost messages, re-drives) are sent and then
+ * forgotten. A crash between a send and its mark only sends again, which `beginDeliveries` absorbs.
+ * Bounded: one call sends at most MAX_ROUNDS batches of each kind; only one drain runs at a time.
  */
 import { describeError, logDebug, logError } from "../shared/log";
-import type { EventLogBuffer } from "./event-log-buffer";
+import type { EventMessage } from "./event-message";
+import type { LeaseBook } from "./lease-book";
 import * as SQL from "./ledger-sql";
-import type { SentMarker } from "./mark-sent";
-import { messagesForEvent } from "./messages-for-event";
+import { messageFor, messagesForEvent } from "./messages-for-event";
 import type { QueueSender } from "./queue-sender";
 
 const BATCH = 100;
 const MAX_ROUNDS = 20;
+const SENT_THROUGH = "sent_through";
 
 export class Outbox {
-  private readonly inFlight = new Set<string>();
+  private running: Promise<boolean> | null = null;
+  private rerun = false;
   private drainScheduled = false;
+  private sentThrough: number;
 
   constructor(
     private readonly env: Env,
     private readonly sql: SqlStorage,
     private readonly sender: QueueSender,
-    private readonly marker: SentMarker,
-    private readonly eventLog: EventLogBuffer,
-  ) {}
+    private readonly leases: LeaseBook,
+  ) {
+    this.sentThrough = sql.exec<{ value: number }>(SQL.SELECT_SETTING, SENT_THROUGH).toArray()[0]?.value ?? 0;
+  }
 
-  /** Batches every event accepted in this turn of the event loop into one drain. */
+  /** The last seq sent to the queue (claims after it are still the outbox's). */
+  get sentMark(): number {
+    return this.sentThrough;
+  }
+
+  /** True while claims or resends wait to be sent. */
+  hasPending(): boolean {
+    const unsent = this.sql.exec(SQL.SELECT_UNSENT, this.sentThrough, 1).toArray().length > 0;
+    return unsent || this.sql.exec<{ n: number }>(SQL.COUNT_RESENDS).one().n > 0;
+  }
+
+  /** Batches everything accepted in this turn of the event loop into one drain. */
   scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
@@ -35,34 +53,68 @@ export class Outbox {
   }
 
   /**
-   * Sends pending outbox rows to the queue. Returns false when a send failed; true otherwise, even when
-   * rows remain (past MAX_ROUNDS, or skipped as unmarkable): the alarm then comes back for them.
+   * Sends pending claims and resends. Returns false when a send failed; true otherwise, even when some
+   * remain (past MAX_ROUNDS): the alarm then comes back for them. A drain asked for while one runs runs
+   * right after it, so nothing accepted meanwhile waits for the alarm.
    */
-  async drain(): Promise<boolean> {
+  drain(): Promise<boolean> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    const run = async () => {
+      let ok = true;
+      do {
+        this.rerun = false;
+        ok = (await this.sendNew()) && (await this.sendResends());
+      } while (ok && this.rerun);
+      return ok;
+    };
+    this.running = run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async sendNew(): Promise<boolean> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const rows = this.sql
-        .exec<SQL.OutboxRow & { revived: number }>(SQL.SELECT_OUTBOX, BATCH * 2)
-        .toArray()
-        .filter((row) => !this.inFlight.has(`${row.source}\n${row.event_id}`) && !this.marker.isSkipped(row))
-        .slice(0, BATCH);
-      if (rows.length === 0) return true;
-      const keys = rows.map((row) => `${row.source}\n${row.event_id}`);
-      for (const key of keys) this.inFlight.add(key);
-      try {
-        const now = Date.now();
-        await this.sender.send(
-          rows.flatMap((row) => messagesForEvent(this.sql, row, now, row.revived === 1)),
-        );
-        const sent = this.marker.mark(rows, Date.now());
-        logDebug(this.env, "outbox", { outcome: "enqueued", count: rows.length });
-        this.eventLog.add(sent);
-      } catch (error) {
-        logError("outbox", { outcome: "send_failed", count: rows.length, error: describeError(error) });
+      const claims = this.sql.exec<SQL.ClaimRow>(SQL.SELECT_UNSENT, this.sentThrough, BATCH).toArray();
+      const last = claims.at(-1);
+      if (!last) return true;
+      if (
+        !(await this.send(
+          claims.map((claim) => messageFor(claim)),
+          claims.length,
+        ))
+      )
         return false;
-      } finally {
-        for (const key of keys) this.inFlight.delete(key);
-      }
+      this.sentThrough = last.seq;
+      this.sql.exec(SQL.SET_SETTING, SENT_THROUGH, last.seq);
+      if (claims.length < BATCH) return true;
     }
     return true;
+  }
+
+  private async sendResends(): Promise<boolean> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const claims = this.sql.exec<SQL.ClaimRow>(SQL.SELECT_RESENDS, BATCH).toArray();
+      if (claims.length === 0) return true;
+      const now = Date.now();
+      const messages = claims.flatMap((claim) => messagesForEvent(this.sql, this.leases, claim, now));
+      if (!(await this.send(messages, claims.length))) return false;
+      for (const claim of claims) this.sql.exec(SQL.DELETE_RESEND, claim.seq);
+    }
+    return true;
+  }
+
+  private async send(messages: MessageSendRequest<EventMessage>[], count: number): Promise<boolean> {
+    try {
+      await this.sender.send(messages);
+      logDebug(this.env, "outbox", { outcome: "enqueued", count });
+      return true;
+    } catch (error) {
+      logError("outbox", { outcome: "send_failed", count, error: describeError(error) });
+      return false;
+    }
   }
 }

@@ -1,10 +1,11 @@
 /**
  * The exactly-once ledger, one Durable Object per shard: the thin RPC surface over its jobs.
- * - claim and store each event with its outbox row, in one transaction (store-event.ts);
- * - drain the outbox to the queue (drain-outbox.ts), and re-drive what may have been lost
+ * - claim and store each event (store-event.ts), concurrent claims sharing one commit (group-commit.ts);
+ * - drain the outbox to the queue (drain-outbox.ts), and hand back what may have been lost
  *   (redrive-lost-messages.ts) from an alarm;
- * - the per (event, handler) delivery state machine (delivery-state.ts);
- * - operator actions: replay, redrive, reading a stored request (operator-actions.ts).
+ * - the per (event, delivery key) state machine (delivery-state.ts, leases in lease-book.ts);
+ * - operator actions: replay, redrive, reading a stored request (operator-actions.ts);
+ * - forgetting requests after the replay window and claims after retention (purge-replay-bodies.ts).
  *
  * The caller's 202 waits (output gate) until the accept transaction is durable. While any event is
  * unfinished an alarm stays planned at most RESTART_WATCH_MS ahead. Workerd re-arms persisted alarms when
@@ -14,12 +15,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
-import { purgeEventLog } from "../event-log/record-event-log";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
 import { beginDeliveries, settleDeliveries } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
-import { EventLogBuffer } from "./event-log-buffer";
+import { GroupCommit } from "./group-commit";
+import { LeaseBook } from "./lease-book";
 import {
   AcceptInput,
   type AcceptOutcome,
@@ -30,14 +31,14 @@ import {
   SettleInput,
   SignedContentClaim,
 } from "./ledger-rpc";
+import { LEDGER_SCHEMA } from "./ledger-schema";
 import * as SQL from "./ledger-sql";
-import { SentMarker } from "./mark-sent";
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
-import { ReplayBodyPurger } from "./purge-replay-bodies";
+import { forgetExpired, ReplayBodyPurger } from "./purge-replay-bodies";
 import { QueueSender } from "./queue-sender";
-import { nextStallAt, redriveFromBeforeStart, redriveStalled } from "./redrive-lost-messages";
-import { addMissingEventColumns, storeEvent } from "./store-event";
-import { storeSignedContent } from "./store-signed-content";
+import { LostMessageFinder } from "./redrive-lost-messages";
+import { storeEvent } from "./store-event";
+import { SignedContents } from "./store-signed-content";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /**
@@ -48,24 +49,29 @@ const RESTART_WATCH_MS = 10_000;
 
 export class EventLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  /** When this instance started: events enqueued before it and untouched since may have lost their message. */
-  private readonly startedAt = Date.now();
-  private restartRedriveDone = false;
+  /** When this instance started, and what had been sent by then: those messages may have died with it. */
+  private restart: { at: number; sentThrough: number } | null;
   private alarmAt: number | null = null;
   private readonly sender: QueueSender;
-  private readonly marker: SentMarker;
+  private readonly leases: LeaseBook;
   private readonly outbox: Outbox;
+  private readonly lost: LostMessageFinder;
+  private readonly group: GroupCommit;
+  private readonly signedContents: SignedContents;
   private readonly bodyPurger: ReplayBodyPurger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(SQL.SCHEMA);
-    addMissingEventColumns(this.sql);
+    this.sql.exec(LEDGER_SCHEMA);
     this.sender = new QueueSender(env);
-    this.marker = new SentMarker(this.sql);
+    this.leases = new LeaseBook(this.sql, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n);
+    this.outbox = new Outbox(env, this.sql, this.sender, this.leases);
+    this.lost = new LostMessageFinder(this.sql, this.leases);
+    this.restart = { at: Date.now(), sentThrough: this.outbox.sentMark };
+    this.group = new GroupCommit(ctx.storage, () => this.afterAccept());
+    this.signedContents = new SignedContents(this.sql);
     this.bodyPurger = new ReplayBodyPurger(this.sql);
-    this.outbox = new Outbox(env, this.sql, this.sender, this.marker, new EventLogBuffer(env.EVENT_LOG));
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -75,28 +81,32 @@ export class EventLedger extends DurableObject<Env> {
     return settingsFrom(this.env);
   }
 
-  /** Claims the event and stores it in the outbox, atomically; the outbox sends it right after. */
-  accept(input: AcceptInput): AcceptOutcome {
-    if (!storeEvent(this.ctx.storage, AcceptInput.parse(input))) return "duplicate";
-    this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
-    this.outbox.scheduleDrain();
-    return "accepted";
+  /** Claims the event and stores it in the outbox, in the shard's next group commit; the outbox sends it right after. */
+  accept(input: AcceptInput): Promise<AcceptOutcome> {
+    const event = AcceptInput.parse(input);
+    return this.group.run(() => storeEvent(this.sql, event));
   }
 
   /** Claims signed content for an event id (presets whose signature does not cover the id). */
-  claimSignedContent(input: SignedContentClaim): AcceptOutcome {
+  claimSignedContent(input: SignedContentClaim): Promise<AcceptOutcome> {
+    const claim = SignedContentClaim.parse(input);
     const retentionMs = this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
-    return storeSignedContent(this.ctx.storage, SignedContentClaim.parse(input), retentionMs);
+    return this.group.run(() => this.signedContents.claim(claim, retentionMs));
   }
 
-  /** Leases every runnable handler of each event to the calling consumer, in one round trip per batch. */
+  private afterAccept(): void {
+    this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
+    this.outbox.scheduleDrain();
+  }
+
+  /** Leases every runnable delivery of each event to the calling consumer, in one round trip per batch. */
   beginDeliveries(input: BeginInput): BeginResult[] {
-    return beginDeliveries(this.sql, this.settings, BeginInput.parse(input));
+    return beginDeliveries(this.sql, this.leases, this.settings, BeginInput.parse(input));
   }
 
-  /** Records handler outcomes (fenced by attempt number); returns each touched event's new status. */
+  /** Records delivery outcomes (fenced by attempt number); returns each touched event's new status. */
   settleDeliveries(input: SettleInput): SettledStatus[] {
-    return settleDeliveries(this.sql, SettleInput.parse(input));
+    return settleDeliveries(this.sql, this.leases, SettleInput.parse(input));
   }
 
   /**
@@ -109,16 +119,13 @@ export class EventLedger extends DurableObject<Env> {
   }
 
   /**
-   * Gives an event's dead handlers a fresh set of attempts and sends the messages that run them through
+   * Gives an event's dead deliveries a fresh set of attempts and sends the messages that run them through
    * the outbox; returns how many were revived (null: unknown event).
    */
   reviveDead(key: { source: string; id: string }): number | null {
     const { source, id } = EventKey.parse(key);
     const revived = reviveDead(this.ctx.storage, source, id);
-    if (revived) {
-      this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
-      this.outbox.scheduleDrain();
-    }
+    if (revived) this.afterAccept();
     return revived;
   }
 
@@ -148,53 +155,40 @@ export class EventLedger extends DurableObject<Env> {
   }
 
   /**
-   * Drains the outbox, re-drives lost messages, forgets expired terminal events, drops the bodies of
-   * finished events past the replay window (a bounded batch; it comes back soon while any remain), and plans
-   * the next run: hourly while the instance holds events, so bodies go at most an hour after their window.
+   * Drains the outbox, hands back lost messages (and drains again), forgets expired claims and the requests
+   * of finished events past the replay window (bounded batches; it comes back soon while any remain), and
+   * plans the next run: hourly while the instance holds claims, so requests go at most an hour late.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    this.marker.retrySkipped();
+    const settings = this.settings;
+    let now = Date.now();
+    this.leases.prune(now, settings.HANDLER_LEASE_SECONDS * 1000);
     let retrySoon = !(await this.outbox.drain());
-    if (!retrySoon && !this.restartRedriveDone) {
-      const result = await redriveFromBeforeStart(this.sql, this.sender, this.marker, this.startedAt);
-      this.restartRedriveDone = result === "done";
-      retrySoon = !this.restartRedriveDone;
+    const found = this.lost.handBack(
+      this.outbox.sentMark,
+      settings.STALLED_REDRIVE_SECONDS * 1000,
+      this.restart,
+      now,
+    );
+    if (!retrySoon) this.restart = null;
+    if (found.count > 0) {
+      log("outbox", { outcome: "handed_back", count: found.count });
+      retrySoon = !(await this.outbox.drain()) || retrySoon;
     }
-    const stallMs = this.settings.STALLED_REDRIVE_SECONDS * 1000;
-    if (!retrySoon)
-      retrySoon = (await redriveStalled(this.sql, this.sender, this.marker, stallMs)) !== "done";
-    this.purgeExpired();
-    const now = Date.now();
-    const replayCutoff = now - this.settings.REPLAY_RETENTION_HOURS * 3_600_000;
-    if (this.bodyPurger.purge(replayCutoff, now) === "more") retrySoon = true;
-    if (retrySoon || this.count(SQL.COUNT_OUTBOX) > 0)
-      this.ensureAlarmBy(now + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
-    if (this.count(SQL.HAS_UNFINISHED) > 0) {
+    now = Date.now();
+    const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
+    const forgotten = forgetExpired(this.sql, now - retentionMs);
+    if (forgotten > 0) log("claim", { outcome: "purged", count: forgotten });
+    this.signedContents.forgetOld(now, retentionMs);
+    if (this.bodyPurger.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000, now) === "more")
+      retrySoon = true;
+    if (retrySoon || this.outbox.hasPending())
+      this.ensureAlarmBy(now + settings.OUTBOX_REDRIVE_SECONDS * 1000);
+    if (found.unfinished || this.restart !== null) {
       this.ensureAlarmBy(now + RESTART_WATCH_MS);
-      const stallAt = nextStallAt(this.sql, stallMs);
-      if (stallAt !== null) this.ensureAlarmBy(Math.max(stallAt, now + 1000));
+      if (found.nextStallAt !== null) this.ensureAlarmBy(Math.max(found.nextStallAt, now + 1000));
     }
-    if (this.count(SQL.COUNT_EVENTS) > 0) this.ensureAlarmBy(now + PURGE_INTERVAL_MS);
-  }
-
-  private purgeExpired(): void {
-    const cutoff = Date.now() - this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
-    const expired = this.sql
-      .exec<{ source: string; event_id: string; shard: number }>(SQL.SELECT_EXPIRED, cutoff)
-      .toArray();
-    for (const { source, event_id } of expired) {
-      this.sql.exec(SQL.DELETE_BODY, source, event_id);
-      this.sql.exec(SQL.DELETE_DELIVERIES, source, event_id);
-      this.sql.exec(SQL.DELETE_EVENT, source, event_id);
-    }
-    if (expired[0]) {
-      log("claim", { outcome: "purged", count: expired.length });
-      void purgeEventLog(this.env.EVENT_LOG, expired[0].shard, cutoff);
-    }
-  }
-
-  private count(query: string): number {
-    return this.sql.exec<{ n: number }>(query).one().n;
+    if (this.sql.exec<{ n: number }>(SQL.HAS_CLAIMS).one().n > 0) this.ensureAlarmBy(now + PURGE_INTERVAL_MS);
   }
 }

@@ -19,6 +19,11 @@ export const AcceptInput = z.object({
   shard: z.number().int().nonnegative(),
   /** Absent for events accepted without a signature check (replays keep the stored value). */
   verifiedWith: VerifiedWith.optional(),
+  /**
+   * The routes chosen for the event when it was claimed (an empty list: it matched none and ends
+   * `filtered`). Absent: the consumer chooses its handlers when it runs the event.
+   */
+  routes: z.array(HandlerName).max(64).optional(),
 });
 export type AcceptInput = z.infer<typeof AcceptInput>;
 export type AcceptOutcome = "accepted" | "duplicate";
@@ -37,33 +42,38 @@ export const BeginInput = z.array(
 );
 export type BeginInput = z.infer<typeof BeginInput>;
 
+/**
+ * What one attempt did, recorded with its outcome (the log's attempt history): when it started, how long it
+ * took, where it went (a URL without its query, or `handler <name>`), the destination's HTTP status and the
+ * first 1 KB of its answer.
+ */
+export const AttemptRecord = z.object({
+  startedAt: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+  destination: z.string().max(2048).nullable(),
+  responseStatus: z.number().int().nullable(),
+  responseBody: z.string().max(4096).nullable(),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecord>;
+
+const Settled = z.object({
+  source: SourceName,
+  id: EventId,
+  handler: HandlerName,
+  attempt: z.number().int(),
+});
+
 export const SettleInput = z.array(
   z.discriminatedUnion("outcome", [
-    z.object({
-      source: SourceName,
-      id: EventId,
-      handler: HandlerName,
-      attempt: z.number().int(),
-      outcome: z.literal("done"),
-    }),
-    z.object({
-      source: SourceName,
-      id: EventId,
-      handler: HandlerName,
-      attempt: z.number().int(),
+    Settled.extend({ outcome: z.literal("done"), record: AttemptRecord.optional() }),
+    Settled.extend({
       outcome: z.enum(["failed", "dead"]),
       error: z.string().max(1000),
       retryAt: z.number().int().nonnegative(),
+      record: AttemptRecord.optional(),
     }),
     /** The consumer matched one of the source's suppress rules (named by `rule`) instead of running it. */
-    z.object({
-      source: SourceName,
-      id: EventId,
-      handler: HandlerName,
-      attempt: z.number().int(),
-      outcome: z.literal("suppressed"),
-      rule: z.string().min(1).max(64),
-    }),
+    Settled.extend({ outcome: z.literal("suppressed"), rule: z.string().min(1).max(64) }),
   ]),
 );
 export type SettleInput = z.infer<typeof SettleInput>;
@@ -89,6 +99,8 @@ export interface StoredEvent {
   verifiedWith: VerifiedWith | null;
   /** Null when the body is large: read it with `readBody` so batches stay small. */
   body: Uint8Array | null;
+  /** The routes chosen when it was claimed; null when the consumer chooses (events claimed without). */
+  routes: string[] | null;
 }
 
 export type BeginResult =
@@ -104,10 +116,17 @@ export type BeginResult =
     };
 
 /**
- * `delivered`, `dead`, `no_handler` and `suppressed` (a source's suppress rule matched: not delivered) are
- * terminal (and purged after retention).
+ * `delivered`, `dead`, `no_handler`, `suppressed` (a source's suppress rule matched: not delivered) and
+ * `filtered` (it matched no route when claimed) are terminal (and forgotten after retention).
  */
-export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler" | "suppressed";
+export type EventStatus =
+  | "accepted"
+  | "delivered"
+  | "retrying"
+  | "dead"
+  | "no_handler"
+  | "suppressed"
+  | "filtered";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {

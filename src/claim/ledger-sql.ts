@@ -1,234 +1,144 @@
 /**
- * All SQL of the EventLedger Durable Object. Tables are documented in docs/storage-schema.md.
- * Times are Unix milliseconds.
+ * All SQL of the EventLedger Durable Object over the tables of ledger-schema.ts (docs/storage-schema.md).
+ * Rows are addressed by `seq` wherever possible: it is the claim's rowid, so every lookup and update by it
+ * touches one row and no index. Times are Unix milliseconds.
  */
 
-export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  source TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  headers TEXT NOT NULL,
-  body_size INTEGER NOT NULL,
-  status TEXT NOT NULL DEFAULT 'accepted',
-  enqueued_at INTEGER,
-  shard INTEGER NOT NULL,
-  replays INTEGER NOT NULL DEFAULT 0,
-  verified_with TEXT,
-  PRIMARY KEY (source, event_id)
-);
-CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
-CREATE INDEX IF NOT EXISTS events_by_received ON events (received_at);
-CREATE INDEX IF NOT EXISTS events_unsettled ON events (enqueued_at)
-  WHERE enqueued_at IS NOT NULL AND status IN ('accepted', 'retrying');
-CREATE TABLE IF NOT EXISTS event_bodies (
-  source TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  chunk INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  PRIMARY KEY (source, event_id, chunk)
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-  source TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  handler TEXT NOT NULL,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  revived_at INTEGER NOT NULL DEFAULT 0,
-  lease_until INTEGER,
-  not_before INTEGER,
-  last_error TEXT,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (source, event_id, handler)
-);
-CREATE TABLE IF NOT EXISTS signed_contents (
-  source TEXT NOT NULL,
-  digest TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  claimed_at INTEGER NOT NULL,
-  PRIMARY KEY (source, digest)
-);
-CREATE INDEX IF NOT EXISTS signed_contents_by_age ON signed_contents (claimed_at);
-`;
-
-/** Columns added after the first release: ledgers created before them get them once, at start. */
-export const ADDED_EVENT_COLUMNS = { verified_with: "ALTER TABLE events ADD COLUMN verified_with TEXT" };
-export const EVENT_COLUMNS = "SELECT name FROM pragma_table_info('events')";
-
-export const INSERT_EVENT = `
-INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, verified_with)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+/** Claims `(source, id)`: returns the new claim's `seq`, or no row when the id was already claimed. */
+export const INSERT_CLAIM = `
+INSERT INTO claims (source, event_id, type, received_at, body_size, shard, verified_with, routes, status, headers, body)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
-RETURNING event_id`;
+RETURNING seq`;
 
-export const INSERT_BODY_CHUNK =
-  "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, ?, ?)";
+export const INSERT_BODY_CHUNK = "INSERT INTO body_chunks (seq, chunk, data) VALUES (?, ?, ?)";
+export const SELECT_BODY_CHUNKS = "SELECT data FROM body_chunks WHERE seq = ? ORDER BY chunk";
+export const DELETE_BODY_CHUNKS = "DELETE FROM body_chunks WHERE seq = ?";
 
-export const SELECT_BODY_CHUNKS =
-  "SELECT data FROM event_bodies WHERE source = ? AND event_id = ? ORDER BY chunk";
+export const SELECT_SEQ = "SELECT seq FROM claims WHERE source = ? AND event_id = ?";
 
-/** An event as the outbox and the re-drives send it. */
-export type OutboxRow = {
+/** A claim as the consumer and the operator actions read it (without its body). */
+export type ClaimRow = {
+  seq: number;
   source: string;
   event_id: string;
   type: string;
-  shard: number;
   received_at: number;
   body_size: number;
+  shard: number;
+  verified_with: string | null;
+  routes: string | null;
+  status: string;
+  replays: number;
+  headers: string | null;
 };
 
-/** Pending outbox rows; `revived` is 1 when the event already has delivery rows (an operator redrive). */
-export const SELECT_OUTBOX = `
-SELECT source, event_id, type, shard, received_at, body_size,
-  EXISTS (SELECT 1 FROM deliveries d WHERE d.source = e.source AND d.event_id = e.event_id) AS revived
-FROM events e WHERE enqueued_at IS NULL ORDER BY received_at LIMIT ?`;
+const CLAIM_COLUMNS =
+  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, headers";
+export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = ? AND event_id = ?`;
+export const SELECT_CLAIM_BY_SEQ = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq = ?`;
+export const SELECT_BODY = "SELECT body FROM claims WHERE seq = ?";
 
-/** Used by the consumer: a redelivered message proves the send went through even if marking it did not. */
-export const MARK_ENQUEUED =
-  "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ? AND enqueued_at IS NULL";
+/** The outbox: claims past the sent mark that need delivering, in acceptance order. */
+export const SELECT_UNSENT = `
+SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq > ? AND status = 'accepted' ORDER BY seq LIMIT ?`;
+export const MAX_SEQ = "SELECT coalesce(max(seq), 0) AS n FROM claims";
 
-/** Hands an event back to the outbox, so that its messages are sent (again) with the outbox's guarantees. */
-export const RETURN_TO_OUTBOX = "UPDATE events SET enqueued_at = NULL WHERE source = ? AND event_id = ?";
+/** Claims handed back to the outbox (operator redrive, replay, lost messages): sent again, then forgotten. */
+export const INSERT_RESEND = "INSERT INTO resends (seq) VALUES (?) ON CONFLICT (seq) DO NOTHING";
+export const SELECT_RESENDS = `
+SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq IN (SELECT seq FROM resends ORDER BY seq LIMIT ?) ORDER BY seq`;
+export const DELETE_RESEND = "DELETE FROM resends WHERE seq = ?";
+export const COUNT_RESENDS = "SELECT EXISTS (SELECT 1 FROM resends) AS n";
 
-/** Every delivery row of one event, for building the messages that can run its unfinished handlers. */
-export const SELECT_DELIVERY_WAITS = `
-SELECT handler, state, lease_until, not_before FROM deliveries WHERE source = ? AND event_id = ?`;
+/** One (event, delivery key) outcome row, for deciding what may run. */
+export type OutcomeRow = {
+  handler: string;
+  state: string;
+  attempts: number;
+  revived_at: number;
+  not_before: number | null;
+  last_error: string | null;
+  updated_at: number;
+};
+export const SELECT_OUTCOMES =
+  "SELECT handler, state, attempts, revived_at, not_before, last_error, updated_at FROM outcomes WHERE seq = ?";
 
-export const COUNT_OUTBOX = "SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL";
+/** Records a settled attempt (and the attempt's details) for one (event, delivery key). */
+export const UPSERT_OUTCOME = `
+INSERT INTO outcomes (seq, handler, state, attempts, not_before, last_error, updated_at,
+  started_at, duration_ms, destination, response_status, response_body)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+ON CONFLICT (seq, handler) DO UPDATE SET
+  state = excluded.state, attempts = excluded.attempts, not_before = excluded.not_before,
+  last_error = coalesce(excluded.last_error, outcomes.last_error), updated_at = excluded.updated_at,
+  started_at = excluded.started_at, duration_ms = excluded.duration_ms, destination = excluded.destination,
+  response_status = excluded.response_status, response_body = excluded.response_body`;
 
-/**
- * Enqueued events whose handlers (replays included) are not finished: none started yet, or one `running`
- * or `failed`. `last_activity` is the latest of the enqueue (or re-send) and every delivery update, lease
- * and backoff: until some time after it, a message for the event may legitimately still be on its way.
- */
-const EVENT_DELIVERIES = `
-FROM deliveries d
-WHERE d.source = e.source AND d.event_id = e.event_id`;
+export const INSERT_FAILED_ATTEMPT = `
+INSERT INTO failed_attempts (seq, handler, attempt, outcome, error, started_at, duration_ms, destination,
+  response_status, response_body, next_retry_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (seq, handler, attempt) DO NOTHING`;
 
-const UNFINISHED_ENQUEUED = `
-SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size,
-  max(e.enqueued_at, coalesce((
-    SELECT max(max(d.updated_at, coalesce(d.lease_until, 0), coalesce(d.not_before, 0))) ${EVENT_DELIVERIES}
-  ), 0)) AS last_activity
-FROM events e
-WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying')
-  AND (NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES})
-    OR EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.state IN ('running', 'failed')))`;
+/** The event's log fields after a settle: one statement, one written row (no indexed column unless failing). */
+export const SET_EVENT_OUTCOME = `
+UPDATE claims SET status = ?2, attempts = max(attempts, ?3), last_error = coalesce(?4, last_error),
+  delivered_at = coalesce(delivered_at, ?5), suppressed_by = ?6
+WHERE seq = ?1`;
 
-/**
- * When an unfinished event counts as stalled: after a silence of STALLED_REDRIVE_SECONDS (the first
- * parameter, in ms), or of its age at its last activity if that is longer. Each re-send therefore waits
- * about twice as long as the one before, so a slow queue backlog is not flooded with copies.
- */
-const STALLED_AT = "last_activity + max(?, last_activity - received_at)";
+export const SET_STATUS = "UPDATE claims SET status = ? WHERE seq = ?";
 
-/** Unfinished events stalled by the given time (second parameter), longest-stalled first. */
-export const SELECT_STALLED = `
-SELECT source, event_id, type, shard, received_at, body_size FROM (${UNFINISHED_ENQUEUED})
-WHERE ${STALLED_AT} <= ? ORDER BY last_activity LIMIT ?`;
-
-/** When the next unfinished event becomes stalled (null when there are none). */
-export const NEXT_STALLED_AT = `SELECT min(${STALLED_AT}) AS at FROM (${UNFINISHED_ENQUEUED})`;
-
-/**
- * Unfinished events that were last enqueued before the given time (the ledger instance's start, first
- * parameter) and whose deliveries nothing has touched since: their messages may have died with the
- * previous runtime. Served by `events_unsettled`.
- */
-export const SELECT_UNTOUCHED_SINCE = `
-SELECT e.source, e.event_id, e.type, e.shard, e.received_at, e.body_size FROM events e
-WHERE e.enqueued_at IS NOT NULL AND e.status IN ('accepted', 'retrying') AND e.enqueued_at < ?1
-  AND NOT EXISTS (SELECT 1 ${EVENT_DELIVERIES} AND d.updated_at >= ?1)
-ORDER BY e.enqueued_at LIMIT ?2`;
-
-/** 1 while an enqueued event is unfinished, else 0 (served by `events_unsettled`). */
-export const HAS_UNFINISHED = `
-SELECT EXISTS (
-  SELECT 1 FROM events WHERE enqueued_at IS NOT NULL AND status IN ('accepted', 'retrying')
-) AS n`;
-
-/** Marks an event sent. Unconditional, so 0 rows written means the row cannot be addressed by its id. */
-export const MARK_SENT = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
-
-export const SELECT_EVENT = `
-SELECT type, received_at, headers, body_size, status, shard, verified_with FROM events WHERE source = ? AND event_id = ?`;
-
-export const SELECT_DELIVERY = `
-SELECT state, attempts, lease_until, not_before FROM deliveries
-WHERE source = ? AND event_id = ? AND handler = ?`;
-
-export const START_ATTEMPT = `
-INSERT INTO deliveries (source, event_id, handler, state, attempts, lease_until, updated_at)
-VALUES (?, ?, ?, 'running', 1, ?, ?)
-ON CONFLICT (source, event_id, handler) DO UPDATE SET
-  state = 'running', attempts = attempts + 1, lease_until = excluded.lease_until,
-  not_before = NULL, updated_at = excluded.updated_at
-RETURNING attempts, revived_at`;
-
-/** Only the holder of the current attempt may settle it (a fencing token against stale workers). */
-export const SETTLE_ATTEMPT = `
-UPDATE deliveries SET state = ?, lease_until = NULL, not_before = ?, last_error = ?, updated_at = ?
-WHERE source = ? AND event_id = ? AND handler = ? AND attempts = ? AND state = 'running'`;
-
-export const SELECT_DELIVERY_STATES =
-  "SELECT state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ? ORDER BY updated_at";
-
-export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND event_id = ?";
-
-/** Terminal events past retention are forgotten, with their bodies and deliveries. */
-export const SELECT_EXPIRED = `
-SELECT source, event_id, shard FROM events
-WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed') LIMIT 500`;
-export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
-export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
-export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
-
-/**
- * Body chunks of finished events received in [?1, ?2) (the replay window's end), oldest first, at most ?3:
- * the replay window is over, the claim stays. `dead` bodies are kept with the claim so redrive always works.
- * No new index: `events_by_received` already bounds the scan to that range, and the caller moves ?1 up to
- * what it has purged, so each run reads about the rows it deletes. An index on event_bodies would cost a
- * written row on every accept to save reads the watermark already avoids.
- */
-export const SELECT_BODIES_PAST_REPLAY = `
-SELECT b.rowid AS body_row, e.received_at FROM events e
-JOIN event_bodies b ON b.source = e.source AND b.event_id = e.event_id
-WHERE e.received_at >= ?1 AND e.received_at < ?2 AND e.status IN ('delivered', 'no_handler', 'suppressed')
-ORDER BY e.received_at LIMIT ?3`;
-export const DELETE_BODY_ROW = "DELETE FROM event_bodies WHERE rowid = ?";
-/** 1 while the event still has its body (inside the replay window, or not finished), else 0. */
-export const HAS_BODY = "SELECT EXISTS (SELECT 1 FROM event_bodies WHERE source = ? AND event_id = ?) AS n";
-/**
- * 1 while the shard holds any event, else 0. The alarm asks this on every run (every
- * OUTBOX_REDRIVE_SECONDS while events arrive), so it must not be `count(*)`: that reads every retained
- * row, each a billed row read (bench/README.md, "storage work").
- */
-export const COUNT_EVENTS = "SELECT EXISTS (SELECT 1 FROM events) AS n";
-
-export const NEXT_REPLAY =
-  "UPDATE events SET replays = replays + 1 WHERE source = ? AND event_id = ? RETURNING replays, type, shard";
-
-/** 1 when the event has any delivery row (a handler was ever begun for it), else 0. */
-export const HAS_DELIVERIES =
-  "SELECT EXISTS (SELECT 1 FROM deliveries WHERE source = ? AND event_id = ?) AS n";
-
-/** Gives dead handlers a fresh budget of attempts (operator redrive); numbering continues. */
+/** Gives dead deliveries a fresh budget of attempts (operator redrive); numbering continues. */
 export const REVIVE_DEAD = `
-UPDATE deliveries SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
-WHERE source = ? AND event_id = ? AND state = 'dead'`;
+UPDATE outcomes SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
+WHERE seq = ? AND state = 'dead'`;
+
+export const NEXT_REPLAY = "UPDATE claims SET replays = replays + 1 WHERE seq = ? RETURNING replays";
 
 /**
- * Claims signed content for an event id (presets whose signature does not cover the id): returns the id
- * that holds the content, which is the caller's own id unless another id claimed it first.
+ * Unfinished claims: `accepted` ones from the low-water mark on (a range scan of the rowid), and `retrying`
+ * ones through the partial index `claims_failing`. Only sent claims count: unsent ones are the outbox's.
  */
-export const CLAIM_SIGNED_CONTENT = `
-INSERT INTO signed_contents (source, digest, event_id, claimed_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (source, digest) DO UPDATE SET event_id = event_id
-RETURNING event_id`;
+export const SELECT_UNFINISHED = `
+SELECT * FROM (
+  SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq >= ?1 AND seq <= ?2 AND status = 'accepted'
+  UNION ALL
+  SELECT ${CLAIM_COLUMNS} FROM claims WHERE status = 'retrying' AND seq <= ?2
+) WHERE seq > ?3 ORDER BY seq LIMIT ?4`;
 
-/** A few content claims past retention are forgotten on every new claim, so the table stays bounded. */
-export const FORGET_SIGNED_CONTENTS = `
-DELETE FROM signed_contents WHERE rowid IN (
-  SELECT rowid FROM signed_contents WHERE claimed_at < ? ORDER BY claimed_at LIMIT 8
-)`;
+/** The oldest `accepted` claim at or after the low-water mark (null when none). */
+export const OLDEST_ACCEPTED =
+  "SELECT seq AS n FROM claims WHERE seq >= ? AND status = 'accepted' ORDER BY seq LIMIT 1";
+export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'retrying') AS n";
+
+/** The stored request of finished events received before the cutoff, from a seq on: dropped after replay. */
+export const SELECT_REQUESTS_PAST_REPLAY = `
+SELECT seq, received_at, body_size FROM claims
+WHERE seq > ?1 AND seq < ?2 AND received_at < ?3 AND headers IS NOT NULL
+  AND status IN ('delivered', 'no_handler', 'suppressed', 'filtered')
+ORDER BY seq LIMIT ?4`;
+/**
+ * The first claim received at or after a time, scanning from a seq on: it reads about the rows before it,
+ * which bounds the purge scans (there is no index on `received_at`: it would cost a row on every accept).
+ */
+export const FIRST_SEQ_SINCE =
+  "SELECT seq AS n FROM claims WHERE seq > ? AND received_at >= ? ORDER BY seq LIMIT 1";
+export const DROP_REQUEST = "UPDATE claims SET headers = NULL, body = NULL WHERE seq = ?";
+
+/** Terminal claims past retention, oldest first. */
+export const SELECT_EXPIRED = `
+SELECT seq FROM claims WHERE seq < ? AND received_at < ?
+  AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered')
+ORDER BY seq LIMIT 500`;
+export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
+export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
+export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";
+
+/** 1 while the shard holds any claim (never `count(*)`: that reads, and bills, every row). */
+export const HAS_CLAIMS = "SELECT EXISTS (SELECT 1 FROM claims) AS n";
+
+/** Small persisted values of the shard (the lease horizon, the accepted low-water mark). */
+export const SELECT_SETTING = "SELECT value FROM ledger_settings WHERE name = ?";
+export const SET_SETTING = `
+INSERT INTO ledger_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`;

@@ -1,57 +1,60 @@
 /**
- * Builds the queue messages that can run an event's unfinished handlers: the plain message for its own
- * handlers and one per unfinished replay, each delayed until its lease or backoff is over.
+ * Builds the queue messages that can run an event's unfinished deliveries: the plain message for its own
+ * deliveries and one per unfinished replay, each delayed until its lease or backoff is over.
  */
 import { type EventMessage, parseDeliveryKey } from "./event-message";
+import type { LeaseBook } from "./lease-book";
 import * as SQL from "./ledger-sql";
 import { MAX_QUEUE_DELAY_SECONDS } from "./retry-delay";
 
-type DeliveryWait = { handler: string; state: string; lease_until: number | null; not_before: number | null };
+/** Seconds until `until`, within what the queue accepts. */
+const delaySecondsUntil = (until: number, now: number) =>
+  Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil((until - now) / 1000)));
 
-/** Seconds until the later of a row's lease and backoff, within what the queue accepts. */
-function delaySecondsFor(rows: DeliveryWait[], now: number): number {
-  const until = Math.max(now, ...rows.map((row) => Math.max(row.lease_until ?? 0, row.not_before ?? 0)));
-  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil((until - now) / 1000));
-}
-
-function message(row: SQL.OutboxRow, delaySeconds: number, replay?: { replay: number; handler: string }) {
+/** The plain message of a claim (or a replay's, naming its replay and delivery), sent after a delay. */
+export function messageFor(
+  claim: SQL.ClaimRow,
+  delaySeconds = 0,
+  replay?: { replay: number; handler: string },
+): MessageSendRequest<EventMessage> {
   const body: EventMessage = {
     v: 1,
-    source: row.source,
-    id: row.event_id,
-    type: row.type,
-    shard: row.shard,
+    source: claim.source,
+    id: claim.event_id,
+    type: claim.type,
+    shard: claim.shard,
     ...replay,
   };
-  return {
-    body,
-    contentType: "json" as const,
-    ...(delaySeconds > 0 ? { delaySeconds } : {}),
-  } satisfies MessageSendRequest<EventMessage>;
+  return { body, contentType: "json", ...(delaySeconds > 0 ? { delaySeconds } : {}) };
 }
 
 /**
- * The messages an event needs now. A fresh event (`mayHaveDeliveries` false skips the lookup on the hot
- * path) gets one plain message. Otherwise its own handlers get a plain message while none has started or
- * one is `running` or `failed`, and every unfinished replay row gets a message naming its replay and handler.
+ * The messages a claim needs now. An unfinished claim gets a plain message for its own deliveries, delayed
+ * until the end of their backoffs when every unsettled one is waiting out a backoff (a delivery that never
+ * settled has no row, so otherwise it goes at once: the consumer then sees what is leased); every unfinished
+ * replay delivery gets a message naming its replay and handler.
  */
 export function messagesForEvent(
   sql: SqlStorage,
-  row: SQL.OutboxRow,
+  leases: LeaseBook,
+  claim: SQL.ClaimRow,
   now: number,
-  mayHaveDeliveries = true,
 ): MessageSendRequest<EventMessage>[] {
-  if (!mayHaveDeliveries) return [message(row, 0)];
-  const rows = sql.exec<DeliveryWait>(SQL.SELECT_DELIVERY_WAITS, row.source, row.event_id).toArray();
-  const unfinished = (r: DeliveryWait) => r.state === "running" || r.state === "failed";
-  const own = rows.filter((r) => parseDeliveryKey(r.handler).replay === undefined);
+  const rows = sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq).toArray();
+  const waitUntil = (row: SQL.OutcomeRow) =>
+    Math.max(row.not_before ?? 0, leases.heldUntil(claim.seq, row.handler, now) ?? 0);
   const messages: MessageSendRequest<EventMessage>[] = [];
-  if (own.length === 0 || own.some(unfinished))
-    messages.push(message(row, delaySecondsFor(own.filter(unfinished), now)));
-  for (const replayRow of rows.filter(unfinished)) {
-    const { handler, replay } = parseDeliveryKey(replayRow.handler);
-    if (replay !== undefined)
-      messages.push(message(row, delaySecondsFor([replayRow], now), { replay, handler }));
+  if (claim.status === "accepted" || claim.status === "retrying") {
+    const waits = rows
+      .filter((row) => row.state === "failed" && parseDeliveryKey(row.handler).replay === undefined)
+      .map(waitUntil);
+    const until = waits.length > 0 && claim.status === "retrying" ? Math.min(...waits) : now;
+    messages.push(messageFor(claim, delaySecondsUntil(until, now)));
+  }
+  for (const row of rows) {
+    const { handler, replay } = parseDeliveryKey(row.handler);
+    if (replay !== undefined && row.state === "failed")
+      messages.push(messageFor(claim, delaySecondsUntil(waitUntil(row), now), { replay, handler }));
   }
   return messages;
 }

@@ -1,44 +1,74 @@
-/** Deletes the bodies of finished events once the replay window is over, a bounded batch per alarm run. */
+/**
+ * Forgets what finished events no longer need: the stored request (headers and body) once the replay window
+ * is over, and the whole claim once the retention is. Both walk `seq` from a boundary found by a short scan
+ * (there is no index on `received_at`: it would cost a written row on every accept), in bounded batches.
+ */
 import * as SQL from "./ledger-sql";
 
-/** Body chunks deleted per alarm run at most, so one run stays short; the alarm returns while any remain. */
+/** Stored requests dropped per alarm run at most, so one run stays short; the alarm returns while any remain. */
 export const BODY_PURGE_BATCH = 500;
 
 /** How often the scan starts again from the oldest claim, for events that finished after their window. */
 const FULL_SCAN_EVERY_MS = 86_400_000;
 
+/** The first seq after `after` received at or after `at` (one past the last claim when none is). */
+function firstSeqSince(sql: SqlStorage, after: number, at: number): number {
+  const first = sql.exec<{ n: number }>(SQL.FIRST_SEQ_SINCE, after, at).toArray()[0]?.n;
+  return first ?? sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1;
+}
+
 /**
- * Remembers (in memory) up to which receive time bodies are already gone, so a run reads about the rows it
- * deletes instead of every claim kept for deduplication. An event that finishes after its window passed
- * (a long retry, a redriven dead event) loses its body at the next full scan: at start, then daily.
+ * Remembers (in memory) up to which seq requests are already dropped, so a run reads about the rows it
+ * changes instead of every claim kept for deduplication. An event that finishes after its window passed
+ * (a long retry, a redriven dead event) loses its request at the next full scan: at start, then daily.
+ * `dead` events keep theirs with the claim, so a redrive always works.
  */
 export class ReplayBodyPurger {
-  private purgedBefore = 0;
+  private purgedThrough = 0;
   private fullScanAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Deletes up to BODY_PURGE_BATCH body chunks of finished events received before `cutoff`; "more" while any remain. */
+  /** Drops up to BODY_PURGE_BATCH requests of finished events received before `cutoff`; "more" while any remain. */
   purge(cutoff: number, now: number): "done" | "more" {
     if (now - this.fullScanAt >= FULL_SCAN_EVERY_MS) {
-      this.purgedBefore = 0;
+      this.purgedThrough = 0;
       this.fullScanAt = now;
     }
+    const boundary = firstSeqSince(this.sql, this.purgedThrough, cutoff);
     const rows = this.sql
-      .exec<{ body_row: number; received_at: number }>(
-        SQL.SELECT_BODIES_PAST_REPLAY,
-        this.purgedBefore,
+      .exec<{ seq: number; body_size: number }>(
+        SQL.SELECT_REQUESTS_PAST_REPLAY,
+        this.purgedThrough,
+        boundary,
         cutoff,
         BODY_PURGE_BATCH,
       )
       .toArray();
-    for (const { body_row } of rows) this.sql.exec(SQL.DELETE_BODY_ROW, body_row);
+    for (const { seq, body_size } of rows) {
+      this.sql.exec(SQL.DROP_REQUEST, seq);
+      if (body_size > 1024 * 1024) this.sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
+    }
     const last = rows.at(-1);
     if (rows.length === BODY_PURGE_BATCH && last) {
-      this.purgedBefore = last.received_at;
+      this.purgedThrough = last.seq;
       return "more";
     }
-    this.purgedBefore = cutoff;
+    this.purgedThrough = boundary - 1;
     return "done";
   }
+}
+
+/** Forgets up to 500 finished claims received before `cutoff`, with everything kept for them; returns how many. */
+export function forgetExpired(sql: SqlStorage, cutoff: number): number {
+  const boundary = firstSeqSince(sql, 0, cutoff);
+  const expired = sql.exec<{ seq: number }>(SQL.SELECT_EXPIRED, boundary, cutoff).toArray();
+  for (const { seq } of expired) {
+    sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
+    sql.exec(SQL.DELETE_OUTCOMES, seq);
+    sql.exec(SQL.DELETE_FAILED_ATTEMPTS, seq);
+    sql.exec(SQL.DELETE_RESEND, seq);
+    sql.exec(SQL.DELETE_CLAIM, seq);
+  }
+  return expired.length;
 }

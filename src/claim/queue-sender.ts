@@ -1,4 +1,8 @@
-/** Sends the ledger's messages to the events queue, with a time limit and the test-only fault seam. */
+/**
+ * Sends the ledger's messages to the events queues, with a time limit and the test-only fault seam. A
+ * deployment may bind several queues (`EVENTS_QUEUE`, `EVENTS_QUEUE_2`, …, one consumer bound to all):
+ * each shard's messages go to queue `shard mod n`, so one queue's throughput limit is not the deployment's.
+ */
 import type { z } from "zod";
 import { faultInjectionAllowed, OutboxFaults } from "../shared/fault-injection";
 import { withTimeout } from "../shared/with-timeout";
@@ -7,6 +11,28 @@ import type { EventMessage } from "./event-message";
 const SEND_TIMEOUT_MS = 10_000;
 /** `sendBatch` takes at most 100 messages. */
 const MESSAGES_PER_SEND = 100;
+
+const QUEUE_BINDING = /^EVENTS_QUEUE(?:_(\d+))?$/;
+const queuesByEnv = new WeakMap<object, Queue[]>();
+
+/** The events queues bound to this Worker, `EVENTS_QUEUE` first, then `EVENTS_QUEUE_2`, `_3`, … in order. */
+export function eventQueuesOf(env: Env): Queue[] {
+  const known = queuesByEnv.get(env);
+  if (known) return known;
+  const queues = Object.entries(env)
+    .map(([name, value]) => ({
+      n: Number(QUEUE_BINDING.exec(name)?.[1] ?? (name === "EVENTS_QUEUE" ? 1 : Number.NaN)),
+      value,
+    }))
+    .filter(
+      ({ n, value }) =>
+        Number.isInteger(n) && typeof (value as Partial<Queue> | null)?.sendBatch === "function",
+    )
+    .sort((a, b) => a.n - b.n)
+    .map(({ value }) => value as Queue);
+  queuesByEnv.set(env, queues);
+  return queues;
+}
 
 export class QueueSender {
   private faults: OutboxFaults = OutboxFaults.parse({});
@@ -17,18 +43,26 @@ export class QueueSender {
 
   /** Sends every message; rejects when any `sendBatch` fails or takes longer than the send timeout. */
   async send(messages: MessageSendRequest<EventMessage>[]): Promise<void> {
-    for (let start = 0; start < messages.length; start += MESSAGES_PER_SEND) {
-      const chunk = messages.slice(start, start + MESSAGES_PER_SEND);
-      try {
-        await withTimeout(this.sendBatch(chunk), this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS, "queue send");
-      } catch (error) {
-        this.failedSends++;
-        throw error;
-      }
+    const queues = eventQueuesOf(this.env);
+    const byQueue = new Map<Queue, MessageSendRequest<EventMessage>[]>();
+    for (const message of messages) {
+      const queue = queues[message.body.shard % queues.length] ?? this.env.EVENTS_QUEUE;
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
     }
+    for (const [queue, forQueue] of byQueue)
+      for (let start = 0; start < forQueue.length; start += MESSAGES_PER_SEND) {
+        const chunk = forQueue.slice(start, start + MESSAGES_PER_SEND);
+        try {
+          const timeout = this.faults.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+          await withTimeout(this.sendBatch(queue, chunk), timeout, "queue send");
+        } catch (error) {
+          this.failedSends++;
+          throw error;
+        }
+      }
   }
 
-  private sendBatch(messages: MessageSendRequest<EventMessage>[]): Promise<unknown> {
+  private sendBatch(queue: Queue, messages: MessageSendRequest<EventMessage>[]): Promise<unknown> {
     if (this.faults.failSends > 0) {
       this.faults.failSends--;
       return Promise.reject(new Error("injected fault: queue send failed"));
@@ -37,7 +71,7 @@ export class QueueSender {
       this.faults.hangSends--;
       return new Promise(() => {});
     }
-    return this.env.EVENTS_QUEUE.sendBatch(messages);
+    return queue.sendBatch(messages);
   }
 
   /** Test-only seam (see src/shared/fault-injection.ts); refused unless ALLOW_FAULT_INJECTION is "true". */

@@ -1,73 +1,95 @@
 /**
- * Re-sends enqueued, unfinished events whose queue message may be gone. Two signals tell a lost message
- * from a queued one (docs/architecture.md, "A message lost after the send"):
- * - restart: an event last enqueued before this ledger instance started, and untouched since, may have
- *   been lost with the previous runtime (a local queue keeps messages in memory);
- * - silence: no consumer activity for STALLED_REDRIVE_SECONDS (or the event's age, if longer).
+ * Finds sent, unfinished events whose queue message may be gone, and hands them back to the outbox (the
+ * `resends` table), which sends them with its guarantees. Two signals tell a lost message from a queued
+ * one (docs/architecture.md, "A message lost after the send"):
+ * - restart: an event sent before this ledger instance started may have been lost with the previous
+ *   runtime (a local queue keeps messages in memory), unless a consumer has settled it since;
+ * - silence: no consumer activity for STALLED_REDRIVE_SECONDS (or the event's age at its last activity,
+ *   if longer, so that each re-send waits about twice as long as the one before).
  * A message that was not lost only becomes a duplicate, which `beginDeliveries` absorbs.
+ *
+ * Unfinished claims are found without an index of their own: `accepted` ones by a range scan from a
+ * low-water mark (the oldest one still `accepted`, persisted when it moves), `retrying` ones through the
+ * partial index `claims_failing`, which first-try deliveries never touch.
  */
-import { describeError, log, logError } from "../shared/log";
+import type { LeaseBook } from "./lease-book";
 import * as SQL from "./ledger-sql";
-import type { SentMarker } from "./mark-sent";
-import { messagesForEvent } from "./messages-for-event";
-import type { QueueSender } from "./queue-sender";
 
 const BATCH = 100;
 const MAX_ROUNDS = 20;
+const LOW_WATER = "accepted_low_water";
 
-export type RedriveResult = "done" | "more" | "send_failed";
+export class LostMessageFinder {
+  private lowWater: number;
+  /** When this instance last handed each event back: the next re-send waits longer. */
+  private readonly resentAt = new Map<number, number>();
 
-async function redrive(
-  sql: SqlStorage,
-  sender: QueueSender,
-  marker: SentMarker,
-  select: () => SQL.OutboxRow[],
-  outcome: string,
-): Promise<RedriveResult> {
-  let count = 0;
-  try {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const rows = select().filter((row) => !marker.isSkipped(row));
-      if (rows.length === 0) return "done";
-      const now = Date.now();
-      await sender.send(rows.flatMap((row) => messagesForEvent(sql, row, now)));
-      count += marker.mark(rows, Date.now()).length;
-    }
-    return "more";
-  } catch (error) {
-    logError("outbox", { outcome: `${outcome}_failed`, error: describeError(error) });
-    return "send_failed";
-  } finally {
-    if (count > 0) log("outbox", { outcome, count });
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly leases: LeaseBook,
+  ) {
+    this.lowWater = sql.exec<{ value: number }>(SQL.SELECT_SETTING, LOW_WATER).toArray()[0]?.value ?? 0;
   }
-}
 
-/**
- * Re-sends every unfinished event that was last enqueued before `startedAt` and that no consumer has
- * touched since, each message delayed until its lease or backoff is over. Returns "done" once none is left.
- */
-export function redriveFromBeforeStart(
-  sql: SqlStorage,
-  sender: QueueSender,
-  marker: SentMarker,
-  startedAt: number,
-): Promise<RedriveResult> {
-  const select = () => sql.exec<SQL.OutboxRow>(SQL.SELECT_UNTOUCHED_SINCE, startedAt, BATCH).toArray();
-  return redrive(sql, sender, marker, select, "redriven_after_restart");
-}
+  /**
+   * Hands back every unfinished claim sent up to `sentMark` that is lost by either signal (`restart`: when
+   * this instance started and what had been sent by then, or null once the restart signal was handled).
+   * Returns how many were handed back, whether any claim is unfinished, and when the next one becomes stalled.
+   */
+  handBack(
+    sentMark: number,
+    stallMs: number,
+    restart: { at: number; sentThrough: number } | null,
+    now: number,
+  ): { count: number; unfinished: boolean; nextStallAt: number | null } {
+    this.moveLowWater();
+    let count = 0;
+    let unfinished = false;
+    let nextStallAt: number | null = null;
+    let after = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const claims = this.sql
+        .exec<SQL.ClaimRow>(SQL.SELECT_UNFINISHED, this.lowWater, sentMark, after, BATCH)
+        .toArray();
+      for (const claim of claims) {
+        unfinished = true;
+        const outcomes = this.sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq).toArray();
+        const lastSettled = Math.max(0, ...outcomes.map((row) => row.updated_at));
+        const lost = restart !== null && claim.seq <= restart.sentThrough && lastSettled < restart.at;
+        const stallAt = this.stallAt(claim, outcomes, stallMs, now);
+        if (lost || stallAt <= now) {
+          this.sql.exec(SQL.INSERT_RESEND, claim.seq);
+          this.resentAt.set(claim.seq, now);
+          count++;
+        } else nextStallAt = Math.min(nextStallAt ?? stallAt, stallAt);
+      }
+      const last = claims.at(-1);
+      if (!last || claims.length < BATCH) break;
+      after = last.seq;
+    }
+    if (this.resentAt.size > 10_000) this.resentAt.clear();
+    return { count, unfinished, nextStallAt };
+  }
 
-/** Re-sends events that saw no consumer activity for `stallMs` (see SQL.SELECT_STALLED), longest-stalled first. */
-export function redriveStalled(
-  sql: SqlStorage,
-  sender: QueueSender,
-  marker: SentMarker,
-  stallMs: number,
-): Promise<RedriveResult> {
-  const select = () => sql.exec<SQL.OutboxRow>(SQL.SELECT_STALLED, stallMs, Date.now(), BATCH).toArray();
-  return redrive(sql, sender, marker, select, "redriven_stalled");
-}
+  /** When a claim counts as stalled: its last activity plus the silence allowed after it. */
+  private stallAt(claim: SQL.ClaimRow, outcomes: SQL.OutcomeRow[], stallMs: number, now: number): number {
+    let last = Math.max(claim.received_at, this.resentAt.get(claim.seq) ?? 0);
+    for (const row of outcomes)
+      last = Math.max(
+        last,
+        row.updated_at,
+        row.not_before ?? 0,
+        this.leases.heldUntil(claim.seq, row.handler, now) ?? 0,
+      );
+    return last + Math.max(stallMs, last - claim.received_at);
+  }
 
-/** When the next unfinished event becomes stalled; null when no event is unfinished. */
-export function nextStallAt(sql: SqlStorage, stallMs: number): number | null {
-  return sql.exec<{ at: number | null }>(SQL.NEXT_STALLED_AT, stallMs).one().at;
+  /** Moves the low-water mark up to the oldest claim still `accepted` (one written row when it moves). */
+  private moveLowWater(): void {
+    const oldest = this.sql.exec<{ n: number }>(SQL.OLDEST_ACCEPTED, this.lowWater).toArray()[0]?.n;
+    const next = oldest ?? this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1;
+    if (next === this.lowWater) return;
+    this.lowWater = next;
+    this.sql.exec(SQL.SET_SETTING, LOW_WATER, next);
+  }
 }

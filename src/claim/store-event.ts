@@ -1,62 +1,61 @@
-/** Stores a claimed event and its raw body (in chunks) in the ledger's SQLite, and reads the body back. */
-import type { AcceptInput } from "./ledger-rpc";
+/** Stores claimed events with their stored request in the ledger's SQLite, and reads the body back. */
+import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 
-/**
- * Adds the `events` columns a ledger created by an older release lacks (`CREATE TABLE IF NOT EXISTS`
- * leaves an existing table as it was). Runs once per Durable Object start; a no-op once they exist.
- */
-export function addMissingEventColumns(sql: SqlStorage): void {
-  const present = new Set(
-    sql
-      .exec<{ name: string }>(SQL.EVENT_COLUMNS)
-      .toArray()
-      .map((row) => row.name),
-  );
-  for (const [column, statement] of Object.entries(SQL.ADDED_EVENT_COLUMNS))
-    if (!present.has(column)) sql.exec(statement);
-}
-
-/** DO SQLite values are capped at 2 MB; bodies are stored in 1 MiB chunks. */
+/** DO SQLite values are capped at 2 MB; the first MiB of a body lives in the claim row, the rest in chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Claims `(source, id)` and stores the event with it, in one synchronous transaction, so concurrent
- * duplicates cannot both win. Returns false when the id was already claimed.
+ * Claims `(source, id)` and stores the event with it. The caller runs it inside a transaction (the group
+ * commit), so a claim is never visible without its body. Returns "duplicate" when the id was already
+ * claimed. An event chosen for no route is stored as `filtered`: finished, with nothing to send.
  */
-export function storeEvent(storage: DurableObjectStorage, event: AcceptInput): boolean {
-  return storage.transactionSync(() => {
-    const claimed = storage.sql
-      .exec(
-        SQL.INSERT_EVENT,
-        event.source,
-        event.id,
-        event.type,
-        event.receivedAt,
-        JSON.stringify(event.headers),
-        event.body.byteLength,
-        event.shard,
-        event.verifiedWith ?? null,
-      )
-      .toArray();
-    if (claimed.length === 0) return false;
-    for (let offset = 0, chunk = 0; offset < event.body.byteLength || chunk === 0; chunk++) {
-      const data = event.body.subarray(offset, offset + BODY_CHUNK_BYTES);
-      storage.sql.exec(SQL.INSERT_BODY_CHUNK, event.source, event.id, chunk, data);
-      offset += BODY_CHUNK_BYTES;
-    }
-    return true;
-  });
+export function storeEvent(sql: SqlStorage, event: AcceptInput): AcceptOutcome {
+  const first = event.body.subarray(0, BODY_CHUNK_BYTES);
+  const claimed = sql
+    .exec<{ seq: number }>(
+      SQL.INSERT_CLAIM,
+      event.source,
+      event.id,
+      event.type,
+      event.receivedAt,
+      event.body.byteLength,
+      event.shard,
+      event.verifiedWith ?? null,
+      event.routes ? JSON.stringify(event.routes) : null,
+      event.routes?.length === 0 ? "filtered" : "accepted",
+      JSON.stringify(event.headers),
+      first,
+    )
+    .toArray()[0];
+  if (!claimed) return "duplicate";
+  for (let offset = BODY_CHUNK_BYTES, chunk = 1; offset < event.body.byteLength; chunk++) {
+    sql.exec(
+      SQL.INSERT_BODY_CHUNK,
+      claimed.seq,
+      chunk,
+      event.body.subarray(offset, offset + BODY_CHUNK_BYTES),
+    );
+    offset += BODY_CHUNK_BYTES;
+  }
+  return "accepted";
 }
 
-/** The raw body, byte for byte; null once purged. */
-export function readBody(sql: SqlStorage, source: string, id: string): Uint8Array | null {
-  const chunks = sql.exec<{ data: ArrayBuffer }>(SQL.SELECT_BODY_CHUNKS, source, id).toArray();
-  if (chunks.length === 0) return null;
-  if (chunks.length === 1 && chunks[0]) return new Uint8Array(chunks[0].data);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.data.byteLength, 0));
+/** The raw body, byte for byte; null once purged after the replay window. */
+export function readBody(sql: SqlStorage, seq: number, bodySize: number): Uint8Array | null {
+  const row = sql.exec<{ body: ArrayBuffer | null }>(SQL.SELECT_BODY, seq).toArray()[0];
+  if (!row || row.body === null) return null;
+  if (bodySize <= BODY_CHUNK_BYTES) return new Uint8Array(row.body);
+  const chunks = [
+    row.body,
+    ...sql
+      .exec<{ data: ArrayBuffer }>(SQL.SELECT_BODY_CHUNKS, seq)
+      .toArray()
+      .map((c) => c.data),
+  ];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let offset = 0;
-  for (const { data } of chunks) {
+  for (const data of chunks) {
     out.set(new Uint8Array(data), offset);
     offset += data.byteLength;
   }

@@ -1,27 +1,82 @@
 /**
- * The ledger side of signed-content claims (see claim-signed-content.ts): one transaction that forgets
- * claims past retention and records which event id first brought a signed content.
+ * The ledger side of signed-content claims (see claim-signed-content.ts): records which event id first
+ * brought a signed content. Claims live in one table per retention period (`signed_contents_<n>`, n =
+ * claimed_at / retention): a claim is looked up in the current and the previous period, so it is kept for
+ * at least the retention; a whole table is dropped once its period is two behind. A claim therefore costs
+ * one written row and no index, and forgetting costs no row at all (a DELETE would cost one per claim).
  */
 import type { AcceptOutcome, SignedContentClaim } from "./ledger-rpc";
-import * as SQL from "./ledger-sql";
 
-/** "accepted" when the content is new or already belongs to this id (a provider's retry), else "duplicate". */
-export function storeSignedContent(
-  storage: DurableObjectStorage,
-  claim: SignedContentClaim,
-  retentionMs: number,
-): AcceptOutcome {
-  return storage.transactionSync(() => {
-    storage.sql.exec(SQL.FORGET_SIGNED_CONTENTS, claim.claimedAt - retentionMs);
-    const holder = storage.sql
-      .exec<{ event_id: string }>(
-        SQL.CLAIM_SIGNED_CONTENT,
-        claim.source,
-        claim.digest,
-        claim.id,
-        claim.claimedAt,
+const PREFIX = "signed_contents_";
+const tableOf = (period: number) => `${PREFIX}${period}`;
+
+export class SignedContents {
+  private readonly created = new Set<number>();
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** "accepted" when the content is new or already belongs to this id (a provider's retry), else "duplicate". */
+  claim(claim: SignedContentClaim, retentionMs: number): AcceptOutcome {
+    const period = Math.floor(claim.claimedAt / retentionMs);
+    this.ensureTable(period);
+    for (const p of [period, period - 1]) {
+      if (!this.exists(p)) continue;
+      const holder = this.sql
+        .exec<{ event_id: string }>(
+          `SELECT event_id FROM ${tableOf(p)} WHERE source = ? AND digest = ?`,
+          claim.source,
+          claim.digest,
+        )
+        .toArray()[0]?.event_id;
+      if (holder !== undefined) return holder === claim.id ? "accepted" : "duplicate";
+    }
+    this.sql.exec(
+      `INSERT INTO ${tableOf(period)} (source, digest, event_id) VALUES (?, ?, ?)`,
+      claim.source,
+      claim.digest,
+      claim.id,
+    );
+    return "accepted";
+  }
+
+  /** Drops the tables of periods two or more behind `now`'s. */
+  forgetOld(now: number, retentionMs: number): void {
+    const current = Math.floor(now / retentionMs);
+    for (const period of this.periods()) {
+      if (period >= current - 1) continue;
+      this.sql.exec(`DROP TABLE IF EXISTS ${tableOf(period)}`);
+      this.created.delete(period);
+    }
+  }
+
+  private periods(): number[] {
+    return this.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?",
+        `${PREFIX}[0-9]*`,
       )
-      .one().event_id;
-    return holder === claim.id ? "accepted" : "duplicate";
-  });
+      .toArray()
+      .map((row) => Number(row.name.slice(PREFIX.length)))
+      .filter(Number.isSafeInteger);
+  }
+
+  private exists(period: number): boolean {
+    if (this.created.has(period)) return true;
+    const found =
+      this.sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", tableOf(period))
+        .toArray().length > 0;
+    if (found) this.created.add(period);
+    return found;
+  }
+
+  private ensureTable(period: number): void {
+    if (this.exists(period)) return;
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS ${tableOf(period)} (
+        source TEXT NOT NULL, digest TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (source, digest)
+      ) WITHOUT ROWID`,
+    );
+    this.created.add(period);
+  }
 }

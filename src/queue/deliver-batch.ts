@@ -2,33 +2,24 @@
  * The queue consumer: runs each event's agent handlers exactly once per (event, handler).
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
- * Each message is acked or retried on its own; none is acked before its outcome is recorded.
- * Outcomes then go to the D1 event log in one batch per invocation, dead letters and failures are
- * reported to the alert desk (when ALERT_WEBHOOK_URL is set), and one log line sums the batch up.
+ * Each message is acked or retried on its own; none is acked before its outcome is recorded (the ledger is
+ * also the log: each settle carries its attempt's record). Dead letters and failures are then reported to
+ * the alert desk (when ALERT_WEBHOOK_URL is set), and one log line sums the batch up.
  */
 import { reportIncidents } from "../alerts/report-incidents";
 import { deliveryKey, EventMessage } from "../claim/event-message";
-import type { BeginResult, SettledStatus, StoredEvent } from "../claim/ledger-rpc";
+import type { BeginResult } from "../claim/ledger-rpc";
 import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
-import {
-  type AcceptedRow,
-  type AttemptRow,
-  type OutcomeRow,
-  recordOutcomes,
-} from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
 import { incidentsOfBatch } from "./incidents-of-batch";
-import { runEvent, type ShardRun, type Verdict } from "./run-event";
+import { type AttemptSummary, runEvent, type ShardRun, type Verdict } from "./run-event";
 
 type Item = { message: Message<unknown>; event: EventMessage };
-
-/** What one shard's work adds to the event log. */
-type LogEntries = { events: OutcomeRow[]; attempts: AttemptRow[] };
 
 /** Runs one queue consumer invocation: every message of the batch is acked or retried before it returns. */
 export async function deliverBatch(
@@ -54,12 +45,7 @@ export async function deliverBatch(
   const entries = await Promise.all(
     [...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)),
   );
-  const attempts = entries.flatMap((e) => e.attempts);
-  await recordOutcomes(
-    env.EVENT_LOG,
-    entries.flatMap((e) => e.events),
-    attempts,
-  );
+  const attempts = entries.flat();
   await reportIncidents(env, incidentsOfBatch(attempts));
   const ran = { done: 0, failed: 0, dead: 0 };
   for (const attempt of attempts) ran[attempt.outcome]++;
@@ -78,7 +64,7 @@ async function deliverShard(
   env: Env,
   registry: HandlerRegistry,
   settings: Settings,
-): Promise<LogEntries> {
+): Promise<AttemptSummary[]> {
   const ledger = ledgerFor(env, shard);
   const plans = items.map(({ event }) => ({
     source: event.source,
@@ -88,7 +74,6 @@ async function deliverShard(
       : registry.match(event.source, event.type, env).map((r) => r.name)
     ).map((name) => deliveryKey(name, event.replay)),
   }));
-  const nothing: LogEntries = { events: [], attempts: [] };
   let begun: BeginResult[];
   try {
     begun = await ledger.beginDeliveries(plans);
@@ -96,57 +81,27 @@ async function deliverShard(
     logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
     for (const { message } of items)
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
-    return nothing;
+    return [];
   }
 
   const run: ShardRun = { ledger, env, registry, settings };
   const runs = await Promise.all(begun.map((result, index) => runEvent(result, items[index]?.event, run)));
   const settlements = runs.flatMap((r) => r.settlements);
-  let statuses: SettledStatus[] = [];
   try {
     if (callFaults(env)?.settleFails) throw new Error("injected fault: consumer died before settling");
-    if (settlements.length > 0) statuses = await ledger.settleDeliveries(settlements);
+    if (settlements.length > 0) await ledger.settleDeliveries(settlements);
   } catch (error) {
     // Outcomes were not recorded: leases expire and the handlers run again with the same idempotency key.
     logError("deliver", { outcome: "settle_failed", shard, error: describeError(error) });
     for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
-    return nothing;
+    return [];
   }
   await applyVerdicts(
     items,
     runs.map((r) => r.verdict),
     env,
   );
-  return { events: outcomeRows(begun, statuses), attempts: runs.flatMap((r) => r.attempts) };
-}
-
-/** The event-log row of one event in a given status. */
-function outcomeRow(event: StoredEvent, status: Omit<OutcomeRow, keyof AcceptedRow>): OutcomeRow {
-  const { source, id, type, receivedAt, bodySize, shard } = event;
-  return { source, id, type, receivedAt, bodySize, shard, ...status };
-}
-
-/** Event-log rows for every event whose status changed in this batch (`no_handler` ones included). */
-function outcomeRows(begun: BeginResult[], statuses: SettledStatus[]): OutcomeRow[] {
-  const stored = new Map<string, StoredEvent>();
-  const now = Date.now();
-  const rows: OutcomeRow[] = [];
-  for (const result of begun) {
-    if (!result.found) continue;
-    stored.set(`${result.source}\n${result.id}`, result.event);
-    if (result.status === "no_handler")
-      rows.push(
-        outcomeRow(result.event, { status: "no_handler", attempts: 0, lastError: null, deliveredAt: null }),
-      );
-  }
-  for (const settled of statuses) {
-    const event = stored.get(`${settled.source}\n${settled.id}`);
-    if (!event) continue;
-    const { status, attempts, lastError, suppressedBy } = settled;
-    const deliveredAt = status === "delivered" ? now : null;
-    rows.push(outcomeRow(event, { status, attempts, lastError, deliveredAt, suppressedBy }));
-  }
-  return rows;
+  return runs.flatMap((r) => r.attempts);
 }
 
 async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {

@@ -1,11 +1,11 @@
 /** Turns one consumer batch's attempts into alert incidents: dead letters, and failures per destination. */
 import type { Incident } from "../alerts/incident";
-import type { AttemptRow } from "../event-log/record-event-log";
+import type { AttemptSummary } from "./run-event";
 
 /** Failed attempts of one handler within the alert desk's window that make "deliveries are failing". */
 export const FAILING_THRESHOLD = 5;
 
-export function incidentsOfBatch(attempts: readonly AttemptRow[]): Incident[] {
+export function incidentsOfBatch(attempts: readonly AttemptSummary[]): Incident[] {
   const counts = new Map<string, { outcome: "failed" | "dead"; handler: string; count: number }>();
   for (const attempt of attempts) {
     if (attempt.outcome === "done") continue;

@@ -11,7 +11,6 @@ import { retryDelaySeconds } from "../claim/retry-delay";
 import type { ledgerFor } from "../claim/shard-for-event";
 import type { Settings } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
-import type { AttemptRow } from "../event-log/record-event-log";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
@@ -37,11 +36,17 @@ export interface ShardRun {
   settings: Settings;
 }
 
-/** One event's outcome: what to do with its message, and what to record in the ledger and the event log. */
+/** One attempt as the batch's summary and the alert desk see it. */
+export interface AttemptSummary {
+  handler: string;
+  outcome: "done" | "failed" | "dead";
+}
+
+/** One event's outcome: what to do with its message, and what to record in the ledger (with each attempt). */
 export interface EventRun {
   verdict: Verdict;
   settlements: SettleInput;
-  attempts: AttemptRow[];
+  attempts: AttemptSummary[];
 }
 
 /** Runs the handlers `beginDeliveries` leased for one event; returns their settlements and the verdict. */
@@ -109,10 +114,10 @@ function verdictOf(delays: number[], dead: string[], cause: string | null): Verd
   return dead.length > 0 ? { kind: "dead", handlers: dead, cause } : { kind: "ack" };
 }
 
-/** One handler run: its settlement, its event-log attempt, and when to look again (null: finished). */
+/** One handler run: its settlement (with the attempt's record), and when to look again (null: finished). */
 interface HandlerRun {
   settlement: SettleInput[number];
-  attempt: AttemptRow;
+  attempt: AttemptSummary;
   retryInSeconds: number | null;
 }
 
@@ -143,21 +148,15 @@ async function runLeasedHandler(
   const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
   const delay = outcome.ok ? 0 : retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
   const retryAt = Date.now() + delay * 1000;
-  const logged: AttemptRow = {
-    source,
-    id,
-    handler: name,
-    replay: replay ?? 0,
-    attempt,
-    outcome: outcome.ok ? ("done" as const) : exhausted ? ("dead" as const) : ("failed" as const),
-    error: outcome.ok ? null : outcome.error,
+  const settled = outcome.ok ? ("done" as const) : exhausted ? ("dead" as const) : ("failed" as const);
+  const record = {
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
     destination: outcome.details.destination ?? null,
     responseStatus: outcome.details.status ?? null,
     responseBody: outcome.details.responseBody ?? null,
-    nextRetryAt: outcome.ok || exhausted ? null : retryAt,
   };
+  const attemptSummary: AttemptSummary = { handler: name, outcome: settled };
   if (!outcome.ok)
     log("deliver", {
       source,
@@ -165,16 +164,16 @@ async function runLeasedHandler(
       type: envelope.type,
       handler: name,
       attempt,
-      outcome: logged.outcome,
-      destination: logged.destination,
+      outcome: settled,
+      destination: record.destination,
       error: outcome.error,
       nextTryInSeconds: exhausted ? null : delay,
       ms: outcome.durationMs,
     });
   if (outcome.ok)
     return {
-      settlement: { source, id, handler: key, attempt, outcome: "done" },
-      attempt: logged,
+      settlement: { source, id, handler: key, attempt, outcome: "done", record },
+      attempt: attemptSummary,
       retryInSeconds: null,
     };
   return {
@@ -186,8 +185,9 @@ async function runLeasedHandler(
       outcome: exhausted ? "dead" : "failed",
       error: outcome.error,
       retryAt,
+      record,
     },
-    attempt: logged,
+    attempt: attemptSummary,
     retryInSeconds: exhausted ? null : delay,
   };
 }

@@ -99,6 +99,7 @@ function envelopeOf(name: string, fixture: SampleFixture) {
     headers: rendered.headers,
     verifiedWith: "current" as const,
     body,
+    routes: null,
   };
   return buildEnvelope(event, body, sources.get(source));
 }

@@ -60,36 +60,55 @@ export async function consume(
 
 export type DeliveryRow = { handler: string; state: string; attempts: number; last_error: string | null };
 
-/** Reads the ledger's rows for one event, straight from its SQLite storage. */
+/**
+ * Reads the ledger's rows for one event, straight from its SQLite storage: the claim (with `enqueued_at`
+ * set once the outbox's sent mark passed it) and its settled deliveries.
+ */
 export function inspectLedger(source: string, id: string, testEnv: Env = env) {
   const { ledger } = ledgerOf(source, id, testEnv);
   return runInDurableObject(ledger, (_instance, state) => {
-    const event = state.storage.sql
-      .exec<{ status: string; enqueued_at: number | null }>(
-        "SELECT status, enqueued_at FROM events WHERE source = ? AND event_id = ?",
+    const sql = state.storage.sql;
+    const claim = sql
+      .exec<{ seq: number; status: string }>(
+        "SELECT seq, status FROM claims WHERE source = ? AND event_id = ?",
         source,
         id,
       )
       .toArray()[0];
-    const deliveries = state.storage.sql
-      .exec<DeliveryRow>(
-        "SELECT handler, state, attempts, last_error FROM deliveries WHERE source = ? AND event_id = ?",
-        source,
-        id,
-      )
-      .toArray();
+    const sentThrough =
+      sql
+        .exec<{ value: number }>("SELECT value FROM ledger_settings WHERE name = 'sent_through'")
+        .toArray()[0]?.value ?? 0;
+    const event = claim && { status: claim.status, enqueued_at: claim.seq <= sentThrough ? claim.seq : null };
+    const deliveries = claim
+      ? sql
+          .exec<DeliveryRow>(
+            "SELECT handler, state, attempts, last_error FROM outcomes WHERE seq = ? ORDER BY updated_at",
+            claim.seq,
+          )
+          .toArray()
+      : [];
     return { event, deliveries };
   });
 }
 
+/** The ledger instance's in-memory leases (private state, reached from tests only). */
+type WithLeases = {
+  leases: { leases: Map<string, { attempt: number; until: number }>; inheritedUntil: number };
+};
+
 /** Moves a handler's lease and backoff into the past, as if time had passed. */
 export function expireWaits(source: string, id: string, testEnv: Env = env) {
   const { ledger } = ledgerOf(source, id, testEnv);
-  return runInDurableObject(ledger, (_instance, state) => {
-    state.storage.sql.exec(
-      "UPDATE deliveries SET lease_until = 0, not_before = 0 WHERE source = ? AND event_id = ?",
-      source,
-      id,
-    );
+  return runInDurableObject(ledger, (instance, state) => {
+    const sql = state.storage.sql;
+    const seq = sql
+      .exec<{ seq: number }>("SELECT seq FROM claims WHERE source = ? AND event_id = ?", source, id)
+      .toArray()[0]?.seq;
+    sql.exec("UPDATE outcomes SET not_before = 0 WHERE seq = ?", seq ?? -1);
+    const { leases } = instance as unknown as WithLeases;
+    for (const [key, lease] of leases.leases) if (key.startsWith(`${seq}\n`)) lease.until = 0;
+    // Leases a previous instance may have granted end at the inherited horizon: as if it had passed.
+    leases.inheritedUntil = 0;
   });
 }
