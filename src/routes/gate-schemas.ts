@@ -47,10 +47,16 @@ export type Admission =
   | { go: true; probe?: true }
   | { go: false; retryInMs: number; reason: z.infer<typeof RefusalReason> };
 
-/** What `admitMany` answers: `granted` may start now (0..n); with none, why and when to ask again. */
-export type BatchAdmission =
-  | { granted: number; probe?: true }
-  | { granted: 0; retryInMs: number; reason: z.infer<typeof RefusalReason> };
+/**
+ * What `admitMany` answers: `granted` (0..n) may start now. When fewer than n were granted, `reason` and
+ * `retryInMs` say why the rest may not, and when to ask again for them.
+ */
+export type BatchAdmission = {
+  granted: number;
+  probe?: true;
+  reason?: z.infer<typeof RefusalReason>;
+  retryInMs?: number;
+};
 
 const Time = z.iso.datetime();
 

@@ -34,7 +34,7 @@ export const PROBE_INTERVAL_MAX_MS = 5 * 60_000;
 /** A probe that has not reported after this long is taken as lost (its consumer crashed): another may go. */
 export const PROBE_LEASE_MS = 3 * 60_000;
 /** How soon a caller refused while a probe is in flight should ask again. */
-const PROBE_BUSY_RECHECK_MS = 5_000;
+export const PROBE_BUSY_RECHECK_MS = 5_000;
 
 /** Why a start is refused, and when to ask again. */
 export type Refusal = { reason: "paused" | "retry_after" | "circuit" | "rate"; retryInMs: number };

@@ -20,8 +20,10 @@ import {
 import {
   DEFAULT_FAILURES_TO_OPEN,
   type GateRecord,
+  PROBE_BUSY_RECHECK_MS,
   paused,
   pauseOrCircuit,
+  type Refusal,
   resumed,
   withOutcome,
   withProbeStarted,
@@ -46,11 +48,12 @@ export class RouteGate extends DurableObject<Env> {
   admit(input?: unknown): Admission {
     const { now = Date.now(), ratePerSecond } = AdmitInput.parse(input ?? {});
     const batch = this.start(1, now, ratePerSecond ?? null);
-    if ("reason" in batch) return { go: false, retryInMs: batch.retryInMs, reason: batch.reason };
+    if (batch.granted === 0)
+      return { go: false, retryInMs: batch.retryInMs ?? 0, reason: batch.reason ?? "rate" };
     return batch.probe ? { go: true, probe: true } : { go: true };
   }
 
-  /** How many of `n` deliveries may start now (all or some); with none, why and when to ask again. */
+  /** How many of `n` deliveries may start now; for the rest, why not and when to ask again. */
   admitMany(input: unknown): BatchAdmission {
     const { n, now = Date.now(), ratePerSecond } = AdmitManyInput.parse(input);
     return this.start(n, now, ratePerSecond ?? null);
@@ -111,17 +114,22 @@ export class RouteGate extends DurableObject<Env> {
     this.lastRate = ratePerSecond;
     const rule = pauseOrCircuit(this.gate, now);
     if (typeof rule === "object") return { granted: 0, ...rule };
-    let granted = rule === "probe" ? 1 : wanted;
+    const asked = rule === "probe" ? 1 : wanted;
+    let rest: Refusal | null = null;
+    let granted = asked;
     if (ratePerSecond === null) this.bucket = null;
     else {
       this.bucket ??= fullBucket(ratePerSecond, now);
-      const take = takeTokens(this.bucket, ratePerSecond, granted, now);
-      if (take.granted === 0) return { granted: 0, reason: "rate", retryInMs: take.retryInMs };
+      const take = takeTokens(this.bucket, ratePerSecond, asked, now);
       granted = take.granted;
+      if (granted < asked) rest = { reason: "rate", retryInMs: take.retryInMs };
     }
-    if (rule !== "probe") return { granted };
-    this.update(withProbeStarted(this.gate, now));
-    return { granted: 1, probe: true };
+    if (rule === "probe" && granted === 1) {
+      this.update(withProbeStarted(this.gate, now));
+      rest = wanted > 1 ? { reason: "circuit", retryInMs: PROBE_BUSY_RECHECK_MS } : null;
+      return { granted, probe: true, ...rest };
+    }
+    return { granted, ...rest };
   }
 
   private update(next: GateRecord): void {

@@ -3,7 +3,7 @@
 /** The bucket's state: `tokens` as of `updatedAt` (epoch ms), for `ratePerSecond`. Kept in memory only. */
 export type TokenBucket = { ratePerSecond: number; tokens: number; updatedAt: number };
 
-/** What a take from the bucket gives: how many may start now, and when one more may (0 if some did). */
+/** What a take from the bucket gives: how many may start now, and in how many ms one more may (0: all did). */
 export type TakeResult = { granted: number; retryInMs: number };
 
 /** The burst a route may start at once: one second's worth of its rate, and at least one delivery. */
@@ -35,6 +35,6 @@ export function takeTokens(
   // The epsilon keeps float refills (0.1 + 0.2 …) from withholding a token that is due.
   const granted = Math.max(0, Math.min(wanted, Math.floor(bucket.tokens + 1e-9)));
   bucket.tokens = Math.max(0, bucket.tokens - granted);
-  if (granted > 0) return { granted, retryInMs: 0 };
-  return { granted: 0, retryInMs: Math.max(1, Math.ceil(((1 - bucket.tokens) * 1000) / ratePerSecond)) };
+  if (granted === wanted) return { granted, retryInMs: 0 };
+  return { granted, retryInMs: Math.max(1, Math.ceil(((1 - bucket.tokens) * 1000) / ratePerSecond)) };
 }

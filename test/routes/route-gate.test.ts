@@ -34,15 +34,19 @@ describe("RouteGate: ratePerSecond", () => {
     }
   });
 
-  it("admitMany grants what the bucket holds, then says when to ask again", async () => {
+  it("admitMany grants what the bucket holds, and says when to ask again for the rest", async () => {
     const gate = freshGate();
-    expect(await gate.admitMany({ n: 20, now: T0, ratePerSecond: 5 })).toEqual({ granted: 5 });
+    expect(await gate.admitMany({ n: 20, now: T0, ratePerSecond: 5 })).toEqual({
+      granted: 5,
+      reason: "rate",
+      retryInMs: 200,
+    });
     expect(await gate.admitMany({ n: 20, now: T0, ratePerSecond: 5 })).toEqual({
       granted: 0,
       reason: "rate",
       retryInMs: 200,
     });
-    expect(await gate.admitMany({ n: 20, now: T0 + 1000, ratePerSecond: 5 })).toEqual({ granted: 5 });
+    expect(await gate.admitMany({ n: 3, now: T0 + 1000, ratePerSecond: 5 })).toEqual({ granted: 3 });
   });
 
   it("admits everything without a rate", async () => {
@@ -101,7 +105,12 @@ describe("RouteGate: circuit", () => {
     await gate.report({ outcome: "failed", status: 500, now: probeAt + 200 });
     const secondProbeAt = probeAt + 200 + 2 * PROBE_INTERVAL_FIRST_MS;
     expect(await gate.admit({ now: secondProbeAt - 1 })).toMatchObject({ go: false, reason: "circuit" });
-    expect(await gate.admitMany({ n: 10, now: secondProbeAt })).toEqual({ granted: 1, probe: true });
+    expect(await gate.admitMany({ n: 10, now: secondProbeAt })).toEqual({
+      granted: 1,
+      probe: true,
+      reason: "circuit",
+      retryInMs: 5000,
+    });
     expect(await gate.admit({ now: secondProbeAt + 1 })).toMatchObject({ go: false, reason: "circuit" });
 
     const closed = await gate.report({ outcome: "ok", status: 200, now: secondProbeAt + 300 });
