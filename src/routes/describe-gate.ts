@@ -1,6 +1,6 @@
 /** Turns a gate record into the state operators read (admin API, dashboard): one label and ISO times. */
 import type { GateState } from "./gate-schemas";
-import type { GateRecord } from "./gate-state";
+import { type GateRecord, probeInFlight } from "./gate-state";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -21,7 +21,7 @@ export function describeGate(gate: GateRecord, now: number, ratePerSecond: numbe
     lastError: gate.lastError && { ...gate.lastError, at: new Date(gate.lastError.at).toISOString() },
     openedAt: iso(gate.circuitOpenedAt),
     nextProbeAt: gate.circuitOpenedAt === null ? null : iso(gate.nextProbeAt),
-    probeInFlight: gate.circuitOpenedAt !== null && gate.probeStartedAt !== null,
+    probeInFlight: gate.circuitOpenedAt !== null && probeInFlight(gate, now),
     ratePerSecond,
   };
 }

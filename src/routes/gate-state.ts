@@ -60,7 +60,8 @@ export const FRESH_GATE: GateRecord = {
   probeStartedAt: null,
 };
 
-const probeInFlight = (gate: GateRecord, now: number) =>
+/** Whether the open circuit's probe is out and not yet given up on (PROBE_LEASE_MS). */
+export const probeInFlight = (gate: GateRecord, now: number) =>
   gate.probeStartedAt !== null && now < gate.probeStartedAt + PROBE_LEASE_MS;
 
 /**
@@ -121,7 +122,7 @@ export function withOutcome(
   const lastError = { status: report.status, message: report.error, at: now };
   if (pausesRoute(report)) {
     const seconds = Math.min(report.retryAfterSeconds ?? 0, RETRY_AFTER_CAP_SECONDS);
-    const until = Math.max(gate.retryAfterUntil ?? 0, now + seconds * 1000);
+    const until = Math.max(gate.retryAfterUntil ?? 0, now + Math.ceil(seconds * 1000));
     return { ...gate, lastError, retryAfterUntil: until, probeStartedAt: null };
   }
   const failed = { ...gate, lastError, consecutiveFailures: gate.consecutiveFailures + 1 };
