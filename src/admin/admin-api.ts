@@ -1,6 +1,6 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * and redrive dead letters, pause and resume routes, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a cookie);
  * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
@@ -25,6 +25,7 @@ import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
+import { routeControlApi } from "./route-control-api";
 import { validate } from "./validate";
 
 /**
@@ -83,6 +84,8 @@ adminApi.post(
     return c.json(RedriveResult.parse({ redriven, skipped }));
   },
 );
+
+adminApi.route("/routes", routeControlApi());
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
   return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));

@@ -27,6 +27,11 @@ const Settings = z
      * lease or backoff pending) before the ledger sends its message again, in case the queue lost it.
      */
     STALLED_REDRIVE_SECONDS: intVar(900, 5, 86_400),
+    /**
+     * Failed deliveries in a row that open a route's circuit: the route then sends one probe at a time
+     * until one succeeds (passed to RouteGate.report as `failuresToOpen`; docs/back-pressure.md).
+     */
+    ROUTE_CIRCUIT_FAILURES: intVar(5, 1, 100),
     // LOG_LEVEL is read by src/shared/log.ts itself: shared/ imports nothing of ours.
   })
   .transform((settings) => ({

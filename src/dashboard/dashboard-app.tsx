@@ -1,7 +1,7 @@
 /**
  * The operator dashboard at `/admin`: the event list with filters and summary numbers, one event with its
- * attempts, payload and a Replay button, and the dead letters with redrive. Server-rendered HTML with no
- * script, over the same functions as the admin API. Off (404) while `ADMIN_TOKEN` is unset; a browser
+ * attempts, payload and a Replay button, the dead letters with redrive, and the routes with Pause and
+ * Resume. Server-rendered HTML with no script, over the same functions as the admin API. Off (404) while `ADMIN_TOKEN` is unset; a browser
  * logs in with the token once and then carries it in an HttpOnly, SameSite=Strict cookie. Replay and
  * "Redrive all" first show a confirm page (GET); every action is a same-origin form POST answered with a
  * 303 back to a page. Pages refresh themselves only when asked (`live=1`), or until a replay has run.
@@ -33,6 +33,7 @@ import { loginRoutes } from "./login-routes";
 import { renderPage } from "./page-layout";
 import { LOGIN_PATH, requireDashboardSession } from "./require-dashboard-session";
 import { requireSameOrigin } from "./require-same-origin";
+import { routeControlRoutes } from "./route-control-routes";
 import { eventPath, linkTo, REPLAY_EXPLAINED } from "./view-parts";
 
 const SUMMARY_WINDOW_SECONDS = 86_400;
@@ -166,6 +167,7 @@ dashboard.post(
 );
 
 dashboard.route("/", deadLetterRoutes);
+dashboard.route("/", routeControlRoutes());
 dashboard.route("/", loginRoutes);
 
 /**

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ListEventsQuery, ReplayQuery } from "../admin/admin-schemas";
+import { RouteName } from "../routes/gate-schemas";
 
 function dropBlankFields(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
@@ -57,3 +58,15 @@ export const RedriveForm = z.preprocess(
     back: z.enum(["dead-letters", "event"]).default("dead-letters"),
   }),
 );
+
+/** The Routes page, after a Pause or Resume button: which route, and what was done. */
+export const RoutesPageQuery = z.preprocess(
+  dropBlankFields,
+  z.strictObject({ done: z.enum(["paused", "resumed"]).optional(), route: RouteName.optional() }),
+);
+
+/** A route's Pause or Resume button. */
+export const RouteActionParams = z.object({
+  name: z.string().min(1).max(200),
+  action: z.enum(["pause", "resume"]),
+});

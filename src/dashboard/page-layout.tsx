@@ -44,6 +44,7 @@ pre.answer{margin:.3rem 0 0;padding:.3rem .5rem;max-height:8rem;white-space:pre-
 .badge.dead{color:var(--bad)}
 .badge.accepted{color:var(--info)}
 .badge.no_handler,.badge.suppressed{color:var(--muted)}
+.badge.active{color:var(--ok)}.badge.paused{color:var(--warn)}.badge.circuit-open{color:var(--bad)}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:0 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.45rem .9rem;min-width:7.5rem;background:var(--panel)}
 .card b{display:block;font-size:1.3rem;font-variant-numeric:tabular-nums}
@@ -79,7 +80,7 @@ function stylesheetSource(): Promise<string> {
   return stylesheetHash;
 }
 
-export type Section = "events" | "dead-letters" | null;
+export type Section = "events" | "dead-letters" | "routes" | null;
 
 type LayoutProps = {
   title: string;
@@ -109,6 +110,9 @@ export const Layout: FC<LayoutProps> = ({ title, section, signedIn, refreshSecon
             </a>
             <a href="/admin/dead-letters" class={section === "dead-letters" ? "active" : undefined}>
               Dead letters
+            </a>
+            <a href="/admin/routes" class={section === "routes" ? "active" : undefined}>
+              Routes
             </a>
             <form method="post" action="/admin/logout">
               <button type="submit">Log out</button>

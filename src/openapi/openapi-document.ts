@@ -4,6 +4,7 @@
  * it with Redocly's recommended rules.
  */
 import * as Admin from "../admin/admin-schemas";
+import { RouteGateView } from "../admin/route-control-api";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import { ProblemBody } from "../shared/problem";
@@ -26,6 +27,15 @@ const eventPath = [
     schema: { type: "string" },
   },
   { name: "id", in: "path", required: true, description: "the event id", schema: { type: "string" } },
+];
+const routePath = [
+  {
+    name: "name",
+    in: "path",
+    required: true,
+    description: "the route's name",
+    schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$" },
+  },
 ];
 const admin = { tags: ["admin"], security: [{ adminToken: [] }] };
 const adminErrors = {
@@ -72,6 +82,7 @@ export function openApiDocument(serverUrl: string) {
             ReplayAccepted: Admin.ReplayAccepted,
             RedriveResult: Admin.RedriveResult,
             Metrics: Admin.Metrics,
+            RouteGate: RouteGateView,
           },
           "output",
         ),
@@ -241,6 +252,34 @@ export function openApiDocument(serverUrl: string) {
             ...adminErrors,
             "415": problem("the body is not application/json; nothing was redriven"),
           },
+        },
+      },
+      "/admin/api/routes/{name}/gate": {
+        get: {
+          operationId: "getRouteGate",
+          ...admin,
+          summary: "A route's back-pressure state: active, paused or circuit-open, failures and last error",
+          parameters: routePath,
+          responses: { "200": json("the route's gate", "RouteGate"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/pause": {
+        post: {
+          operationId: "pauseRoute",
+          ...admin,
+          summary: "Pause a route: its events wait (they use up no attempts) until it is resumed",
+          parameters: routePath,
+          responses: { "200": json("the route's gate, now paused", "RouteGate"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/resume": {
+        post: {
+          operationId: "resumeRoute",
+          ...admin,
+          summary:
+            "Resume a route: ends an operator pause and a Retry-After pause; an open circuit probes at once",
+          parameters: routePath,
+          responses: { "200": json("the route's gate after the resume", "RouteGate"), ...adminErrors },
         },
       },
       "/admin/api/metrics": {

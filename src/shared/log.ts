@@ -18,7 +18,8 @@ export type Stage =
   | "dead-letter"
   | "event-log"
   | "admin"
-  | "alert";
+  | "alert"
+  | "gate";
 
 /** The longest string any log field keeps; longer values end in `…`. */
 export const LOG_FIELD_CHARS = 300;
