@@ -42,8 +42,8 @@ export function beginDeliveries(
   items: BeginInput,
 ): BeginResult[] {
   const now = Date.now();
-  const leaseMs = settings.HANDLER_LEASE_SECONDS * 1000;
-  return items.map(({ source, id, handlers }): BeginResult => {
+  const leaseUntil = now + settings.HANDLER_LEASE_SECONDS * 1000;
+  const results = items.map(({ source, id, handlers }): BeginResult => {
     const claim = sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
     if (!claim) return { source, id, found: false };
     const outcomes = new Map(
@@ -53,7 +53,7 @@ export function beginDeliveries(
         .map((row) => [row.handler, row]),
     );
     const decisions = [...new Set(handlers)].map((key) =>
-      decide(leases, claim.seq, key, outcomes.get(key), now, leaseMs),
+      decide(leases, claim.seq, key, outcomes.get(key), now, leaseUntil),
     );
     let status = claim.status as EventStatus;
     if (decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
@@ -80,6 +80,8 @@ export function beginDeliveries(
       handlers: decisions,
     };
   });
+  leases.persistGrants();
+  return results;
 }
 
 function decide(
@@ -88,7 +90,7 @@ function decide(
   handler: string,
   current: SQL.OutcomeRow | undefined,
   now: number,
-  leaseMs: number,
+  leaseUntil: number,
 ): HandlerDecision {
   const settled = current?.attempts ?? 0;
   // A suppressed delivery is finished too: a message delivered again must not start it.
@@ -105,7 +107,7 @@ function decide(
   if (current?.state === "failed" && (current.not_before ?? 0) > now)
     return { handler, decision: "waiting", attempt: settled, retryInMs: (current.not_before ?? now) - now };
   const attempt = Math.max(settled, leases.lastAttempt(seq, handler)) + 1;
-  leases.grant(seq, handler, attempt, now, leaseMs);
+  leases.grant(seq, handler, attempt, leaseUntil);
   return { handler, decision: "run", attempt, budgetUsed: attempt - (current?.revived_at ?? 0) };
 }
 

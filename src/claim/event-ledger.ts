@@ -65,7 +65,7 @@ export class EventLedger extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(LEDGER_SCHEMA);
     this.sender = new QueueSender(env);
-    this.leases = new LeaseBook(this.sql, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n);
+    this.leases = new LeaseBook(this.sql);
     this.outbox = new Outbox(env, this.sql, this.sender, this.leases);
     this.lost = new LostMessageFinder(this.sql, this.leases);
     this.restart = { at: Date.now(), sentThrough: this.outbox.sentMark };
@@ -163,7 +163,7 @@ export class EventLedger extends DurableObject<Env> {
     this.alarmAt = null;
     const settings = this.settings;
     let now = Date.now();
-    this.leases.prune(now, settings.HANDLER_LEASE_SECONDS * 1000);
+    this.leases.prune(now);
     let retrySoon = !(await this.outbox.drain());
     const found = this.lost.handBack(
       this.outbox.sentMark,

@@ -1,84 +1,96 @@
 /**
- * Leases of running deliveries, kept in the ledger's memory instead of a written row per attempt (a lease
- * row was 2 of the 24 rows an event used to cost). A lease exists so that two consumers never run the same
- * (event, delivery key) at once; only this Durable Object grants them, so memory is enough while it lives.
- *
- * What a restart loses is covered by the lease horizon: a persisted time before which every lease ever
- * granted ends. A new instance treats every unfinished delivery of an event it did not create as leased
- * until that horizon, so nothing a previous instance leased can start twice. The horizon is written only
- * when a lease would outlive it, and then moved a whole lease period further: about one row per lease
- * period per shard, whatever the traffic. docs/architecture.md, "Leases in memory".
+ * Leases of running deliveries. A lease exists so that two consumers never run the same (event, delivery
+ * key) at once, and so that only the current attempt may record its outcome. Only this Durable Object grants
+ * them, so they are kept in memory, and persisted one row per `beginDeliveries` call (`lease_batches`: every
+ * lease the call granted, as JSON) instead of one row per delivery: a new instance after a restart or an
+ * eviction loads the rows whose leases have not ended, so a lease survives exactly as a row per delivery
+ * would. Rows are deleted once every lease in them has ended. docs/architecture.md, "Leases".
  */
-import * as SQL from "./ledger-sql";
+import { z } from "zod";
 
 type Lease = { attempt: number; until: number };
 
-const HORIZON = "lease_horizon";
+/** How a batch row stores its leases: [seq, delivery key, attempt] triples. */
+const StoredLeases = z.array(z.tuple([z.number(), z.string(), z.number()]));
+
+const INSERT_BATCH = "INSERT INTO lease_batches (until, leases) VALUES (?, ?)";
+const SELECT_LIVE = "SELECT until, leases FROM lease_batches WHERE until > ?";
+const DELETE_ENDED = "DELETE FROM lease_batches WHERE until <= ?";
+
+/** An expired lease is forgotten a day after it ended (its consumer is long gone), so memory stays bounded. */
+const PRUNE_AFTER_MS = 86_400_000;
 
 export class LeaseBook {
-  private readonly leases = new Map<string, Lease>();
-  /** Deliveries of pre-start events this instance has settled: the inherited lease no longer applies. */
-  private readonly settledHere = new Set<string>();
-  /** Every lease granted before this instance started ends before this time. */
-  private readonly inheritedUntil: number;
-  private horizon: number;
+  /** By claim seq, then delivery key. */
+  private readonly leases = new Map<number, Map<string, Lease>>();
+  /** Leases granted by the `beginDeliveries` call running now, written as one row when it ends. */
+  private granted: [number, string, number][] = [];
+  private grantedUntil = 0;
 
-  constructor(
-    private readonly sql: SqlStorage,
-    /** Claims up to this seq existed before this instance: a previous one may have leased them. */
-    private readonly seqAtStart: number,
-  ) {
-    this.horizon = sql.exec<{ value: number }>(SQL.SELECT_SETTING, HORIZON).toArray()[0]?.value ?? 0;
-    this.inheritedUntil = this.horizon;
-  }
-
-  /** Until when a delivery is leased (by this instance, or possibly by a previous one); null when free. */
-  heldUntil(seq: number, key: string, now: number): number | null {
-    const id = `${seq}\n${key}`;
-    const lease = this.leases.get(id);
-    if (lease) return lease.until > now ? lease.until : null;
-    if (seq <= this.seqAtStart && now < this.inheritedUntil && !this.settledHere.has(id))
-      return this.inheritedUntil;
-    return null;
-  }
-
-  /** The attempt number of the last lease granted here (expired or not), 0 when none. */
-  lastAttempt(seq: number, key: string): number {
-    return this.leases.get(`${seq}\n${key}`)?.attempt ?? 0;
-  }
-
-  /** Leases a delivery to one attempt; persists a later horizon when this lease would outlive it. */
-  grant(seq: number, key: string, attempt: number, now: number, leaseMs: number): void {
-    const until = now + leaseMs;
-    this.leases.set(`${seq}\n${key}`, { attempt, until });
-    if (until > this.horizon) {
-      this.horizon = until + leaseMs;
-      this.sql.exec(SQL.SET_SETTING, HORIZON, this.horizon);
+  constructor(private readonly sql: SqlStorage) {
+    for (const row of sql.exec<{ until: number; leases: string }>(SELECT_LIVE, Date.now()).toArray()) {
+      const parsed = StoredLeases.safeParse(JSON.parse(row.leases));
+      for (const [seq, key, attempt] of parsed.data ?? []) this.set(seq, key, { attempt, until: row.until });
     }
+  }
+
+  /** Until when a delivery is leased; null when free. */
+  heldUntil(seq: number, key: string, now: number): number | null {
+    const lease = this.leases.get(seq)?.get(key);
+    return lease && lease.until > now ? lease.until : null;
+  }
+
+  /** The attempt number of the last lease granted on a delivery (ended or not), 0 when none is known. */
+  lastAttempt(seq: number, key: string): number {
+    return this.leases.get(seq)?.get(key)?.attempt ?? 0;
+  }
+
+  /** When the latest lease on any delivery of a claim ends (ended or not); 0 when none is known. */
+  latestEnd(seq: number): number {
+    return Math.max(0, ...[...(this.leases.get(seq)?.values() ?? [])].map((lease) => lease.until));
+  }
+
+  /** Leases a delivery to one attempt; `persistGrants` writes every grant since the last call as one row. */
+  grant(seq: number, key: string, attempt: number, until: number): void {
+    this.set(seq, key, { attempt, until });
+    this.granted.push([seq, key, attempt]);
+    this.grantedUntil = Math.max(this.grantedUntil, until);
+  }
+
+  /** Writes the leases granted by the current call (one row), in the caller's transaction. */
+  persistGrants(): void {
+    if (this.granted.length > 0) this.sql.exec(INSERT_BATCH, this.grantedUntil, JSON.stringify(this.granted));
+    this.granted = [];
+    this.grantedUntil = 0;
   }
 
   /**
    * Whether an attempt's outcome may be recorded (a fencing check), and forgets its lease. The holder of the
-   * current lease may settle, expired or not, as long as no later attempt was begun. An attempt begun by a
-   * previous instance (no lease here) may settle while no attempt of that number was settled yet.
+   * last lease may settle, ended or not, as long as no later attempt was begun. An attempt whose lease is not
+   * known any more (forgotten a day after it ended) may settle while no attempt of its number has.
    */
   release(seq: number, key: string, attempt: number, settledAttempts: number): boolean {
-    const id = `${seq}\n${key}`;
-    const lease = this.leases.get(id);
-    if (lease) {
-      if (lease.attempt !== attempt) return false;
-      this.leases.delete(id);
-      if (seq <= this.seqAtStart) this.settledHere.add(id);
-      return true;
-    }
-    if (attempt <= settledAttempts) return false;
-    if (seq <= this.seqAtStart) this.settledHere.add(id);
+    const forClaim = this.leases.get(seq);
+    const lease = forClaim?.get(key);
+    if (!lease) return attempt > settledAttempts;
+    if (lease.attempt !== attempt) return false;
+    forClaim?.delete(key);
+    if (forClaim?.size === 0) this.leases.delete(seq);
     return true;
   }
 
-  /** Forgets leases expired for a while (their consumer is gone), so memory stays bounded. */
-  prune(now: number, leaseMs: number): void {
-    for (const [id, lease] of this.leases) if (lease.until + leaseMs < now) this.leases.delete(id);
-    if (now >= this.inheritedUntil) this.settledHere.clear();
+  /** Deletes the rows whose leases have all ended, and forgets leases that ended a day ago. */
+  prune(now: number): void {
+    this.sql.exec(DELETE_ENDED, now);
+    for (const [seq, forClaim] of this.leases) {
+      for (const [key, lease] of forClaim) if (lease.until + PRUNE_AFTER_MS < now) forClaim.delete(key);
+      if (forClaim.size === 0) this.leases.delete(seq);
+    }
+  }
+
+  private set(seq: number, key: string, lease: Lease): void {
+    const forClaim = this.leases.get(seq) ?? new Map<string, Lease>();
+    forClaim.set(key, lease);
+    this.leases.set(seq, forClaim);
   }
 }

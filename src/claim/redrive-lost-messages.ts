@@ -56,7 +56,7 @@ export class LostMessageFinder {
         const outcomes = this.sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq).toArray();
         const lastSettled = Math.max(0, ...outcomes.map((row) => row.updated_at));
         const lost = restart !== null && claim.seq <= restart.sentThrough && lastSettled < restart.at;
-        const stallAt = this.stallAt(claim, outcomes, stallMs, now);
+        const stallAt = this.stallAt(claim, outcomes, stallMs);
         if (lost || stallAt <= now) {
           this.sql.exec(SQL.INSERT_RESEND, claim.seq);
           this.resentAt.set(claim.seq, now);
@@ -72,15 +72,13 @@ export class LostMessageFinder {
   }
 
   /** When a claim counts as stalled: its last activity plus the silence allowed after it. */
-  private stallAt(claim: SQL.ClaimRow, outcomes: SQL.OutcomeRow[], stallMs: number, now: number): number {
-    let last = Math.max(claim.received_at, this.resentAt.get(claim.seq) ?? 0);
-    for (const row of outcomes)
-      last = Math.max(
-        last,
-        row.updated_at,
-        row.not_before ?? 0,
-        this.leases.heldUntil(claim.seq, row.handler, now) ?? 0,
-      );
+  private stallAt(claim: SQL.ClaimRow, outcomes: SQL.OutcomeRow[], stallMs: number): number {
+    let last = Math.max(
+      claim.received_at,
+      this.resentAt.get(claim.seq) ?? 0,
+      this.leases.latestEnd(claim.seq),
+    );
+    for (const row of outcomes) last = Math.max(last, row.updated_at, row.not_before ?? 0);
     return last + Math.max(stallMs, last - claim.received_at);
   }
 

@@ -21,7 +21,7 @@ describe("event ledger", () => {
     const { ledger } = ledgerOf("generic", id);
     await runInDurableObject(ledger, (_instance, state) => {
       const eightDaysAgo = Date.now() - 8 * 86_400_000;
-      state.storage.sql.exec("UPDATE events SET received_at = ? WHERE event_id = ?", eightDaysAgo, id);
+      state.storage.sql.exec("UPDATE claims SET received_at = ? WHERE event_id = ?", eightDaysAgo, id);
     });
     await runInDurableObject(ledger, (_i, state) => state.storage.setAlarm(Date.now() + 60_000));
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
@@ -48,47 +48,62 @@ describe("event ledger", () => {
       ago: number;
     };
 
-    /** Stores an event as if the queue had accepted its message `enqueuedAgo` ms ago, and its deliveries. */
+    /** The ledger instance's private state these tests set up or observe (reached from tests only). */
+    type Internals = {
+      outbox: { sentThrough: number };
+      leases: { leases: Map<number, Map<string, { attempt: number; until: number }>> };
+      lost: { resentAt: Map<number, number> };
+    };
+
+    /**
+     * Stores an event received `receivedAgo` ms ago as already sent to the queue, with its deliveries:
+     * settled ones as `outcomes` rows, `running` ones as a lease of this instance (`leaseUntil`, or one that
+     * ended `ago` ms ago).
+     */
     async function storeEnqueued(
-      enqueuedAgo: number,
+      receivedAgo: number,
       deliveries: StoredDelivery[] = [],
       status = "accepted",
-      receivedAgo = enqueuedAgo,
     ) {
       const id = `stalled-${crypto.randomUUID()}`;
       const { ledger, shard } = ledgerOf("generic", id);
       const body = new TextEncoder().encode(JSON.stringify({ id, type: "x" }));
       const now = Date.now();
-      await runInDurableObject(ledger, (_instance, state) => {
+      const seq = await runInDurableObject(ledger, (instance, state) => {
         const sql = state.storage.sql;
-        sql.exec(
-          `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, status, enqueued_at)
-           VALUES ('generic', ?, 'x', ?, '{}', ?, ?, ?, ?)`,
-          id,
-          now - receivedAgo,
-          body.byteLength,
-          shard,
-          status,
-          now - enqueuedAgo,
-        );
-        sql.exec(
-          "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES ('generic', ?, 0, ?)",
-          id,
-          body,
-        );
-        for (const d of deliveries)
-          sql.exec(
-            `INSERT INTO deliveries (source, event_id, handler, state, attempts, lease_until, not_before, updated_at)
-             VALUES ('generic', ?, ?, ?, 1, ?, ?, ?)`,
+        const { seq } = sql
+          .exec<{ seq: number }>(
+            `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, headers, body)
+             VALUES ('generic', ?, 'x', ?, ?, ?, ?, '{}', ?) RETURNING seq`,
             id,
-            d.handler ?? "forward",
-            d.state,
-            d.leaseUntil ?? null,
-            d.notBefore ?? null,
-            now - d.ago,
-          );
+            now - receivedAgo,
+            body.byteLength,
+            shard,
+            status,
+            body,
+          )
+          .one();
+        const internals = instance as unknown as Internals;
+        internals.outbox.sentThrough = seq;
+        for (const d of deliveries) {
+          const handler = d.handler ?? "forward";
+          if (d.state === "running") {
+            const forClaim = internals.leases.leases.get(seq) ?? new Map();
+            forClaim.set(handler, { attempt: 1, until: d.leaseUntil ?? now - d.ago });
+            internals.leases.leases.set(seq, forClaim);
+          } else
+            sql.exec(
+              `INSERT INTO outcomes (seq, handler, state, attempts, not_before, updated_at) VALUES (?, ?, ?, 1, ?, ?)`,
+              seq,
+              handler,
+              d.state,
+              d.notBefore ?? null,
+              now - d.ago,
+            );
+        }
+        return seq;
       });
-      return { id, ledger };
+      return { id, ledger, seq };
     }
 
     async function runAlarm(ledger: ReturnType<typeof ledgerOf>["ledger"]) {
@@ -96,19 +111,21 @@ describe("event ledger", () => {
       expect(await runDurableObjectAlarm(ledger)).toBe(true);
     }
 
-    const enqueuedAt = async (id: string) => (await inspectLedger("generic", id)).event?.enqueued_at;
+    /** When the ledger instance last handed the claim back to its outbox (undefined: never). */
+    const resentAt = (ledger: ReturnType<typeof ledgerOf>["ledger"], seq: number) =>
+      runInDurableObject(ledger, (instance) => (instance as unknown as Internals).lost.resentAt.get(seq));
 
     it("re-sends an enqueued event no consumer touched for STALLED_REDRIVE_SECONDS, once", async () => {
-      const { id, ledger } = await storeEnqueued(16 * MINUTE);
-      const before = await enqueuedAt(id);
+      const { id, ledger, seq } = await storeEnqueued(16 * MINUTE);
+      expect(await resentAt(ledger, seq)).toBeUndefined();
       await runAlarm(ledger);
       const [delivery] = await waitForDeliveries(id);
       expect(JSON.parse(delivery!.body)).toMatchObject({ id, source: "generic" });
       await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
-      const redriven = await enqueuedAt(id);
-      expect(redriven).toBeGreaterThan(before!);
+      const redriven = await resentAt(ledger, seq);
+      expect(redriven).toBeDefined();
       await runAlarm(ledger);
-      expect(await enqueuedAt(id)).toBe(redriven);
+      expect(await resentAt(ledger, seq)).toBe(redriven);
     });
 
     it("re-runs a handler whose lease expired long ago and whose message is gone", async () => {
@@ -133,14 +150,14 @@ describe("event ledger", () => {
       const stored = [
         await storeEnqueued(20 * MINUTE, [{ state: "running", leaseUntil: later, ago: 20 * MINUTE }]),
         await storeEnqueued(20 * MINUTE, [{ state: "failed", notBefore: later, ago: 20 * MINUTE }]),
+        // A lease that ended 2 minutes ago is activity 2 minutes ago.
         await storeEnqueued(20 * MINUTE, [{ state: "running", ago: 2 * MINUTE }]),
-        // Re-sent 20 minutes ago, 60 minutes after it arrived: the next re-send waits 60 minutes.
-        await storeEnqueued(20 * MINUTE, [], "accepted", 80 * MINUTE),
+        // A consumer recorded a failure 2 minutes ago, 78 minutes after it arrived: the next re-send waits longer.
+        await storeEnqueued(80 * MINUTE, [{ state: "failed", notBefore: 0, ago: 2 * MINUTE }], "retrying"),
       ];
-      for (const { id, ledger } of stored) {
-        const before = await enqueuedAt(id);
+      for (const [index, { ledger, seq }] of stored.entries()) {
         await runAlarm(ledger);
-        expect(await enqueuedAt(id)).toBe(before);
+        expect(await resentAt(ledger, seq), `event ${index}`).toBeUndefined();
       }
     });
 
@@ -161,24 +178,27 @@ describe("event ledger", () => {
         await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
       });
 
-      it("re-sends, on a new instance's first alarm, what was enqueued before it started, waiting out backoffs", async () => {
-        const { id, ledger } = await storeEnqueued(MINUTE, [
-          { state: "failed", notBefore: Date.now() + 1500, ago: MINUTE },
-        ]);
-        const before = await enqueuedAt(id);
+      it("re-sends, on a new instance's first alarm, what was sent before it started, waiting out backoffs", async () => {
+        const notBefore = Date.now() + 1500;
+        const { id, ledger } = await storeEnqueued(
+          MINUTE,
+          [{ state: "failed", notBefore, ago: MINUTE }],
+          "retrying",
+        );
+        await runInDurableObject(ledger, (_i, state) =>
+          state.storage.sql.exec(
+            "INSERT INTO ledger_settings (name, value) VALUES ('sent_through', (SELECT max(seq) FROM claims)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+          ),
+        );
         await evictDurableObject(ledger);
         await runAlarm(ledger);
-        const redriven = await enqueuedAt(id);
-        expect(redriven).toBeGreaterThan(before!);
         const [delivery] = await waitForDeliveries(id);
-        expect(delivery!.at).toBeGreaterThanOrEqual(before! + MINUTE + 1000);
+        expect(delivery!.at).toBeGreaterThanOrEqual(notBefore - 1000);
         await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
         // Only the first alarm of an instance looks back: the next one leaves a recent event alone.
         const fresh = await storeEnqueued(MINUTE);
         await runAlarm(fresh.ledger);
-        expect(await enqueuedAt(fresh.id)).toBe(
-          (await inspectLedger("generic", fresh.id)).event?.enqueued_at,
-        );
+        expect(await resentAt(fresh.ledger, fresh.seq)).toBeUndefined();
       });
 
       it("keeps an alarm at most 10 s ahead while an event is unfinished, so a restarted runtime wakes it", async () => {
@@ -193,15 +213,15 @@ describe("event ledger", () => {
     });
   });
 
-  it("drains past a row that can never be marked, and its alarm ends (no unbounded loop)", async () => {
+  it("sends a row whose id cannot be looked up by itself (addressed by seq), and its alarm ends", async () => {
     const shard = 9000 + Math.floor(Math.random() * 1000);
     const ledger = ledgerFor(env, shard);
-    // An id with a lone surrogate reads back differently from how it was written, so marking it never matches.
+    // An id with a lone surrogate reads back differently from how it was written: only its seq addresses it.
     const poison = `evt_sur\ud800-${crypto.randomUUID()}`;
     await runInDurableObject(ledger, (_instance, state) => {
       state.storage.sql.exec(
-        `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard)
-         VALUES ('generic', ?, 'x', ?, '{}', 0, ?)`,
+        `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, headers, body)
+         VALUES ('generic', ?, 'x', ?, 0, ?, 'accepted', '{}', x'')`,
         poison,
         Date.now() - 1000,
         shard,
@@ -221,12 +241,16 @@ describe("event ledger", () => {
     expect(accepted).toBe("accepted");
     await waitForDeliveries(good);
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
-    const rows = await runInDurableObject(ledger, (_instance, state) => ({
-      pending: state.storage.sql.exec("SELECT count(*) AS n FROM events WHERE enqueued_at IS NULL").one().n,
-      alarm: state.storage.getAlarm(),
-    }));
-    expect(rows.pending).toBe(1);
-    expect(await rows.alarm).not.toBeNull();
+    const unsent = await runInDurableObject(
+      ledger,
+      (_instance, state) =>
+        state.storage.sql
+          .exec<{ n: number }>(
+            "SELECT count(*) AS n FROM claims WHERE seq > (SELECT value FROM ledger_settings WHERE name = 'sent_through')",
+          )
+          .one().n,
+    );
+    expect(unsent).toBe(0);
   });
 
   it("validates RPC arguments with zod before touching storage", async () => {

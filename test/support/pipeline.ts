@@ -93,9 +93,7 @@ export function inspectLedger(source: string, id: string, testEnv: Env = env) {
 }
 
 /** The ledger instance's in-memory leases (private state, reached from tests only). */
-type WithLeases = {
-  leases: { leases: Map<string, { attempt: number; until: number }>; inheritedUntil: number };
-};
+type WithLeases = { leases: { leases: Map<number, Map<string, { attempt: number; until: number }>> } };
 
 /** Moves a handler's lease and backoff into the past, as if time had passed. */
 export function expireWaits(source: string, id: string, testEnv: Env = env) {
@@ -107,8 +105,8 @@ export function expireWaits(source: string, id: string, testEnv: Env = env) {
       .toArray()[0]?.seq;
     sql.exec("UPDATE outcomes SET not_before = 0 WHERE seq = ?", seq ?? -1);
     const { leases } = instance as unknown as WithLeases;
-    for (const [key, lease] of leases.leases) if (key.startsWith(`${seq}\n`)) lease.until = 0;
-    // Leases a previous instance may have granted end at the inherited horizon: as if it had passed.
-    leases.inheritedUntil = 0;
+    for (const lease of leases.leases.get(seq ?? -1)?.values() ?? []) lease.until = 0;
+    // A new instance loads leases from their batch rows: those end now too.
+    sql.exec("UPDATE lease_batches SET until = 0 WHERE until > 0");
   });
 }
