@@ -7,9 +7,19 @@ import { HandlerName } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
- * source's suppress rules (loop breakers) matched, so it was not delivered. Both are terminal, like `delivered`.
+ * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: routes are configured
+ * and none matched the event when it was claimed, so it was never enqueued. All three are terminal, like
+ * `delivered`.
  */
-export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler", "suppressed"]);
+export const EventStatus = z.enum([
+  "accepted",
+  "delivered",
+  "retrying",
+  "dead",
+  "no_handler",
+  "suppressed",
+  "filtered",
+]);
 
 const timeParam = z
   .string()
@@ -151,6 +161,7 @@ const StatusCounts = z.object({
   retrying: z.number().int(),
   no_handler: z.number().int(),
   suppressed: z.number().int(),
+  filtered: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

@@ -2,7 +2,10 @@
  * The per (event, handler) delivery state machine: leases handlers to consumers (`begin`), records their
  * fenced outcomes (`settle`), and derives each event's status from its deliveries.
  */
+
+import { z } from "zod";
 import type { Settings } from "../config/settings";
+import { deliveryKey } from "./event-message";
 import type {
   BeginInput,
   BeginResult,
@@ -26,26 +29,44 @@ type EventRow = {
   status: EventStatus;
   shard: number;
   verified_with: string | null;
+  routes: string | null;
 };
+
+const StoredRoutes = z.array(z.string());
+
+/** The delivery keys of an event's stored routes for one replay; null when it was stored without routes. */
+function storedRouteKeys(row: EventRow, replay: number | undefined): string[] | null {
+  if (row.routes === null) return null;
+  const routes = StoredRoutes.safeParse(JSON.parse(row.routes));
+  return routes.success ? routes.data.map((route) => deliveryKey(route, replay)) : null;
+}
 
 /**
  * Leases every runnable handler of each event to the calling consumer. A handler already done, dead,
- * leased by another attempt, or waiting out its backoff is not run. An event for which no handler was
- * ever begun and none matches becomes `no_handler`, a terminal status.
+ * leased by another attempt, or waiting out its backoff is not run. When the message names no handler,
+ * the routes stored with the event at claim time are its handlers. An event stored without routes (none
+ * was configured) for which no handler was ever begun and none matches becomes `no_handler`, a terminal
+ * status; one whose routes matched nothing was stored `filtered` and is never enqueued.
  */
 export function beginDeliveries(sql: SqlStorage, settings: Settings, items: BeginInput): BeginResult[] {
   const now = Date.now();
   const leaseUntil = now + settings.HANDLER_LEASE_SECONDS * 1000;
-  return items.map(({ source, id, handlers }): BeginResult => {
+  return items.map(({ source, id, handlers: given, useStoredRoutes, replay }): BeginResult => {
     const row = sql.exec<EventRow>(SQL.SELECT_EVENT, source, id).toArray()[0];
     if (!row) return { source, id, found: false };
     // A redelivered message proves the send went through even if marking it did not.
     sql.exec(SQL.MARK_ENQUEUED, now, source, id);
+    const stored = useStoredRoutes ? storedRouteKeys(row, replay) : null;
+    const handlers = stored ?? given;
     const decisions = [...new Set(handlers)].map((handler) =>
       decide(sql, source, id, handler, now, leaseUntil),
     );
     let status = row.status;
-    if (decisions.length === 0 && sql.exec<{ n: number }>(SQL.HAS_DELIVERIES, source, id).one().n === 0) {
+    if (
+      row.routes === null &&
+      decisions.length === 0 &&
+      sql.exec<{ n: number }>(SQL.HAS_DELIVERIES, source, id).one().n === 0
+    ) {
       status = "no_handler";
       sql.exec(SQL.SET_STATUS, status, source, id);
     }

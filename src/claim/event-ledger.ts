@@ -14,7 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
-import { purgeEventLog } from "../event-log/record-event-log";
+import { purgeEventLog, recordOutcomes } from "../event-log/record-event-log";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
 import { beginDeliveries, settleDeliveries } from "./delivery-state";
@@ -36,7 +36,7 @@ import { type ReplayStart, readStored, reviveDead, startReplay } from "./operato
 import { ReplayBodyPurger } from "./purge-replay-bodies";
 import { QueueSender } from "./queue-sender";
 import { nextStallAt, redriveFromBeforeStart, redriveStalled } from "./redrive-lost-messages";
-import { addMissingEventColumns, storeEvent } from "./store-event";
+import { addMissingEventColumns, isFiltered, storeEvent } from "./store-event";
 import { storeSignedContent } from "./store-signed-content";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -45,6 +45,17 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
  * restarted after a crash (which re-arms persisted alarms) wakes the ledger and re-sends lost messages.
  */
 const RESTART_WATCH_MS = 10_000;
+
+/** The event-log row of an event that matched no route: it is never enqueued, so the outbox never logs it. */
+function recordFiltered(db: D1Database, event: AcceptInput): Promise<void> {
+  const { source, id, type, receivedAt, shard } = event;
+  const row = { source, id, type, receivedAt, shard, bodySize: event.body.byteLength };
+  return recordOutcomes(
+    db,
+    [{ ...row, status: "filtered", attempts: 0, lastError: null, deliveredAt: null }],
+    [],
+  );
+}
 
 export class EventLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -75,9 +86,18 @@ export class EventLedger extends DurableObject<Env> {
     return settingsFrom(this.env);
   }
 
-  /** Claims the event and stores it in the outbox, atomically; the outbox sends it right after. */
+  /**
+   * Claims the event and stores it in the outbox, atomically; the outbox sends it right after. An event
+   * that matched no route is stored `filtered` instead: nothing is sent, and the event log records it.
+   */
   accept(input: AcceptInput): AcceptOutcome {
-    if (!storeEvent(this.ctx.storage, AcceptInput.parse(input))) return "duplicate";
+    const event = AcceptInput.parse(input);
+    if (!storeEvent(this.ctx.storage, event)) return "duplicate";
+    if (isFiltered(event)) {
+      this.ctx.waitUntil(recordFiltered(this.env.EVENT_LOG, event));
+      this.ensureAlarmBy(Date.now() + PURGE_INTERVAL_MS);
+      return "accepted";
+    }
     this.ensureAlarmBy(Date.now() + this.settings.OUTBOX_REDRIVE_SECONDS * 1000);
     this.outbox.scheduleDrain();
     return "accepted";

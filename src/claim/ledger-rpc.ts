@@ -19,6 +19,11 @@ export const AcceptInput = z.object({
   shard: z.number().int().nonnegative(),
   /** Absent for events accepted without a signature check (replays keep the stored value). */
   verifiedWith: VerifiedWith.optional(),
+  /**
+   * The routes chosen at claim time, stored with the event; empty: the event is `filtered` (never
+   * enqueued). Absent while no route is configured: handlers are then matched at delivery, as before.
+   */
+  routes: z.array(HandlerName).max(64).optional(),
 });
 export type AcceptInput = z.infer<typeof AcceptInput>;
 export type AcceptOutcome = "accepted" | "duplicate";
@@ -33,7 +38,17 @@ export const SignedContentClaim = z.object({
 export type SignedContentClaim = z.infer<typeof SignedContentClaim>;
 
 export const BeginInput = z.array(
-  z.object({ source: SourceName, id: EventId, handlers: z.array(HandlerName).max(64) }),
+  z.object({
+    source: SourceName,
+    id: EventId,
+    handlers: z.array(HandlerName).max(64),
+    /**
+     * The message names no handler: the event's stored routes (keyed for `replay`) replace `handlers`,
+     * which then only serve events stored without routes.
+     */
+    useStoredRoutes: z.boolean().optional(),
+    replay: z.number().int().positive().optional(),
+  }),
 );
 export type BeginInput = z.infer<typeof BeginInput>;
 
@@ -104,10 +119,18 @@ export type BeginResult =
     };
 
 /**
- * `delivered`, `dead`, `no_handler` and `suppressed` (a source's suppress rule matched: not delivered) are
- * terminal (and purged after retention).
+ * `delivered`, `dead`, `no_handler`, `suppressed` (a source's suppress rule matched: not delivered) and
+ * `filtered` (routes are configured and none matched it when it was claimed) are terminal (and purged
+ * after retention).
  */
-export type EventStatus = "accepted" | "delivered" | "retrying" | "dead" | "no_handler" | "suppressed";
+export type EventStatus =
+  | "accepted"
+  | "delivered"
+  | "retrying"
+  | "dead"
+  | "no_handler"
+  | "suppressed"
+  | "filtered";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS events (
   shard INTEGER NOT NULL,
   replays INTEGER NOT NULL DEFAULT 0,
   verified_with TEXT,
+  routes TEXT,
   PRIMARY KEY (source, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_outbox ON events (received_at) WHERE enqueued_at IS NULL;
@@ -53,12 +54,16 @@ CREATE INDEX IF NOT EXISTS signed_contents_by_age ON signed_contents (claimed_at
 `;
 
 /** Columns added after the first release: ledgers created before them get them once, at start. */
-export const ADDED_EVENT_COLUMNS = { verified_with: "ALTER TABLE events ADD COLUMN verified_with TEXT" };
+export const ADDED_EVENT_COLUMNS = {
+  verified_with: "ALTER TABLE events ADD COLUMN verified_with TEXT",
+  /** JSON array of the route names chosen at claim time; NULL: no route was configured then. */
+  routes: "ALTER TABLE events ADD COLUMN routes TEXT",
+};
 export const EVENT_COLUMNS = "SELECT name FROM pragma_table_info('events')";
 
 export const INSERT_EVENT = `
-INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, verified_with)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, verified_with, routes, status, enqueued_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING event_id`;
 
@@ -152,7 +157,7 @@ SELECT EXISTS (
 export const MARK_SENT = "UPDATE events SET enqueued_at = ? WHERE source = ? AND event_id = ?";
 
 export const SELECT_EVENT = `
-SELECT type, received_at, headers, body_size, status, shard, verified_with FROM events WHERE source = ? AND event_id = ?`;
+SELECT type, received_at, headers, body_size, status, shard, verified_with, routes FROM events WHERE source = ? AND event_id = ?`;
 
 export const SELECT_DELIVERY = `
 SELECT state, attempts, lease_until, not_before FROM deliveries
@@ -179,7 +184,7 @@ export const SET_STATUS = "UPDATE events SET status = ? WHERE source = ? AND eve
 /** Terminal events past retention are forgotten, with their bodies and deliveries. */
 export const SELECT_EXPIRED = `
 SELECT source, event_id, shard FROM events
-WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed') LIMIT 500`;
+WHERE received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered') LIMIT 500`;
 export const DELETE_EVENT = "DELETE FROM events WHERE source = ? AND event_id = ?";
 export const DELETE_BODY = "DELETE FROM event_bodies WHERE source = ? AND event_id = ?";
 export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND event_id = ?";
@@ -194,7 +199,7 @@ export const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE source = ? AND ev
 export const SELECT_BODIES_PAST_REPLAY = `
 SELECT b.rowid AS body_row, e.received_at FROM events e
 JOIN event_bodies b ON b.source = e.source AND b.event_id = e.event_id
-WHERE e.received_at >= ?1 AND e.received_at < ?2 AND e.status IN ('delivered', 'no_handler', 'suppressed')
+WHERE e.received_at >= ?1 AND e.received_at < ?2 AND e.status IN ('delivered', 'no_handler', 'suppressed', 'filtered')
 ORDER BY e.received_at LIMIT ?3`;
 export const DELETE_BODY_ROW = "DELETE FROM event_bodies WHERE rowid = ?";
 /** 1 while the event still has its body (inside the replay window, or not finished), else 0. */

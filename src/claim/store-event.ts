@@ -17,12 +17,16 @@ export function addMissingEventColumns(sql: SqlStorage): void {
     if (!present.has(column)) sql.exec(statement);
 }
 
+/** True when routes were chosen for the event and none matched it. */
+export const isFiltered = (event: AcceptInput): boolean => event.routes?.length === 0;
+
 /** DO SQLite values are capped at 2 MB; bodies are stored in 1 MiB chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Claims `(source, id)` and stores the event with it, in one synchronous transaction, so concurrent
- * duplicates cannot both win. Returns false when the id was already claimed.
+ * duplicates cannot both win. Returns false when the id was already claimed. An event whose route list is
+ * empty is stored `filtered`, already out of the outbox: there is nothing to send.
  */
 export function storeEvent(storage: DurableObjectStorage, event: AcceptInput): boolean {
   return storage.transactionSync(() => {
@@ -37,6 +41,9 @@ export function storeEvent(storage: DurableObjectStorage, event: AcceptInput): b
         event.body.byteLength,
         event.shard,
         event.verifiedWith ?? null,
+        event.routes === undefined ? null : JSON.stringify(event.routes),
+        isFiltered(event) ? "filtered" : "accepted",
+        isFiltered(event) ? event.receivedAt : null,
       )
       .toArray();
     if (claimed.length === 0) return false;

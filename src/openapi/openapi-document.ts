@@ -4,6 +4,7 @@
  * it with Redocly's recommended rules.
  */
 import * as Admin from "../admin/admin-schemas";
+import * as Routes from "../admin/route-schemas";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import { ProblemBody } from "../shared/problem";
@@ -72,6 +73,8 @@ export function openApiDocument(serverUrl: string) {
             ReplayAccepted: Admin.ReplayAccepted,
             RedriveResult: Admin.RedriveResult,
             Metrics: Admin.Metrics,
+            RouteView: Routes.RouteView,
+            RouteList: Routes.RouteListView,
           },
           "output",
         ),
@@ -129,7 +132,7 @@ export function openApiDocument(serverUrl: string) {
             "200": { description: "ok: the gateway takes webhooks" },
             "503": {
               description:
-                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` is invalid (`checks.sources.errors` lists each path and message)",
+                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid (`checks.sources.errors` and `checks.routes.errors` list each path and message)",
             },
           },
         },
@@ -241,6 +244,34 @@ export function openApiDocument(serverUrl: string) {
             ...adminErrors,
             "415": problem("the body is not application/json; nothing was redriven"),
           },
+        },
+      },
+      "/admin/api/routes": {
+        get: {
+          operationId: "listRoutes",
+          ...admin,
+          summary: "Every route with its configuration, origin and state (secrets only by variable name)",
+          description:
+            "The routes of routes.ts and `HOOKGATE_ROUTES`, then the handlers registered in code. While no " +
+            "route is configured (`configured: false`), events go to the handlers, `forward` included.",
+          responses: { "200": json("the routes", "RouteList"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}": {
+        get: {
+          operationId: "getRoute",
+          ...admin,
+          summary: "One route with its configuration, origin and state",
+          parameters: [
+            {
+              name: "name",
+              in: "path",
+              required: true,
+              description: "the route name",
+              schema: { type: "string" },
+            },
+          ],
+          responses: { "200": json("the route", "RouteView"), ...adminErrors },
         },
       },
       "/admin/api/metrics": {
