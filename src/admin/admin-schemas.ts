@@ -54,7 +54,9 @@ export const ListEventsQuery = z.strictObject({
 });
 
 /** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
-export const ReplayQuery = z.strictObject({ handler: HandlerName.optional() });
+export const ReplayQuery = z.strictObject({
+  handler: HandlerName.optional().meta({ description: "replay to this route or handler only" }),
+});
 
 /** Routes that take no query parameters still refuse unknown ones. */
 export const NoQuery = z.strictObject({});

@@ -12,7 +12,7 @@ import { replayEvent } from "./replay-event";
  * Replays `source`/`id` to every route it was given when claimed (or, stored without routes, to every
  * matching handler), or to `handler` only (a route or handler name), and returns the replay number.
  * Throws a 400 Problem for an unknown route or handler, 404 for an unknown (or purged) event, 409 when its payload
- * is past the replay window, and 503 when the replay could not be enqueued.
+ * is past the replay window or the event was filtered and no route is named, and 503 when the replay could not be enqueued.
  */
 export async function replayForOperator(
   env: Env,
@@ -25,6 +25,11 @@ export async function replayForOperator(
   const outcome = await replayEvent(env, source, id, handler);
   if (!outcome.ok && outcome.reason === "not_found")
     throw new Problem(404, "No such event (or it is past retention).");
+  if (!outcome.ok && outcome.reason === "filtered")
+    throw new Problem(
+      409,
+      "No route matched this event when it was accepted (filtered); replay it to one route with ?handler=<route>.",
+    );
   if (!outcome.ok && outcome.reason === "payload_purged") {
     log("admin", { outcome: "replay_refused", reason: "payload_purged", via, source, id });
     throw new Problem(409, payloadPurgedMessage(outcome.claimKeptUntil));

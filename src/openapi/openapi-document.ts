@@ -202,7 +202,8 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: "replayEvent",
           ...admin,
-          summary: "Replay an event to all handlers, or to one (bypasses deduplication; new webhook-id)",
+          summary:
+            "Replay an event to all its routes or handlers, or to one (bypasses deduplication; new webhook-id)",
           description:
             "A replay is a new run of the handlers, even of those that succeeded. To retry only the " +
             "handlers that ran out of attempts, redrive instead.",
@@ -211,7 +212,7 @@ export function openApiDocument(serverUrl: string) {
             "202": json("replay enqueued", "ReplayAccepted"),
             ...adminErrors,
             "409": problem(
-              "the payload is past the replay window (REPLAY_RETENTION_HOURS); the claim is kept",
+              "the payload is past the replay window (REPLAY_RETENTION_HOURS; the claim is kept), or the event was filtered and no route is named",
             ),
             "503": problem("could not enqueue; retry", ["RetryAfter"]),
           },

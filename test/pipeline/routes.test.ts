@@ -188,6 +188,16 @@ describe("an event no route matches", () => {
         interval: 50,
       },
     );
+    // A replay "to every route" would run nothing: the operator is told to name one.
+    const replay = await send(
+      new Request(`${BASE}/admin/api/events/github/${id}/replay`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+      }),
+      testEnv,
+    );
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toMatchObject({ detail: expect.stringContaining("?handler=<route>") });
   });
 });
 
