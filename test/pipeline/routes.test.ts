@@ -159,6 +159,34 @@ describe("fan-out to two routes", () => {
   });
 });
 
+describe("a route's maxAttempts", () => {
+  it("overrides HANDLER_MAX_ATTEMPTS for that route only", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const run = crypto.randomUUID().slice(0, 8);
+    const testEnv = routesEnv([
+      {
+        name: "once",
+        sources: ["github"],
+        destination: { url: sinkUrl(`once-${run}`, "status=500"), secretVar: "TRIAGE_SIGNING_SECRET" },
+        maxAttempts: 1,
+      },
+      {
+        name: "default",
+        sources: ["github"],
+        destination: { url: sinkUrl(`default-${run}`, "status=500"), secretVar: "AUDIT_SIGNING_SECRET" },
+      },
+    ]);
+    const { id, fixture, message } = await privateIssue(testEnv, []);
+    expect((await send(post(fixture), testEnv)).status).toBe(202);
+    await consume([message], handlers, testEnv);
+    const states = (await inspectLedger("github", id, testEnv)).deliveries.map((d) => [d.handler, d.state]);
+    expect(states.sort()).toEqual([
+      ["default", "failed"],
+      ["once", "dead"],
+    ]);
+  });
+});
+
 describe("an event no route matches", () => {
   it("ends as filtered at claim time, in the ledger and the event log, and never reaches a destination", async () => {
     const { routes, triage, audit, security } = fanOut();
