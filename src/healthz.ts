@@ -5,9 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
-import { ROUTES_VAR } from "./config/routes-from-env";
 import { settingProblems } from "./config/settings";
-import { SOURCES_VAR } from "./config/sources-from-env";
 import { configErrorsFor } from "./handlers/route-table";
 import type { IngressEnv } from "./ingress/receive-webhook";
 import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
@@ -41,22 +39,21 @@ export const reportConfigProblems: MiddlewareHandler = async function reportConf
 export function healthz(c: Context<IngressEnv>) {
   const problems = configProblems(c.env);
   const invalid = configErrorsFor(c.env);
-  const errorsOf = (variable: string) => invalid.find((entry) => entry.variable === variable)?.errors;
-  const sourceErrors = errorsOf(SOURCES_VAR);
-  const routeErrors = errorsOf(ROUTES_VAR);
+  const errorsOf = (check: "sources" | "routes") => {
+    const errors = invalid.find((entry) => entry.check === check)?.errors;
+    return errors ? { errors } : "ok";
+  };
   const invalidSettings = settingProblems(c.env);
   const checks = {
     admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
     faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
-    sources: sourceErrors ? { errors: sourceErrors } : "ok",
-    routes: routeErrors ? { errors: routeErrors } : "ok",
+    sources: errorsOf("sources"),
+    routes: errorsOf("routes"),
     settings: invalidSettings.length > 0 ? { invalid: invalidSettings } : "ok",
   };
   const fatal =
     problems.faultInjection ??
-    (invalid.length > 0
-      ? `${invalid.map((entry) => entry.variable).join(" and ")} invalid (see checks.sources and checks.routes)`
-      : null);
+    (invalid.map(({ variable, check }) => `${variable} is invalid (see checks.${check})`).join("; ") || null);
   if (fatal === null) return c.json({ status: "ok", checks });
   logError("config", { outcome: "misconfigured", problem: fatal });
   return c.json({ status: "misconfigured", checks }, 503);

@@ -128,10 +128,18 @@ export function runnerFor(name: string, env: object, registry: HandlerRegistry):
   return target && { handler: { ...target, name: route.name }, maxAttempts: route.maxAttempts };
 }
 
-/** Every configuration mistake that keeps webhooks at 503, sources first, with the variable it is in. */
-export function configErrorsFor(env: object): { variable: string; errors: readonly ConfigError[] }[] {
-  return [
-    { variable: SOURCES_VAR, errors: sourcesFor(env).errors },
-    { variable: ROUTES_VAR, errors: routeTableFor(env).errors },
-  ].filter(({ errors }) => errors.length > 0);
+/** The configuration mistakes of one variable, and the `/healthz` check that lists them. */
+export interface InvalidConfig {
+  readonly variable: typeof SOURCES_VAR | typeof ROUTES_VAR;
+  readonly check: "sources" | "routes";
+  readonly errors: readonly ConfigError[];
+}
+
+/** Every configuration mistake that keeps webhooks at 503, sources first; empty when there is none. */
+export function configErrorsFor(env: object): InvalidConfig[] {
+  const all: InvalidConfig[] = [
+    { variable: SOURCES_VAR, check: "sources", errors: sourcesFor(env).errors },
+    { variable: ROUTES_VAR, check: "routes", errors: routeTableFor(env).errors },
+  ];
+  return all.filter(({ errors }) => errors.length > 0);
 }

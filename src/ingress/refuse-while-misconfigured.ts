@@ -1,7 +1,7 @@
 /**
- * While `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid, every webhook answers 503 with `Retry-After`: providers retry a 503,
- * whereas a 404 for a source lost to a typo reads as permanent and the events would be gone, and an event
- * accepted while a route is broken would be fanned out without it, for good.
+ * While `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid, every webhook answers 503 with `Retry-After`:
+ * providers retry a 503, whereas a 404 for a source lost to a typo reads as permanent and the events would
+ * be gone, and an event accepted while a route is broken would be fanned out without it, for good.
  */
 import type { MiddlewareHandler } from "hono";
 import { SOURCES_VAR } from "../config/sources-from-env";
