@@ -1,5 +1,4 @@
 /** The routes of this environment as the admin API shows them: config and origin, never a secret. */
-
 import { isUrlDestination } from "../config/route-schema";
 import type { ConfiguredRoute } from "../config/routes-from-env";
 import { settingsFrom } from "../config/settings";

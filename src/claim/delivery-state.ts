@@ -2,7 +2,6 @@
  * The per (event, handler) delivery state machine: leases handlers to consumers (`begin`), records their
  * fenced outcomes (`settle`), and derives each event's status from its deliveries.
  */
-
 import { z } from "zod";
 import type { Settings } from "../config/settings";
 import { deliveryKey } from "./event-message";

@@ -3,7 +3,6 @@
  * or .dev.vars), validated by the same schema as sources.ts and merged over it, once per isolate and env.
  * A mistake in it is reported, never skipped: the caller refuses every webhook with 503 until it is fixed.
  */
-
 import { completeSource, type SourceConfig, SourceList } from "./define-sources";
 import { type ConfigError, logConfigErrors, readJsonConfigVar } from "./json-config-var";
 import { sources as codeSources } from "./sources";
