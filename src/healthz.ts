@@ -1,11 +1,12 @@
 /**
  * `GET /healthz` and the configuration checks behind it: what is misconfigured (admin token, test-only
- * fault injection, HOOKGATE_SOURCES), logged once per isolate and reported with the status it implies.
+ * fault injection, HOOKGATE_SOURCES, HOOKGATE_ROUTES), logged once per isolate and reported with the status
+ * it implies.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
 import { settingProblems } from "./config/settings";
-import { SOURCES_VAR, sourcesFor } from "./config/sources-from-env";
+import { configErrorsFor } from "./handlers/route-table";
 import type { IngressEnv } from "./ingress/receive-webhook";
 import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-injection";
 import { logError } from "./shared/log";
@@ -31,22 +32,28 @@ export const reportConfigProblems: MiddlewareHandler = async function reportConf
  * 200 while the gateway can take webhooks; `checks` names what is off and why. A too-short `ADMIN_TOKEN`
  * keeps 200 (ingress and delivery work; only the admin surface stays off), and says so in `checks.admin`.
  * A fault-injection variable set outside tests is 503: a deployment must never run with it. An invalid
- * `HOOKGATE_SOURCES` is 503 too (webhooks answer 503 meanwhile), with the path and message of each error.
+ * `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` (routes.ts included) is 503 too (webhooks answer 503 meanwhile),
+ * with the path and message of each error in `checks.sources` and `checks.routes`.
  * A tunable set to an invalid value keeps 200 (its default applies) and is named in `checks.settings`.
  */
 export function healthz(c: Context<IngressEnv>) {
   const problems = configProblems(c.env);
-  const sourceErrors = sourcesFor(c.env).errors;
+  const invalid = configErrorsFor(c.env);
+  const errorsOf = (check: "sources" | "routes") => {
+    const errors = invalid.find((entry) => entry.check === check)?.errors;
+    return errors ? { errors } : "ok";
+  };
   const invalidSettings = settingProblems(c.env);
   const checks = {
     admin: problems.admin ?? (adminTokenOf(c.env) ? "on" : "off (ADMIN_TOKEN unset)"),
     faultInjection: problems.faultInjection ?? (faultInjectionAllowed(c.env) ? "on (tests only)" : "off"),
-    sources: sourceErrors.length > 0 ? { errors: sourceErrors } : "ok",
+    sources: errorsOf("sources"),
+    routes: errorsOf("routes"),
     settings: invalidSettings.length > 0 ? { invalid: invalidSettings } : "ok",
   };
   const fatal =
     problems.faultInjection ??
-    (sourceErrors.length > 0 ? `${SOURCES_VAR} is invalid (see checks.sources)` : null);
+    (invalid.map(({ variable, check }) => `${variable} is invalid (see checks.${check})`).join("; ") || null);
   if (fatal === null) return c.json({ status: "ok", checks });
   logError("config", { outcome: "misconfigured", problem: fatal });
   return c.json({ status: "misconfigured", checks }, 503);

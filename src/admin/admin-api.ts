@@ -1,6 +1,6 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, pause and resume routes, and read summary metrics. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * and redrive dead letters, read summary metrics, list, pause and resume the routes. Bearer `ADMIN_TOKEN` required (never a cookie);
  * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
@@ -19,6 +19,7 @@ import {
   ReplayAccepted,
   ReplayQuery,
 } from "./admin-schemas";
+import { listRoutes } from "./list-routes";
 import { loadEventDetail } from "./load-event-detail";
 import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
 import { listEvents, summarize } from "./read-event-log";
@@ -26,6 +27,7 @@ import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
 import { routeControlApi } from "./route-control-api";
+import { RouteListView, RouteParams, RouteView } from "./route-schemas";
 import { validate } from "./validate";
 
 /**
@@ -86,6 +88,14 @@ adminApi.post(
 );
 
 adminApi.route("/routes", routeControlApi());
+adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
+
+adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), (c) => {
+  const { name } = c.req.valid("param");
+  const route = listRoutes(c.env).routes.find((candidate) => candidate.name === name);
+  if (!route) throw new Problem(404, "No route is named so.");
+  return c.json(RouteView.parse(route));
+});
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
   return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));

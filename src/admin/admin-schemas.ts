@@ -7,9 +7,19 @@ import { HandlerName } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
- * source's suppress rules (loop breakers) matched, so it was not delivered. Both are terminal, like `delivered`.
+ * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: routes are configured
+ * and none matched the event when it was claimed, so it was never enqueued. All three are terminal, like
+ * `delivered`.
  */
-export const EventStatus = z.enum(["accepted", "delivered", "retrying", "dead", "no_handler", "suppressed"]);
+export const EventStatus = z.enum([
+  "accepted",
+  "delivered",
+  "retrying",
+  "dead",
+  "no_handler",
+  "suppressed",
+  "filtered",
+]);
 
 const timeParam = z
   .string()
@@ -44,7 +54,9 @@ export const ListEventsQuery = z.strictObject({
 });
 
 /** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
-export const ReplayQuery = z.strictObject({ handler: HandlerName.optional() });
+export const ReplayQuery = z.strictObject({
+  handler: HandlerName.optional().meta({ description: "replay to this route or handler only" }),
+});
 
 /** Routes that take no query parameters still refuse unknown ones. */
 export const NoQuery = z.strictObject({});
@@ -151,6 +163,7 @@ const StatusCounts = z.object({
   retrying: z.number().int(),
   no_handler: z.number().int(),
   suppressed: z.number().int(),
+  filtered: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

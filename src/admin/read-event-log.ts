@@ -168,6 +168,7 @@ const emptyCounts = () => ({
   dead: 0,
   no_handler: 0,
   suppressed: 0,
+  filtered: 0,
   total: 0,
 });
 

@@ -12,7 +12,7 @@ import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =
   | { ok: true; replay: number }
-  | { ok: false; reason: "not_found" | "enqueue_failed" }
+  | { ok: false; reason: "not_found" | "enqueue_failed" | "filtered" }
   | { ok: false; reason: "payload_purged"; claimKeptUntil: number };
 
 /**
@@ -20,9 +20,16 @@ export type ReplayOutcome =
  * CLAIM_SHARDS would miss every event claimed before the shard count changed. Falls back to the computed
  * shard only when the event log has no row (its write is best effort).
  */
-async function storedShard(env: Env, source: string, id: string): Promise<number> {
+async function storedEvent(
+  env: Env,
+  source: string,
+  id: string,
+): Promise<{ shard: number; status?: string }> {
   const logged = await readEvent(env.EVENT_LOG, source, id);
-  return logged?.shard ?? shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+  return {
+    shard: logged?.shard ?? shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS),
+    status: logged?.event.status,
+  };
 }
 
 export async function replayEvent(
@@ -31,7 +38,9 @@ export async function replayEvent(
   id: string,
   handler?: string,
 ): Promise<ReplayOutcome> {
-  const shard = await storedShard(env, source, id);
+  const { shard, status } = await storedEvent(env, source, id);
+  // Its stored fan-out is empty: replaying "every route" would run nothing.
+  if (status === "filtered" && handler === undefined) return { ok: false, reason: "filtered" };
   const started = await ledgerFor(env, shard).startReplay({ source, id });
   if (!started) return { ok: false, reason: "not_found" };
   if ("claimKeptUntil" in started)

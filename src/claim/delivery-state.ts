@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Settings } from "../config/settings";
+import { deliveryKey } from "./event-message";
 import type { LeaseBook } from "./lease-book";
 import type {
   BeginInput,
@@ -32,8 +33,10 @@ export function routesOf(claim: SQL.ClaimRow): string[] | null {
 
 /**
  * Leases every runnable delivery of each event to the calling consumer. A delivery already done, dead,
- * suppressed, leased by another attempt, or waiting out its backoff is not run. An event for which no
- * delivery was ever begun and none matches becomes `no_handler`, a terminal status.
+ * suppressed, leased by another attempt, or waiting out its backoff is not run. When the message names no
+ * handler, the routes stored with the event at claim time are its delivery keys. An event stored without
+ * routes (none was configured) for which no delivery was ever begun and none matches becomes `no_handler`,
+ * a terminal status; one whose routes matched nothing was stored `filtered` and is never sent.
  */
 export function beginDeliveries(
   sql: SqlStorage,
@@ -43,9 +46,11 @@ export function beginDeliveries(
 ): BeginResult[] {
   const now = Date.now();
   const leaseUntil = now + settings.HANDLER_LEASE_SECONDS * 1000;
-  const results = items.map(({ source, id, handlers }): BeginResult => {
+  const results = items.map(({ source, id, handlers: given, useStoredRoutes, replay }): BeginResult => {
     const claim = sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
     if (!claim) return { source, id, found: false };
+    const routes = routesOf(claim);
+    const handlers = (useStoredRoutes && routes?.map((route) => deliveryKey(route, replay))) || given;
     const outcomes = new Map(
       sql
         .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq)
@@ -56,7 +61,7 @@ export function beginDeliveries(
       decide(leases, claim.seq, key, outcomes.get(key), now, leaseUntil),
     );
     let status = claim.status as EventStatus;
-    if (decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
+    if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
       status = "no_handler";
       sql.exec(SQL.SET_STATUS, status, claim.seq);
     }
@@ -75,7 +80,7 @@ export function beginDeliveries(
         headers: claim.headers === null ? {} : StoredHeaders.parse(JSON.parse(claim.headers)),
         verifiedWith: VerifiedWith.safeParse(claim.verified_with).data ?? null,
         body: claim.body_size <= INLINE_BODY_BYTES ? readBody(sql, claim.seq, claim.body_size) : null,
-        routes: routesOf(claim),
+        routes,
       },
       handlers: decisions,
     };

@@ -38,7 +38,17 @@ export const SignedContentClaim = z.object({
 export type SignedContentClaim = z.infer<typeof SignedContentClaim>;
 
 export const BeginInput = z.array(
-  z.object({ source: SourceName, id: EventId, handlers: z.array(HandlerName).max(64) }),
+  z.object({
+    source: SourceName,
+    id: EventId,
+    handlers: z.array(HandlerName).max(64),
+    /**
+     * The message names no handler: the event's stored routes (keyed for `replay`) replace `handlers`,
+     * which then only serve events stored without routes.
+     */
+    useStoredRoutes: z.boolean().optional(),
+    replay: z.number().int().positive().optional(),
+  }),
 );
 export type BeginInput = z.infer<typeof BeginInput>;
 
@@ -117,7 +127,8 @@ export type BeginResult =
 
 /**
  * `delivered`, `dead`, `no_handler`, `suppressed` (a source's suppress rule matched: not delivered) and
- * `filtered` (it matched no route when claimed) are terminal (and forgotten after retention).
+ * `filtered` (routes are configured and none matched it when it was claimed) are terminal (and forgotten
+ * after retention).
  */
 export type EventStatus =
   | "accepted"

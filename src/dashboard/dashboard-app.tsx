@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import { loadEventDetail } from "../admin/load-event-detail";
 import { listEvents, readEvent, summarize } from "../admin/read-event-log";
-import { replayForOperator } from "../admin/replay-for-operator";
+import { refuseUnknownReplayTarget, replayForOperator } from "../admin/replay-for-operator";
 import { adminTokenOf } from "../admin/require-admin-token";
 import { validate } from "../admin/validate";
 import { settingsFrom } from "../config/settings";
@@ -127,7 +127,7 @@ dashboard.get(
   async (c) => {
     const { source, id } = c.req.valid("param");
     const { handler } = c.req.valid("query");
-    if (handler && !handlers.byName(handler)) throw new Problem(400, `No handler is named "${handler}".`);
+    refuseUnknownReplayTarget(c.env, handler);
     const found = await readEvent(c.env.EVENT_LOG, source, id);
     if (!found) throw new Problem(404, "No such event in the event log.");
     const path = eventPath(source, id);

@@ -35,7 +35,7 @@ export const MARK_REDRIVEN =
   "UPDATE events SET status = 'retrying', updated_at = ? WHERE source = ? AND event_id = ? AND status = 'dead'";
 
 export const DELETE_EVENTS_BEFORE =
-  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed')";
+  "DELETE FROM events WHERE shard = ? AND received_at < ? AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered')";
 export const DELETE_ORPHAN_ATTEMPTS = `
 DELETE FROM attempts WHERE NOT EXISTS (
   SELECT 1 FROM events e WHERE e.source = attempts.source AND e.event_id = attempts.event_id)`;

@@ -1,36 +1,58 @@
 /**
- * The built-in `forward` handler: POSTs `{id, source, type, received_at, payload, untrusted, provenance}` to `AGENT_ENDPOINT_URL`,
- * signed the Standard Webhooks way: `v1a` (Ed25519) with `AGENT_SIGNING_KEY` (and `_PREVIOUS` during a
- * rotation), `v1` (HMAC) with `AGENT_SIGNING_SECRET`; at least one is required. `webhook-id` is derived from the
- * idempotency key, so it stays the same across retries of one (event, handler).
+ * Posts signed envelopes: the built-in `forward` handler (to `AGENT_ENDPOINT_URL`) and every `url` route
+ * destination share this one sender. It POSTs `{id, source, type, received_at, payload, untrusted, provenance}`
+ * signed the Standard Webhooks way: `v1a` (Ed25519) with a `whsk_` key (and its `_PREVIOUS` during a
+ * rotation), `v1` (HMAC) with a `whsec_` secret; at least one is required. `forward` uses
+ * `AGENT_SIGNING_KEY` and `AGENT_SIGNING_SECRET`; a route its own `signingKeyVar` / `secretVar`, or those two
+ * when it names neither. `webhook-id` is derived from the idempotency key, so it stays the same across
+ * retries of one (event, route) and differs between routes.
  * 2xx is success; anything else, or a timeout, is retried, honouring `Retry-After`. The one exception is
  * 410 Gone, which dead-letters the event at once. Every attempt tells the operator's view where it went,
  * the status and the first 1 KB of the answer, and failures are phrased for people ("no connection to
  * 127.0.0.1:8788/agent"), not as runtime exception names.
  */
+import { isAllowedDestinationUrl } from "../config/destination-url";
+import type { UrlDestination } from "../config/route-schema";
 import { settingsFrom } from "../config/settings";
 import { signStandardWebhookEd25519 } from "../verify/ed25519-signing-key";
 import { bytesToHex, concatBytes, utf8 } from "../verify/encoding";
 import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
-import { type AgentSigningKeys, agentSigningKeys, usableKeys } from "./agent-signing-keys";
+import {
+  AGENT_SIGNING_KEY_VAR,
+  type AgentSigningKeys,
+  agentSigningKeys,
+  usableKeys,
+} from "./agent-signing-keys";
 import {
   type AgentHandler,
   type ForwardedEnvelope,
   type HandlerContext,
   RESPONSE_EXCERPT_BYTES,
+  type WebhookEnvelope,
 } from "./envelope";
 import { GiveUp, RetryLater } from "./handler-error";
 
 export const FORWARD_HANDLER_NAME = "forward";
 
-function agentConfig(env: Env) {
-  const url: unknown = Reflect.get(env, "AGENT_ENDPOINT_URL");
-  const secret: unknown = Reflect.get(env, "AGENT_SIGNING_SECRET");
-  return {
-    url: typeof url === "string" && url.length > 0 ? url : undefined,
-    secret: typeof secret === "string" ? decodeWhsecSecret(secret) : null,
-    secretSet: typeof secret === "string" && secret.length > 0,
-  };
+/** The variable holding the gateway's own `whsec_` secret, the default `v1` signer. */
+const AGENT_SIGNING_SECRET_VAR = "AGENT_SIGNING_SECRET";
+
+function readVar(env: Env, name: string): string | undefined {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** Where a signed envelope goes and with which variables it is signed; a route's, or the forwarder's. */
+export interface SignedDestination extends UrlDestination {
+  /** What the operator configured, for error messages: `AGENT_ENDPOINT_URL` or `route "triage"`. */
+  readonly configuredAs: string;
+}
+
+/** A route naming neither variable signs with the gateway's own key and secret. */
+function signingVarsOf(destination: UrlDestination): { keyVar?: string; secretVar?: string } {
+  if (destination.secretVar === undefined && destination.signingKeyVar === undefined)
+    return { keyVar: AGENT_SIGNING_KEY_VAR, secretVar: AGENT_SIGNING_SECRET_VAR };
+  return { keyVar: destination.signingKeyVar, secretVar: destination.secretVar };
 }
 
 /**
@@ -39,18 +61,21 @@ function agentConfig(env: Env) {
  */
 async function signatureFor(
   env: Env,
+  destination: UrlDestination,
   keys: AgentSigningKeys,
   messageId: string,
   timestamp: number,
   body: Uint8Array,
 ): Promise<string> {
-  const { secret, secretSet } = agentConfig(env);
+  const { keyVar, secretVar } = signingVarsOf(destination);
+  const rawSecret = secretVar === undefined ? undefined : readVar(env, secretVar);
+  const secret = rawSecret === undefined ? null : decodeWhsecSecret(rawSecret);
   if (keys.current === "invalid" || keys.previous === "invalid")
-    throw new Error("AGENT_SIGNING_KEY (or its _PREVIOUS) is not a whsk_ Ed25519 key");
-  if (secretSet && !secret) throw new Error("AGENT_SIGNING_SECRET is not a whsec_ base64 secret");
+    throw new Error(`${keyVar} (or its _PREVIOUS) is not a whsk_ Ed25519 key`);
+  if (rawSecret !== undefined && !secret) throw new Error(`${secretVar} is not a whsec_ base64 secret`);
   if (!keys.current && !secret)
     throw new Error(
-      "neither AGENT_SIGNING_KEY nor AGENT_SIGNING_SECRET is set: Hookgate never forwards unsigned",
+      `${[keyVar, secretVar].filter(Boolean).join(" and ")} ${keyVar && secretVar ? "are" : "is"} not set: Hookgate never forwards unsigned`,
     );
   const signed = concatBytes(`${messageId}.${timestamp}.`, body);
   const entries = await Promise.all(usableKeys(keys).map((key) => signStandardWebhookEd25519(key, signed)));
@@ -58,17 +83,10 @@ async function signatureFor(
   return entries.join(" ");
 }
 
-export const isForwardEnabled = (env: Env): boolean => agentConfig(env).url !== undefined;
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export const isForwardEnabled = (env: Env): boolean => readVar(env, "AGENT_ENDPOINT_URL") !== undefined;
 
 /** https anywhere; plain http only to loopback (local development); never credentials in the URL. */
-export function isAllowedAgentUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  if (url.username || url.password) return false;
-  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
-}
+export const isAllowedAgentUrl = isAllowedDestinationUrl;
 
 /** `msg_` + 32 hex chars of SHA-256(idempotency key): stable per (event, handler), opaque to the agent. */
 export async function webhookIdFor(idempotencyKey: string): Promise<string> {
@@ -123,11 +141,19 @@ async function responseExcerpt(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, RESPONSE_EXCERPT_BYTES));
 }
 
-export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
-  const { url } = agentConfig(context.env);
-  if (!url) throw new Error("AGENT_ENDPOINT_URL is not set");
-  if (!isAllowedAgentUrl(url))
-    throw new Error("AGENT_ENDPOINT_URL must be an https URL (plain http only to loopback)");
+/**
+ * POSTs the event's envelope to `destination`, signed with its variables (see the file header). Throws
+ * `RetryLater` (with `Retry-After`) or `GiveUp` (410) as the handler contract says; the caller's
+ * idempotency key fixes the `webhook-id`.
+ */
+export async function postSignedEnvelope(
+  destination: SignedDestination,
+  event: WebhookEnvelope,
+  context: HandlerContext,
+): Promise<void> {
+  const { url } = destination;
+  if (!isAllowedDestinationUrl(url))
+    throw new Error(`${destination.configuredAs} must be an https URL (plain http only to loopback)`);
   const envelope: ForwardedEnvelope = {
     id: event.id,
     source: event.source,
@@ -140,11 +166,13 @@ export const forward: AgentHandler = async function forward(event, context: Hand
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);
   const timestamp = Math.floor(Date.now() / 1000);
-  const destination = destinationLabel(url);
+  const label = destinationLabel(url);
   context.describeAttempt({ destination: url.split("?")[0] });
-  const timeoutMs = settingsFrom(context.env).AGENT_TIMEOUT_MS;
-  const keys = await agentSigningKeys(context.env);
-  const signature = await signatureFor(context.env, keys, messageId, timestamp, body);
+  const timeoutMs = destination.timeoutMs ?? settingsFrom(context.env).AGENT_TIMEOUT_MS;
+  const keyVar = signingVarsOf(destination).keyVar;
+  const keys: AgentSigningKeys =
+    keyVar === undefined ? { current: null, previous: null } : await agentSigningKeys(context.env, keyVar);
+  const signature = await signatureFor(context.env, destination, keys, messageId, timestamp, body);
   const keyId: Record<string, string> =
     keys.current && keys.current !== "invalid" ? { "webhook-key-id": keys.current.kid } : {};
   let response: Response;
@@ -166,9 +194,9 @@ export const forward: AgentHandler = async function forward(event, context: Hand
     });
   } catch (error) {
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
-      throw new RetryLater(`no answer from ${destination} within ${timeoutMs} ms (timeout)`);
+      throw new RetryLater(`no answer from ${label} within ${timeoutMs} ms (timeout)`);
     const cause = error instanceof Error ? error.message.replace(/\.$/, "") : String(error);
-    throw new RetryLater(`no connection to ${destination} (${cause.toLowerCase()})`);
+    throw new RetryLater(`no connection to ${label} (${cause.toLowerCase()})`);
   }
   context.describeAttempt({
     destination: url.split("?")[0],
@@ -176,8 +204,21 @@ export const forward: AgentHandler = async function forward(event, context: Hand
     responseBody: await responseExcerpt(response),
   });
   if (response.ok) return;
-  const answered = `${destination} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  // 410 Gone is the agent saying this endpoint will never accept the event: retrying cannot help.
+  const answered = `${label} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  // 410 Gone is the destination saying it will never accept the event: retrying cannot help.
   if (response.status === 410) throw new GiveUp(answered);
   throw new RetryLater(answered, parseRetryAfter(response.headers.get("retry-after")));
+}
+
+/** The built-in handler: `AGENT_ENDPOINT_URL`, signed with `AGENT_SIGNING_KEY` and `AGENT_SIGNING_SECRET`. */
+export const forward: AgentHandler = async function forward(event, context: HandlerContext) {
+  const url = readVar(context.env, "AGENT_ENDPOINT_URL");
+  if (!url) throw new Error("AGENT_ENDPOINT_URL is not set");
+  const destination: SignedDestination = {
+    url,
+    signingKeyVar: AGENT_SIGNING_KEY_VAR,
+    secretVar: AGENT_SIGNING_SECRET_VAR,
+    configuredAs: "AGENT_ENDPOINT_URL",
+  };
+  await postSignedEnvelope(destination, event, context);
 };

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { claimEvent } from "../claim/claim-event";
 import { claimSignedContent } from "../claim/claim-signed-content";
 import type { AcceptOutcome, VerifiedWith } from "../claim/ledger-rpc";
+import { routesForEvent } from "../handlers/route-table";
 import { type ReadBody, readBody } from "../normalize/read-body";
 import { storableHeaders } from "../normalize/storable-headers";
 import type { SignedRequest } from "../providers/provider";
@@ -161,6 +162,15 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
       outcome: "signed_content_duplicate",
     });
   }
+  const headers = storableHeaders(c.req.raw.headers);
+  // Chosen now and stored with the claim, over the envelope the consumer rebuilds from what is stored.
+  const routes = routesForEvent(c.env, {
+    id,
+    source: source.config.name,
+    type,
+    payload: identity.value.payload,
+    headers,
+  });
   const outcome =
     content === "accepted"
       ? await claimEvent(c.env, {
@@ -169,8 +179,9 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
           type,
           receivedAt: started,
           verifiedWith,
-          headers: storableHeaders(c.req.raw.headers),
+          headers,
           body: read.body,
+          routes,
         })
       : content;
   if (outcome === null) {

@@ -5,6 +5,7 @@
  */
 import * as Admin from "../admin/admin-schemas";
 import { RouteGateView } from "../admin/route-control-api";
+import * as Routes from "../admin/route-schemas";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import { ProblemBody } from "../shared/problem";
@@ -83,6 +84,8 @@ export function openApiDocument(serverUrl: string) {
             RedriveResult: Admin.RedriveResult,
             Metrics: Admin.Metrics,
             RouteGate: RouteGateView,
+            RouteView: Routes.RouteView,
+            RouteList: Routes.RouteListView,
           },
           "output",
         ),
@@ -140,7 +143,7 @@ export function openApiDocument(serverUrl: string) {
             "200": { description: "ok: the gateway takes webhooks" },
             "503": {
               description:
-                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` is invalid (`checks.sources.errors` lists each path and message)",
+                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid (`checks.sources.errors` and `checks.routes.errors` list each path and message)",
             },
           },
         },
@@ -210,7 +213,8 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: "replayEvent",
           ...admin,
-          summary: "Replay an event to all handlers, or to one (bypasses deduplication; new webhook-id)",
+          summary:
+            "Replay an event to all its routes or handlers, or to one (bypasses deduplication; new webhook-id)",
           description:
             "A replay is a new run of the handlers, even of those that succeeded. To retry only the " +
             "handlers that ran out of attempts, redrive instead.",
@@ -219,7 +223,7 @@ export function openApiDocument(serverUrl: string) {
             "202": json("replay enqueued", "ReplayAccepted"),
             ...adminErrors,
             "409": problem(
-              "the payload is past the replay window (REPLAY_RETENTION_HOURS); the claim is kept",
+              "the payload is past the replay window (REPLAY_RETENTION_HOURS; the claim is kept), or the event was filtered and no route is named",
             ),
             "503": problem("could not enqueue; retry", ["RetryAfter"]),
           },
@@ -280,6 +284,26 @@ export function openApiDocument(serverUrl: string) {
             "Resume a route: ends an operator pause and a Retry-After pause; an open circuit probes at once",
           parameters: routePath,
           responses: { "200": json("the route's gate after the resume", "RouteGate"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes": {
+        get: {
+          operationId: "listRoutes",
+          ...admin,
+          summary: "Every route with its configuration, origin and state (secrets only by variable name)",
+          description:
+            "The routes of routes.ts and `HOOKGATE_ROUTES`, then the handlers registered in code. While no " +
+            "route is configured (`configured: false`), events go to the handlers, `forward` included.",
+          responses: { "200": json("the routes", "RouteList"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}": {
+        get: {
+          operationId: "getRoute",
+          ...admin,
+          summary: "One route with its configuration, origin and state",
+          parameters: routePath,
+          responses: { "200": json("the route", "RouteView"), ...adminErrors },
         },
       },
       "/admin/api/metrics": {

@@ -1,5 +1,6 @@
 /**
- * The queue consumer: runs each event's agent handlers exactly once per (event, handler).
+ * The queue consumer: runs each event's routes (or, without routes, its agent handlers) exactly once per
+ * (event, route).
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
  * Each message is acked or retried on its own; none is acked before its outcome is recorded (the ledger is
@@ -66,6 +67,8 @@ async function deliverShard(
   settings: Settings,
 ): Promise<AttemptSummary[]> {
   const ledger = ledgerFor(env, shard);
+  // A message naming no handler runs the routes stored with the event; the registry's matches serve only
+  // events stored without routes (none was configured when they were claimed).
   const plans = items.map(({ event }) => ({
     source: event.source,
     id: event.id,
@@ -73,6 +76,8 @@ async function deliverShard(
       ? [event.handler]
       : registry.match(event.source, event.type, env).map((r) => r.name)
     ).map((name) => deliveryKey(name, event.replay)),
+    useStoredRoutes: event.handler === undefined,
+    replay: event.replay,
   }));
   let begun: BeginResult[];
   try {

@@ -12,6 +12,7 @@ import type { ledgerFor } from "../claim/shard-for-event";
 import type { Settings } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
 import type { HandlerRegistry } from "../handlers/handler-registry";
+import { runnerFor } from "../handlers/route-table";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
 import { type HandlerOutcome, runHandler } from "./run-handler";
@@ -131,7 +132,8 @@ async function runLeasedHandler(
   const { source, id } = envelope;
   const { handler: key, attempt, budgetUsed } = lease;
   const name = handlerOfKey(key);
-  const route = registry.byName(name);
+  const runner = runnerFor(name, env, registry);
+  const maxAttempts = runner?.maxAttempts ?? settings.HANDLER_MAX_ATTEMPTS;
   const notRun = (error: string, permanent: boolean): HandlerOutcome => ({
     ok: false as const,
     error,
@@ -142,10 +144,17 @@ async function runLeasedHandler(
   });
   const outcome = refusal
     ? notRun(refusal, true)
-    : route
-      ? await runHandler(route, envelope, attempt, idempotencyKeyOf(source, id, name, replay), env, settings)
-      : notRun(`handler "${name}" is not registered`, false);
-  const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= settings.HANDLER_MAX_ATTEMPTS);
+    : runner
+      ? await runHandler(
+          runner.handler,
+          envelope,
+          attempt,
+          idempotencyKeyOf(source, id, name, replay),
+          env,
+          settings,
+        )
+      : notRun(`no route or handler is named "${name}" any more`, false);
+  const exhausted = !outcome.ok && (outcome.permanent || budgetUsed >= maxAttempts);
   const delay = outcome.ok ? 0 : retryDelaySeconds(budgetUsed, settings, outcome.retryAfterSeconds);
   const retryAt = Date.now() + delay * 1000;
   const settled = outcome.ok ? ("done" as const) : exhausted ? ("dead" as const) : ("failed" as const);

@@ -370,7 +370,7 @@ describe("replay from the dashboard", () => {
     const named = await submit(`/admin/events/github/${id}/replay`, { handler: "forward" });
     expect(named.status).toBe(303);
     const unknown = await submit(`/admin/events/github/${id}/replay`, { handler: "nope" });
-    expect(await html(unknown, 400)).toContain("No handler is named");
+    expect(await html(unknown, 400)).toContain("No route or handler is named");
   });
 });
 

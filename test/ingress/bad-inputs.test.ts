@@ -133,6 +133,18 @@ const inputs: Record<string, () => Promise<Response>> = {
     send(post(genericEvent({ id: "x".repeat(513), type: "t" }))),
   "any webhook while `HOOKGATE_SOURCES` is invalid (503 with `Retry-After`)": async () =>
     handle(await withHeaders({}), { ...env, HOOKGATE_SOURCES: "[{" }),
+  "any webhook while `HOOKGATE_ROUTES` is invalid, e.g. a `secretVar` that is not set (503 with `Retry-After`)":
+    async () =>
+      handle(await withHeaders({}), {
+        ...env,
+        HOOKGATE_ROUTES: JSON.stringify([
+          {
+            name: "triage",
+            sources: ["github"],
+            destination: { url: "https://triage.example.com/hook", secretVar: "UNSET_TRIAGE_SECRET" },
+          },
+        ]),
+      }),
   "client outside the source's IP allowlist": async () =>
     handle(await withHeaders({ "cf-connecting-ip": "203.0.113.7" }), {
       ...env,
