@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { Settings } from "../config/settings";
-import { deliveryKey } from "./event-message";
+import { deliveryKey, parseDeliveryKey } from "./event-message";
 import type { LeaseBook } from "./lease-book";
 import type {
   BeginInput,
@@ -25,6 +25,20 @@ const INLINE_BODY_BYTES = 256 * 1024;
 
 const StoredHeaders = z.record(z.string(), z.string()).catch({});
 const StoredRoutes = z.array(z.string()).nullable().catch(null);
+
+/**
+ * What a claim records when its only delivery succeeded at once (`claims.done_record`), kept compact since
+ * it stays for the whole retention: [delivery key, attempt, started at, duration ms, HTTP status or null].
+ * The destination is the route's; a success's answer body is not kept (a failure's is, in failed_attempts).
+ */
+export const DoneRecord = z.tuple([
+  z.string(),
+  z.number().int(),
+  z.number(),
+  z.number(),
+  z.number().nullable(),
+]);
+export type DoneRecord = z.infer<typeof DoneRecord>;
 
 /** The stored routes of a claim (a JSON array), or null when the consumer chooses. */
 export function routesOf(claim: SQL.ClaimRow): string[] | null {
@@ -57,8 +71,17 @@ export function beginDeliveries(
         .toArray()
         .map((row) => [row.handler, row]),
     );
-    const decisions = [...new Set(handlers)].map((key) =>
-      decide(leases, claim.seq, key, outcomes.get(key), now, leaseUntil),
+    const keys = [...new Set(handlers)];
+    const decisions = keys.map((key) =>
+      decide(
+        leases,
+        claim,
+        key,
+        outcomes.get(key),
+        now,
+        leaseUntil,
+        keys.length === 1 && outcomes.size === 0,
+      ),
     );
     let status = claim.status as EventStatus;
     if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
@@ -91,13 +114,18 @@ export function beginDeliveries(
 
 function decide(
   leases: LeaseBook,
-  seq: number,
+  claim: SQL.ClaimRow,
   handler: string,
   current: SQL.OutcomeRow | undefined,
   now: number,
   leaseUntil: number,
+  alone: boolean,
 ): HandlerDecision {
+  const { seq } = claim;
   const settled = current?.attempts ?? 0;
+  // A claim whose only delivery succeeded records it on itself (SET_DELIVERED_ALONE): its own keys are done.
+  if (!current && claim.done_record !== null && parseDeliveryKey(handler).replay === undefined)
+    return { handler, decision: "done", attempt: DoneRecord.parse(JSON.parse(claim.done_record))[1] };
   // A suppressed delivery is finished too: a message delivered again must not start it.
   if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed")
     return { handler, decision: current.state, attempt: settled };
@@ -112,7 +140,7 @@ function decide(
   if (current?.state === "failed" && (current.not_before ?? 0) > now)
     return { handler, decision: "waiting", attempt: settled, retryInMs: (current.not_before ?? now) - now };
   const attempt = Math.max(settled, leases.lastAttempt(seq, handler)) + 1;
-  leases.grant(seq, handler, attempt, leaseUntil);
+  leases.grant(seq, handler, attempt, leaseUntil, alone);
   return { handler, decision: "run", attempt, budgetUsed: attempt - (current?.revived_at ?? 0) };
 }
 
@@ -124,14 +152,35 @@ function decide(
 export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: SettleInput): SettledStatus[] {
   const now = Date.now();
   const touched = new Map<number, { source: string; id: string }>();
+  const settledAlone: SettledStatus[] = [];
   for (const outcome of outcomes) {
     const seq = sql.exec<{ seq: number }>(SQL.SELECT_SEQ, outcome.source, outcome.id).toArray()[0]?.seq;
     if (seq === undefined) continue;
-    const current = sql
-      .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq)
-      .toArray()
-      .find((row) => row.handler === outcome.handler);
-    if (!leases.release(seq, outcome.handler, outcome.attempt, current?.attempts ?? 0)) continue;
+    const rows = sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq).toArray();
+    const current = rows.find((row) => row.handler === outcome.handler);
+    const lease = leases.release(seq, outcome.handler, outcome.attempt, current?.attempts ?? 0);
+    if (!lease) continue;
+    if (outcome.outcome === "done" && lease.alone && rows.length === 0 && !touched.has(seq)) {
+      const { record } = outcome;
+      const done: DoneRecord = [
+        outcome.handler,
+        outcome.attempt,
+        record?.startedAt ?? now,
+        record?.durationMs ?? 0,
+        record?.responseStatus ?? null,
+      ];
+      sql.exec(SQL.SET_DELIVERED_ALONE, seq, outcome.attempt, now, JSON.stringify(done));
+      const { source, id } = outcome;
+      settledAlone.push({
+        source,
+        id,
+        status: "delivered",
+        attempts: outcome.attempt,
+        lastError: null,
+        suppressedBy: null,
+      });
+      continue;
+    }
     const failed = outcome.outcome === "failed" || outcome.outcome === "dead";
     const record = outcome.outcome === "suppressed" ? undefined : outcome.record;
     sql.exec(
@@ -167,7 +216,7 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
       );
     touched.set(seq, { source: outcome.source, id: outcome.id });
   }
-  return [...touched].map(([seq, { source, id }]) => {
+  const settled = [...touched].map(([seq, { source, id }]): SettledStatus => {
     const rows = sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq).toArray();
     rows.sort((a, b) => a.updated_at - b.updated_at);
     const live = rows.filter((row) => row.state !== "suppressed");
@@ -186,6 +235,7 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
     );
     return { source, id, status, attempts, lastError, suppressedBy };
   });
+  return [...settledAlone, ...settled];
 }
 
 function statusOf(states: string[]): EventStatus {

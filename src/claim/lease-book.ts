@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 
-type Lease = { attempt: number; until: number };
+/** `alone`: the begin that granted it leased no other delivery of the claim (it may settle on the claim row). */
+export type Lease = { attempt: number; until: number; alone?: boolean };
 
 /** How a batch row stores its leases: [seq, delivery key, attempt] triples. */
 const StoredLeases = z.array(z.tuple([z.number(), z.string(), z.number()]));
@@ -51,8 +52,8 @@ export class LeaseBook {
   }
 
   /** Leases a delivery to one attempt; `persistGrants` writes every grant since the last call as one row. */
-  grant(seq: number, key: string, attempt: number, until: number): void {
-    this.set(seq, key, { attempt, until });
+  grant(seq: number, key: string, attempt: number, until: number, alone: boolean): void {
+    this.set(seq, key, { attempt, until, alone });
     this.granted.push([seq, key, attempt]);
     this.grantedUntil = Math.max(this.grantedUntil, until);
   }
@@ -68,15 +69,16 @@ export class LeaseBook {
    * Whether an attempt's outcome may be recorded (a fencing check), and forgets its lease. The holder of the
    * last lease may settle, ended or not, as long as no later attempt was begun. An attempt whose lease is not
    * known any more (forgotten a day after it ended) may settle while no attempt of its number has.
+   * Returns the released lease, or null when the outcome must be ignored.
    */
-  release(seq: number, key: string, attempt: number, settledAttempts: number): boolean {
+  release(seq: number, key: string, attempt: number, settledAttempts: number): Lease | null {
     const forClaim = this.leases.get(seq);
     const lease = forClaim?.get(key);
-    if (!lease) return attempt > settledAttempts;
-    if (lease.attempt !== attempt) return false;
+    if (!lease) return attempt > settledAttempts ? { attempt, until: 0 } : null;
+    if (lease.attempt !== attempt) return null;
     forClaim?.delete(key);
     if (forClaim?.size === 0) this.leases.delete(seq);
-    return true;
+    return lease;
   }
 
   /** Deletes the rows whose leases have all ended, and forgets leases that ended a day ago. */

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS claims (
   delivered_at INTEGER,
   suppressed_by TEXT,
   replays INTEGER NOT NULL DEFAULT 0,
+  done_record TEXT,
   headers TEXT,
   body BLOB
 );

@@ -31,10 +31,11 @@ export type ClaimRow = {
   status: string;
   replays: number;
   headers: string | null;
+  done_record: string | null;
 };
 
 const CLAIM_COLUMNS =
-  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, headers";
+  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, headers, done_record";
 export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = ? AND event_id = ?`;
 export const SELECT_CLAIM_BY_SEQ = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq = ?`;
 export const SELECT_BODY = "SELECT body FROM claims WHERE seq = ?";
@@ -88,6 +89,15 @@ UPDATE claims SET status = ?2, attempts = max(attempts, ?3), last_error = coales
 WHERE seq = ?1`;
 
 export const SET_STATUS = "UPDATE claims SET status = ? WHERE seq = ?";
+
+/**
+ * A claim's only delivery succeeded at its first settle: the claim itself records it (status, attempt and
+ * the attempt's record as JSON), and no `outcomes` row is written. One written row for the whole settle.
+ */
+export const SET_DELIVERED_ALONE = `
+UPDATE claims SET status = 'delivered', attempts = max(attempts, ?2), delivered_at = coalesce(delivered_at, ?3),
+  done_record = ?4
+WHERE seq = ?1`;
 
 /** Gives dead deliveries a fresh budget of attempts (operator redrive); numbering continues. */
 export const REVIVE_DEAD = `

@@ -17,7 +17,7 @@ type Ledger = ReturnType<typeof ledgerOf>["ledger"];
 function receivedAgo(ledger: Ledger, id: string, hoursAgo: number) {
   return runInDurableObject(ledger, (_i, state) => {
     state.storage.sql.exec(
-      "UPDATE events SET received_at = ? WHERE event_id = ?",
+      "UPDATE claims SET received_at = ? WHERE event_id = ?",
       Date.now() - hoursAgo * HOUR,
       id,
     );
@@ -31,12 +31,13 @@ async function runAlarm(ledger: Ledger) {
   expect(await runDurableObjectAlarm(ledger)).toBe(true);
 }
 
+/** 1 while the claim still holds its stored request (body and headers), else 0. */
 function bodyChunks(ledger: Ledger, id: string) {
   return runInDurableObject(
     ledger,
     (_i, state) =>
       state.storage.sql
-        .exec<{ n: number }>("SELECT count(*) AS n FROM event_bodies WHERE event_id = ?", id)
+        .exec<{ n: number }>("SELECT count(*) AS n FROM claims WHERE event_id = ? AND body IS NOT NULL", id)
         .one().n,
   );
 }
@@ -45,7 +46,7 @@ function claimed(ledger: Ledger, id: string) {
   return runInDurableObject(
     ledger,
     (_i, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE event_id = ?", id).one()
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM claims WHERE event_id = ?", id).one()
         .n,
   );
 }
@@ -100,7 +101,7 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
   it("keeps the body of a dead event for the claim retention, so redrive always has it", async () => {
     const { id, ledger } = await deliveredEvent("dead-kept");
     await runInDurableObject(ledger, (_i, state) =>
-      state.storage.sql.exec("UPDATE events SET status = 'dead' WHERE event_id = ?", id),
+      state.storage.sql.exec("UPDATE claims SET status = 'dead' WHERE event_id = ?", id),
     );
     await receivedAgo(ledger, id, 100);
     await runAlarm(ledger);
@@ -114,15 +115,10 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
       const old = Date.now() - 80 * HOUR;
       for (const copy of ids) {
         state.storage.sql.exec(
-          `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, status, enqueued_at)
-           VALUES ('generic', ?, 'x', ?, '{}', 2, 0, 'delivered', ?)`,
+          `INSERT INTO claims (source, event_id, type, received_at, headers, body, body_size, shard, status)
+           VALUES ('generic', ?, 'x', ?, '{}', ?, 2, 0, 'delivered')`,
           copy,
           old,
-          old,
-        );
-        state.storage.sql.exec(
-          "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES ('generic', ?, 0, ?)",
-          copy,
           new Uint8Array([123, 125]),
         );
       }
@@ -133,7 +129,7 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
         (_i, state) =>
           state.storage.sql
             .exec<{ n: number }>(
-              "SELECT count(*) AS n FROM event_bodies WHERE event_id LIKE ?",
+              "SELECT count(*) AS n FROM claims WHERE event_id LIKE ? AND body IS NOT NULL",
               `${id}-copy-%`,
             )
             .one().n,
@@ -164,7 +160,7 @@ describe("a replay queued just before its payload was deleted", () => {
     );
     // The purge ran between the replay's enqueue and its delivery.
     await runInDurableObject(ledger, (_i, state) => {
-      state.storage.sql.exec("DELETE FROM event_bodies WHERE event_id = ?", id);
+      state.storage.sql.exec("UPDATE claims SET headers = NULL, body = NULL WHERE event_id = ?", id);
     });
     const calls: string[] = [];
     const registry = new HandlerRegistry().on("*", "*", async function mustNotRun(event) {
@@ -177,7 +173,7 @@ describe("a replay queued just before its payload was deleted", () => {
     const rows = await runInDurableObject(ledger, (_i, state) =>
       state.storage.sql
         .exec<{ state: string; last_error: string }>(
-          "SELECT state, last_error FROM deliveries WHERE event_id = ? AND handler = ?",
+          "SELECT state, last_error FROM outcomes WHERE seq = (SELECT seq FROM claims WHERE event_id = ?) AND handler = ?",
           id,
           `mustNotRun#replay-${replay!.replay}`,
         )

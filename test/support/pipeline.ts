@@ -69,8 +69,8 @@ export function inspectLedger(source: string, id: string, testEnv: Env = env) {
   return runInDurableObject(ledger, (_instance, state) => {
     const sql = state.storage.sql;
     const claim = sql
-      .exec<{ seq: number; status: string }>(
-        "SELECT seq, status FROM claims WHERE source = ? AND event_id = ?",
+      .exec<{ seq: number; status: string; done_record: string | null }>(
+        "SELECT seq, status, done_record FROM claims WHERE source = ? AND event_id = ?",
         source,
         id,
       )
@@ -88,6 +88,11 @@ export function inspectLedger(source: string, id: string, testEnv: Env = env) {
           )
           .toArray()
       : [];
+    // A claim whose only delivery succeeded at once keeps it on the claim row (delivery-state.ts DoneRecord).
+    if (claim?.done_record) {
+      const [handler, attempts] = JSON.parse(claim.done_record) as [string, number];
+      deliveries.unshift({ handler, state: "done", attempts, last_error: null });
+    }
     return { event, deliveries };
   });
 }
