@@ -1,23 +1,19 @@
-/**
- * Which routes exist, for the route pause/resume API and the dashboard's Routes page: the one seam to wire
- * to the route config (src/config/routes.ts, HOOKGATE_ROUTES) when it lands.
- */
-import { RouteName } from "../routes/gate-schemas";
+/** Which routes exist, for the route pause/resume API and the dashboard's Routes page: the route table's. */
+import { listRoutes } from "./list-routes";
 
 /** The routes operators may see and control. */
 export type RouteCatalog = {
-  /** The configured route names, in the order the dashboard lists them. */
+  /** The route names, in the order the dashboard lists them. */
   names(env: Env): readonly string[] | Promise<readonly string[]>;
-  /** Whether `name` is a configured route (else the API answers 404). */
+  /** Whether `name` is a route (else the API answers 404). */
   exists(env: Env, name: string): boolean | Promise<boolean>;
 };
 
 /**
- * Until routes are configured: none are listed, and any name that follows the route-name rule
- * (`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`) can be paused and resumed, so an operator can hold a route
- * before it is deployed. Replace with the config's routes when wiring.
+ * The routes of routes.ts and HOOKGATE_ROUTES, then the handlers registered in code (the forwarder
+ * included while no route is configured): everything that delivers can be paused.
  */
 export const routeCatalog: RouteCatalog = {
-  names: () => [],
-  exists: (_env, name) => RouteName.safeParse(name).success,
+  names: (env) => listRoutes(env).routes.map((route) => route.name),
+  exists: (env, name) => listRoutes(env).routes.some((route) => route.name === name),
 };

@@ -5,6 +5,8 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { ledgerFor } from "../claim/shard-for-event";
+import { settingsFrom } from "../config/settings";
 import { GateState } from "../routes/gate-schemas";
 import { log } from "../shared/log";
 import { Problem } from "../shared/problem";
@@ -25,6 +27,17 @@ export async function gateOfRoute(env: Env, catalog: RouteCatalog, name: string)
     throw new Problem(404, "No route has this name.");
   }
   return env.ROUTE_GATE.getByName(name);
+}
+
+/**
+ * Resumes a route: its gate lets deliveries start again, and every ledger shard sends the deliveries it held
+ * while the route was paused, in the order it accepted them. Returns the gate and how many were released.
+ */
+export async function resumeRoute(env: Env, name: string, gate: ReturnType<typeof env.ROUTE_GATE.getByName>) {
+  const state = await gate.resume();
+  const shards = Array.from({ length: settingsFrom(env).CLAIM_SHARDS }, (_, shard) => shard);
+  const released = await Promise.all(shards.map((shard) => ledgerFor(env, shard).releaseHeld(name)));
+  return { state, released: released.reduce((n, r) => n + r, 0) };
 }
 
 /** The routes' control API; `catalog` says which route names exist (tests pass their own). */
@@ -48,8 +61,8 @@ export function routeControlApi(catalog: RouteCatalog = routeCatalog) {
   api.post("/:name/resume", validate("query", NoQuery), async (c) => {
     const name = c.req.param("name");
     const gate = await gateOfRoute(c.env, catalog, name);
-    const state = await gate.resume();
-    log("admin", { outcome: "route_resumed", route: name, via: "api" });
+    const { state, released } = await resumeRoute(c.env, name, gate);
+    log("admin", { outcome: "route_resumed", route: name, released, via: "api" });
     return c.json(RouteGateView.parse({ route: name, ...state }));
   });
 

@@ -145,6 +145,24 @@ function decide(
 }
 
 /**
+ * Releases the deliveries of `route` held while it was paused, oldest claim first, into the outbox (one
+ * resend per claim): they are sent in the order Hookgate accepted them. Returns how many were released.
+ */
+export function releaseHeld(sql: SqlStorage, route: string): number {
+  const held = sql
+    .exec<{ seq: number; handler: string }>(SQL.SELECT_HELD)
+    .toArray()
+    .filter((row) => parseDeliveryKey(row.handler).handler === route)
+    .sort((a, b) => a.seq - b.seq);
+  const now = Date.now();
+  for (const { seq, handler } of held) {
+    sql.exec(SQL.RELEASE_HELD, now, seq, handler);
+    sql.exec(SQL.INSERT_RESEND, seq);
+  }
+  return held.length;
+}
+
+/**
  * Records delivery outcomes (fenced by attempt number); returns each touched event's new status. Deliveries
  * the consumer suppressed count for nothing once others exist: a replay of a suppressed event that is
  * delivered makes the event `delivered`.
@@ -159,7 +177,12 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
     const rows = sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq).toArray();
     const current = rows.find((row) => row.handler === outcome.handler);
     const lease = leases.release(seq, outcome.handler, outcome.attempt, current?.attempts ?? 0);
-    if (!lease) continue;
+    if (!lease || outcome.outcome === "deferred") continue;
+    if (outcome.outcome === "held") {
+      sql.exec(SQL.HOLD, seq, outcome.handler, current?.attempts ?? 0, now);
+      touched.set(seq, { source: outcome.source, id: outcome.id });
+      continue;
+    }
     if (outcome.outcome === "done" && lease.alone && rows.length === 0 && !touched.has(seq)) {
       const { record } = outcome;
       const done: DoneRecord = [
@@ -182,7 +205,7 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
       continue;
     }
     const failed = outcome.outcome === "failed" || outcome.outcome === "dead";
-    const record = outcome.outcome === "suppressed" ? undefined : outcome.record;
+    const record = "record" in outcome ? outcome.record : undefined;
     sql.exec(
       SQL.UPSERT_OUTCOME,
       seq,

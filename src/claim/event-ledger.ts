@@ -17,7 +17,7 @@ import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
-import { beginDeliveries, settleDeliveries } from "./delivery-state";
+import { beginDeliveries, releaseHeld, settleDeliveries } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
 import { GroupCommit } from "./group-commit";
 import { LeaseBook } from "./lease-book";
@@ -27,6 +27,7 @@ import {
   BeginInput,
   type BeginResult,
   EventKey,
+  HandlerName,
   type SettledStatus,
   SettleInput,
   SignedContentClaim,
@@ -107,6 +108,13 @@ export class EventLedger extends DurableObject<Env> {
   /** Records delivery outcomes (fenced by attempt number); returns each touched event's new status. */
   settleDeliveries(input: SettleInput): SettledStatus[] {
     return settleDeliveries(this.sql, this.leases, SettleInput.parse(input));
+  }
+
+  /** Sends the deliveries of a route held while it was paused, in acceptance order; returns how many. */
+  releaseHeld(route: string): number {
+    const released = releaseHeld(this.sql, HandlerName.parse(route));
+    if (released > 0) this.afterAccept();
+    return released;
   }
 
   /**

@@ -84,6 +84,12 @@ export const SettleInput = z.array(
     }),
     /** The consumer matched one of the source's suppress rules (named by `rule`) instead of running it. */
     Settled.extend({ outcome: z.literal("suppressed"), rule: z.string().min(1).max(64) }),
+    /**
+     * The route's gate refused to start it (docs/back-pressure.md): `deferred` for a short wait (a rate, a
+     * Retry-After, an open circuit; the message comes back), `held` while an operator pauses the route (the
+     * ledger keeps it until `releaseHeld`). Neither uses up the attempt.
+     */
+    Settled.extend({ outcome: z.enum(["deferred", "held"]) }),
   ]),
 );
 export type SettleInput = z.infer<typeof SettleInput>;

@@ -76,6 +76,12 @@ ON CONFLICT (seq, handler) DO UPDATE SET
   started_at = excluded.started_at, duration_ms = excluded.duration_ms, destination = excluded.destination,
   response_status = excluded.response_status, response_body = excluded.response_body`;
 
+/** A delivery held while its route is paused: it keeps its attempts and its place (its claim's seq). */
+export const HOLD = `
+INSERT INTO outcomes (seq, handler, state, attempts, last_error, updated_at)
+VALUES (?1, ?2, 'held', ?3, 'held: the route is paused', ?4)
+ON CONFLICT (seq, handler) DO UPDATE SET state = 'held', updated_at = excluded.updated_at`;
+
 export const INSERT_FAILED_ATTEMPT = `
 INSERT INTO failed_attempts (seq, handler, attempt, outcome, error, started_at, duration_ms, destination,
   response_status, response_body, next_retry_at)
@@ -98,6 +104,12 @@ export const SET_DELIVERED_ALONE = `
 UPDATE claims SET status = 'delivered', attempts = max(attempts, ?2), delivered_at = coalesce(delivered_at, ?3),
   done_record = ?4
 WHERE seq = ?1`;
+
+/** Deliveries held while their route was paused (a scan of `outcomes`: only resuming a route asks it). */
+export const SELECT_HELD = "SELECT seq, handler FROM outcomes WHERE state = 'held'";
+/** A held delivery may run again: it goes back to the outbox as runnable. */
+export const RELEASE_HELD =
+  "UPDATE outcomes SET state = 'failed', not_before = NULL, updated_at = ? WHERE seq = ? AND handler = ? AND state = 'held'";
 
 /** Gives dead deliveries a fresh budget of attempts (operator redrive); numbering continues. */
 export const REVIVE_DEAD = `

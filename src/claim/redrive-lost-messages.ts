@@ -54,6 +54,9 @@ export class LostMessageFinder {
       for (const claim of claims) {
         unfinished = true;
         const outcomes = this.sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq).toArray();
+        // Held while its route is paused: resuming the route sends it, not silence.
+        if (outcomes.some((row) => row.state === "held") && !outcomes.some((row) => row.state === "failed"))
+          continue;
         const lastSettled = Math.max(0, ...outcomes.map((row) => row.updated_at));
         const lost = restart !== null && claim.seq <= restart.sentThrough && lastSettled < restart.at;
         const stallAt = this.stallAt(claim, outcomes, stallMs);

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { type RouteCatalog, routeCatalog } from "../admin/route-catalog";
-import { gateOfRoute } from "../admin/route-control-api";
+import { gateOfRoute, resumeRoute } from "../admin/route-control-api";
 import { validate } from "../admin/validate";
 import { log } from "../shared/log";
 import { RouteActionParams, RoutesPageQuery } from "./dashboard-schemas";
@@ -38,7 +38,7 @@ export function routeControlRoutes(catalog: RouteCatalog = routeCatalog) {
     async (c) => {
       const { name, action } = c.req.valid("param");
       const gate = await gateOfRoute(c.env, catalog, name);
-      await (action === "pause" ? gate.pause() : gate.resume());
+      await (action === "pause" ? gate.pause() : resumeRoute(c.env, name, gate));
       log("admin", {
         outcome: action === "pause" ? "route_paused" : "route_resumed",
         route: name,

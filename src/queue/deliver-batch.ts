@@ -14,10 +14,12 @@ import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import type { HandlerRegistry } from "../handlers/handler-registry";
+import { routeTableFor } from "../handlers/route-table";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
 import { incidentsOfBatch } from "./incidents-of-batch";
+import { admitDeliveries, reportToGates } from "./route-gates";
 import { type AttemptSummary, runEvent, type ShardRun, type Verdict } from "./run-event";
 
 type Item = { message: Message<unknown>; event: EventMessage };
@@ -89,7 +91,13 @@ async function deliverShard(
     return [];
   }
 
-  const run: ShardRun = { ledger, env, registry, settings };
+  const table = routeTableFor(env, registry);
+  const admissions = await admitDeliveries(
+    env,
+    begun,
+    (route) => table.routes.get(route)?.ratePerSecond ?? null,
+  );
+  const run: ShardRun = { ledger, env, registry, settings, refused: admissions.refused };
   const runs = await Promise.all(begun.map((result, index) => runEvent(result, items[index]?.event, run)));
   const settlements = runs.flatMap((r) => r.settlements);
   try {
@@ -106,7 +114,14 @@ async function deliverShard(
     runs.map((r) => r.verdict),
     env,
   );
-  return runs.flatMap((r) => r.attempts);
+  const attempts = runs.flatMap((r) => r.attempts);
+  await reportToGates(
+    env,
+    attempts.map((a) => ({ ...a, ok: a.outcome === "done" })),
+    admissions.failing,
+    settings.ROUTE_CIRCUIT_FAILURES,
+  );
+  return attempts;
 }
 
 async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {

@@ -15,6 +15,7 @@ import type { HandlerRegistry } from "../handlers/handler-registry";
 import { runnerFor } from "../handlers/route-table";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
+import { deliveryRef, type Refusal } from "./route-gates";
 import { type HandlerOutcome, runHandler } from "./run-handler";
 import { suppressingRule } from "./suppressing-rule";
 
@@ -35,12 +36,17 @@ export interface ShardRun {
   env: Env;
   registry: HandlerRegistry;
   settings: Settings;
+  /** Deliveries the routes' gates refused to start now (route-gates.ts), by `deliveryRef`. */
+  refused?: ReadonlyMap<string, Refusal>;
 }
 
-/** One attempt as the batch's summary and the alert desk see it. */
+/** One attempt as the batch's summary, the alert desk and the route's gate see it. */
 export interface AttemptSummary {
   handler: string;
   outcome: "done" | "failed" | "dead";
+  status?: number | null;
+  retryAfterSeconds?: number | null;
+  error?: string | null;
 }
 
 /** One event's outcome: what to do with its message, and what to record in the ledger (with each attempt). */
@@ -68,7 +74,18 @@ export async function runEvent(
       delays.push(decision.retryInMs / 1000);
     if (decision.decision === "dead") dead.push(decision.handler);
   }
-  const runnable = result.handlers.filter((h) => h.decision === "run");
+  const leased = result.handlers.filter((h) => h.decision === "run");
+  // A delivery its route's gate refused starts later and keeps its attempt: held while the route is paused,
+  // else its message comes back when the gate says.
+  const gated: SettleInput = [];
+  const runnable = leased.filter(({ handler, attempt }) => {
+    const refusal = run.refused?.get(deliveryRef(source, id, handler));
+    if (!refusal) return true;
+    const outcome = refusal.reason === "paused" ? ("held" as const) : ("deferred" as const);
+    gated.push({ source, id, handler, attempt, outcome });
+    if (outcome === "deferred") delays.push(refusal.retryInMs / 1000);
+    return false;
+  });
   let outcomes: HandlerRun[] = [];
   if (runnable.length > 0) {
     const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
@@ -88,7 +105,7 @@ export async function runEvent(
         outcome: "suppressed" as const,
         rule,
       }));
-      return { verdict: verdictOf(delays, [], null), settlements, attempts: [] };
+      return { verdict: verdictOf(delays, [], null), settlements: [...gated, ...settlements], attempts: [] };
     }
     outcomes = await Promise.all(
       runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
@@ -104,7 +121,7 @@ export async function runEvent(
   }
   return {
     verdict: verdictOf(delays, dead, cause),
-    settlements: outcomes.map((o) => o.settlement),
+    settlements: [...gated, ...outcomes.map((o) => o.settlement)],
     attempts: outcomes.map((o) => o.attempt),
   };
 }
@@ -165,7 +182,13 @@ async function runLeasedHandler(
     responseStatus: outcome.details.status ?? null,
     responseBody: outcome.details.responseBody ?? null,
   };
-  const attemptSummary: AttemptSummary = { handler: name, outcome: settled };
+  const attemptSummary: AttemptSummary = {
+    handler: name,
+    outcome: settled,
+    status: record.responseStatus,
+    retryAfterSeconds: outcome.ok ? null : (outcome.retryAfterSeconds ?? null),
+    error: outcome.ok ? null : outcome.error,
+  };
   if (!outcome.ok)
     log("deliver", {
       source,

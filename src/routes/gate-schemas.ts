@@ -54,6 +54,8 @@ export type Admission =
 export type BatchAdmission = {
   granted: number;
   probe?: true;
+  /** The route is failing (failures in a row, or its circuit is open): report successes too, to reset it. */
+  failing?: true;
   reason?: z.infer<typeof RefusalReason>;
   retryInMs?: number;
 };

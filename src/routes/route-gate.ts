@@ -56,7 +56,9 @@ export class RouteGate extends DurableObject<Env> {
   /** How many of `n` deliveries may start now; for the rest, why not and when to ask again. */
   admitMany(input: unknown): BatchAdmission {
     const { n, now = Date.now(), ratePerSecond } = AdmitManyInput.parse(input);
-    return this.start(n, now, ratePerSecond ?? null);
+    const admission = this.start(n, now, ratePerSecond ?? null);
+    const failing = this.gate.consecutiveFailures > 0 || this.gate.circuitOpenedAt !== null;
+    return failing ? { ...admission, failing: true } : admission;
   }
 
   /** The outcome of an admitted delivery: resets or counts failures, applies Retry-After, moves the circuit. */

@@ -1,0 +1,119 @@
+/**
+ * Back-pressure end to end (docs/back-pressure.md): the real consumer asks each route's gate before it starts
+ * deliveries. A paused route's deliveries are held in the ledger without using an attempt and go out again,
+ * in acceptance order, on resume; a 429 with Retry-After pauses the whole route; `ratePerSecond` holds a
+ * burst back. As in routes.test.ts, events live in private ledger shards whose queue sends fail on purpose,
+ * and the tests drive the consumer with the env the routes are configured in.
+ */
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { resumeRoute } from "../../src/admin/route-control-api";
+import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
+import { handlers } from "../../src/handlers/agent-handlers";
+import worker from "../../src/index";
+import { deliveries, sinkUrl } from "../support/agent-sink-client";
+import { consume, inspectLedger } from "../support/pipeline";
+import { BASE, githubEvent, post } from "../support/signed-requests";
+import { TEST_SECRETS } from "../support/test-secrets";
+
+const SHARDS = 1024;
+
+/** One route, named uniquely per test (its gate is a Durable Object shared by the whole suite). */
+function gatedEnv(query = "", extra: Record<string, unknown> = {}) {
+  const run = crypto.randomUUID().slice(0, 8);
+  const route = `gated-${run}`;
+  const bucket = `gated-${run}`;
+  const routes = [
+    { name: route, sources: ["github"], destination: { url: sinkUrl(bucket, query) }, ...extra },
+  ];
+  const testEnv: Env = { ...env, CLAIM_SHARDS: String(SHARDS), HOOKGATE_ROUTES: JSON.stringify(routes) };
+  return { route, bucket, testEnv };
+}
+
+/** Accepts `count` GitHub events that all land in one private shard (≥ 16), whose queue sends fail. */
+async function acceptInOneShard(testEnv: Env, count: number) {
+  const ids: string[] = [];
+  let shard = -1;
+  while (ids.length < count) {
+    const id = crypto.randomUUID();
+    const at = shardForEvent("github", id, SHARDS);
+    if (at < 16 || (shard >= 0 && at !== shard)) continue;
+    if (shard < 0) {
+      shard = at;
+      await ledgerFor(testEnv, shard).injectFaults({ failSends: 1000 });
+    }
+    const fixture = await githubEvent({ action: "opened", issue: { number: ids.length + 1, id } }, { id });
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(post(fixture), { ...testEnv, ...TEST_SECRETS }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(202);
+    ids.push(id);
+  }
+  const messages = ids.map((id) => ({ v: 1 as const, source: "github", id, type: "issues.opened", shard }));
+  return { ids, shard, messages };
+}
+
+describe("route back-pressure in the consumer", () => {
+  it("holds a paused route's deliveries without an attempt, and releases them in acceptance order on resume", async () => {
+    const { route, bucket, testEnv } = gatedEnv();
+    const gate = env.ROUTE_GATE.getByName(route);
+    await gate.pause();
+    const { ids, shard, messages } = await acceptInOneShard(testEnv, 3);
+    const held = await consume([...messages].reverse(), handlers, testEnv);
+    expect(held.result.explicitAcks).toHaveLength(3);
+    expect(await deliveries(bucket)).toHaveLength(0);
+    for (const id of ids)
+      expect((await inspectLedger("github", id, testEnv)).deliveries).toEqual([
+        { handler: route, state: "held", attempts: 0, last_error: expect.stringContaining("paused") },
+      ]);
+
+    const { released } = await resumeRoute(testEnv, route, gate);
+    expect(released).toBe(3);
+    // The outbox sends the held claims back in the order they were accepted (its send fails here, so they wait).
+    const queued = await runInDurableObject(ledgerFor(testEnv, shard), (_i, state) =>
+      state.storage.sql
+        .exec<{ event_id: string }>(
+          "SELECT event_id FROM claims WHERE seq IN (SELECT seq FROM resends) ORDER BY seq",
+        )
+        .toArray()
+        .map((row) => row.event_id),
+    );
+    expect(queued).toEqual(ids);
+    await consume(messages, handlers, testEnv);
+    const delivered = await deliveries(bucket);
+    expect(delivered.map((d) => JSON.parse(d.body).id)).toEqual(ids);
+    for (const id of ids)
+      expect((await inspectLedger("github", id, testEnv)).deliveries).toMatchObject([
+        { handler: route, state: "done", attempts: 1 },
+      ]);
+  });
+
+  it("pauses the whole route for a 429's Retry-After instead of each event retrying on its own", async () => {
+    const { route, bucket, testEnv } = gatedEnv("status=429&retryAfter=5");
+    const { messages } = await acceptInOneShard(testEnv, 2);
+    const first = await consume([messages[0]!], handlers, testEnv);
+    expect(first.result.retryMessages).toHaveLength(1);
+    expect((await env.ROUTE_GATE.getByName(route).state()).pausedBy).toBe("retry_after");
+    const second = await consume([messages[1]!], handlers, testEnv);
+    // Not attempted: the route waits out the Retry-After, about 5 s.
+    expect(await deliveries(bucket)).toHaveLength(1);
+    const delay = second.result.retryMessages[0]?.delaySeconds ?? 0;
+    expect(delay).toBeGreaterThanOrEqual(4);
+    expect(delay).toBeLessThanOrEqual(6);
+  });
+
+  it("holds a burst back to ratePerSecond, without using the held deliveries' attempts", async () => {
+    const { bucket, testEnv } = gatedEnv("", { ratePerSecond: 2 });
+    const { ids, messages } = await acceptInOneShard(testEnv, 20);
+    const burst = await consume(messages, handlers, testEnv);
+    expect(await deliveries(bucket)).toHaveLength(2);
+    expect(burst.result.retryMessages).toHaveLength(18);
+    for (const retry of burst.result.retryMessages) expect(retry.delaySeconds).toBeGreaterThanOrEqual(1);
+    // The held-back deliveries were never begun: no attempt counted, nothing recorded.
+    const notStarted = await Promise.all(
+      ids.map(async (id) => (await inspectLedger("github", id, testEnv)).deliveries),
+    );
+    expect(notStarted.filter((rows) => rows.length === 0)).toHaveLength(18);
+  });
+});
