@@ -26,11 +26,14 @@ import {
   BeginInput,
   type BeginResult,
   EventKey,
+  ListLogInput,
   type SettledStatus,
   SettleInput,
   SignedContentClaim,
+  SummarizeLogInput,
 } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
+import { type ClaimDetail, type ClaimPage, type ClaimSummary, listClaims, readClaim, summarizeClaims } from "./log-queries";
 import { SentMarker } from "./mark-sent";
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
 import { ReplayBodyPurger } from "./purge-replay-bodies";
@@ -196,5 +199,22 @@ export class EventLedger extends DurableObject<Env> {
 
   private count(query: string): number {
     return this.sql.exec<{ n: number }>(query).one().n;
+  }
+
+  /** One page of this shard's event log, newest first (the admin fan-out merges the shards' pages). */
+  listLog(input: ListLogInput): ClaimPage {
+    const { limit, ...filter } = ListLogInput.parse(input);
+    return listClaims(this.sql, filter, limit);
+  }
+
+  /** One event's log row and attempts; null when this shard does not hold it. */
+  readLog(key: { source: string; id: string }): ClaimDetail | null {
+    const { source, id } = EventKey.parse(key);
+    return readClaim(this.sql, source, id);
+  }
+
+  /** Counts and delivery latencies of this shard's claims received since `since` (ms). */
+  summarizeLog(input: { since: number }): ClaimSummary {
+    return summarizeClaims(this.sql, SummarizeLogInput.parse(input).since);
   }
 }
