@@ -42,7 +42,7 @@ export const adminApi = new Hono<{ Bindings: Env }>();
 adminApi.use("*", requireAdminToken);
 
 adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {
-  const result = await listEvents(c.env.EVENT_LOG, c.req.valid("query"));
+  const result = await listEvents(c.env, c.req.valid("query"));
   if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
@@ -66,7 +66,7 @@ adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), asyn
 });
 
 adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: true })), async (c) => {
-  const result = await listEvents(c.env.EVENT_LOG, { ...c.req.valid("query"), status: "dead" });
+  const result = await listEvents(c.env, { ...c.req.valid("query"), status: "dead" });
   if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
@@ -85,5 +85,5 @@ adminApi.post(
 );
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
-  return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));
+  return c.json(Metrics.parse(await summarize(c.env, c.req.valid("query").window)));
 });

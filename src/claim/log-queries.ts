@@ -74,7 +74,9 @@ class CountingReader {
 
   /** The lowest and highest `seq`, each by one index seek; null for an empty shard. */
   seqBounds(): { first: number; last: number } | null {
-    const [row] = this.all("SELECT (SELECT min(seq) FROM claims) AS first, (SELECT max(seq) FROM claims) AS last");
+    const [row] = this.all(
+      "SELECT (SELECT min(seq) FROM claims) AS first, (SELECT max(seq) FROM claims) AS last",
+    );
     const bounds = z.object({ first: z.number(), last: z.number() }).safeParse(row);
     return bounds.success ? bounds.data : null;
   }
@@ -147,7 +149,9 @@ function conditions(filter: LogFilter): { where: string; params: SqlStorageValue
 /** The `seq` range a search covers: `[lower, upper)`. */
 function seqRange(reader: CountingReader, filter: LogFilter, bounds: { first: number; last: number }) {
   const lower =
-    filter.since === undefined ? bounds.first : reader.firstSeqReceivedFrom(filter.since - RECEIVED_AT_SKEW_MS, bounds);
+    filter.since === undefined
+      ? bounds.first
+      : reader.firstSeqReceivedFrom(filter.since - RECEIVED_AT_SKEW_MS, bounds);
   let upper = Math.min(bounds.last + 1, filter.beforeSeq ?? Number.POSITIVE_INFINITY);
   if (filter.until !== undefined)
     upper = Math.min(upper, reader.firstSeqReceivedFrom(filter.until + RECEIVED_AT_SKEW_MS, bounds));
@@ -251,7 +255,12 @@ function idMatches(
       upper,
       ID_MATCHES_SORTED_MAX + 1 - seqs.length,
     );
-    seqs.push(...z.array(z.object({ seq: z.number() })).parse(rows).map((row) => row.seq));
+    seqs.push(
+      ...z
+        .array(z.object({ seq: z.number() }))
+        .parse(rows)
+        .map((row) => row.seq),
+    );
     if (seqs.length > ID_MATCHES_SORTED_MAX) return null;
   }
   return seqs;
@@ -301,7 +310,11 @@ export interface ClaimDetail {
 /** The claim of `source`/`id` with its attempts (replays included); null when this shard does not hold it. */
 export function readClaim(sql: SqlStorage, source: string, id: string): ClaimDetail | null {
   const reader = new CountingReader(sql);
-  const [claim] = reader.claims(`SELECT ${COLUMNS} FROM claims WHERE source = ? AND event_id = ?`, source, id);
+  const [claim] = reader.claims(
+    `SELECT ${COLUMNS} FROM claims WHERE source = ? AND event_id = ?`,
+    source,
+    id,
+  );
   if (!claim) return null;
   const failed = reader.all(
     `SELECT handler, attempt, outcome, error, started_at, duration_ms, destination, response_status,
@@ -334,8 +347,8 @@ export function readClaim(sql: SqlStorage, source: string, id: string): ClaimDet
 
 export interface ClaimSummary {
   counts: { source: string; status: ClaimStatus; count: number }[];
-  /** `[latency ms, how many delivered claims had it]`, ascending; latency = delivered_at - received_at. */
-  latencies: [number, number][];
+  /** Delivery latencies (`delivered_at - received_at`, ms) ascending, with how many claims had each. */
+  latencies: { ms: number; count: number }[];
   /** True when older claims received since `since` were left out (only the newest `maxRows` are read). */
   truncated: boolean;
   rowsRead: number;
@@ -369,7 +382,7 @@ export function summarizeClaims(sql: SqlStorage, since: number, maxRows = SUMMAR
   const truncated = start > lower && reader.newestBelow(lower, start) !== null;
   return {
     counts: [...counts.values()],
-    latencies: [...latencies].sort(([a], [b]) => a - b),
+    latencies: [...latencies].sort(([a], [b]) => a - b).map(([ms, count]) => ({ ms, count })),
     truncated,
     rowsRead: reader.rowsRead,
   };

@@ -43,7 +43,7 @@ pre.answer{margin:.3rem 0 0;padding:.3rem .5rem;max-height:8rem;white-space:pre-
 .badge.retrying,.badge.failed{color:var(--warn)}
 .badge.dead{color:var(--bad)}
 .badge.accepted{color:var(--info)}
-.badge.no_handler,.badge.suppressed{color:var(--muted)}
+.badge.no_handler,.badge.suppressed,.badge.filtered{color:var(--muted)}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:0 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.45rem .9rem;min-width:7.5rem;background:var(--panel)}
 .card b{display:block;font-size:1.3rem;font-variant-numeric:tabular-nums}

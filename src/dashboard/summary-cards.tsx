@@ -5,7 +5,15 @@ import { formatMs, TableScroll } from "./view-parts";
 
 export type Summary = Awaited<ReturnType<typeof summarize>>;
 
-const STATUSES = ["accepted", "delivered", "retrying", "dead", "no_handler", "suppressed"] as const;
+const STATUSES = [
+  "accepted",
+  "delivered",
+  "retrying",
+  "dead",
+  "no_handler",
+  "suppressed",
+  "filtered",
+] as const;
 
 export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ summary, windowLabel }) => (
   <section aria-label={`Summary of the last ${windowLabel}`}>

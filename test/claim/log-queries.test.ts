@@ -91,11 +91,13 @@ describe("listClaims", () => {
   it("finds ids exactly or by a literal prefix, even with *, ? and [ in them", async () => {
     const found = await inFreshShard((sql) => {
       for (const [i, id] of ["a*b", "a*bc", "axb", "a?", "a[1]", "a1", "zz"].entries())
-        insertClaim(sql, 0, { source: i % 2 ? "stripe" : "github", id, status: "delivered", receivedAt: T0 + i });
-      const search = (id: string, source?: string) =>
-        pageThrough(sql, { id, source }, 10)
-          .ids.slice()
-          .sort();
+        insertClaim(sql, 0, {
+          source: i % 2 ? "stripe" : "github",
+          id,
+          status: "delivered",
+          receivedAt: T0 + i,
+        });
+      const search = (id: string, source?: string) => pageThrough(sql, { id, source }, 10).ids.slice().sort();
       return {
         star: search("a*"),
         starWithSource: search("a*b", "github"),
@@ -213,8 +215,20 @@ describe("readClaim", () => {
         response_body: "nope",
         next_retry_at: T0 + 5000,
       },
-      expect.objectContaining({ handler: "forward", replay: 0, attempt: 2, outcome: "done", response_status: 200 }),
-      expect.objectContaining({ handler: "forward", replay: 2, attempt: 1, outcome: "done", next_retry_at: null }),
+      expect.objectContaining({
+        handler: "forward",
+        replay: 0,
+        attempt: 2,
+        outcome: "done",
+        response_status: 200,
+      }),
+      expect.objectContaining({
+        handler: "forward",
+        replay: 2,
+        attempt: 1,
+        outcome: "done",
+        next_retry_at: null,
+      }),
     ]);
   });
 });
@@ -229,15 +243,16 @@ describe("summarizeClaims", () => {
       }));
       return summarizeClaims(sql, T0 + 1000);
     });
-    expect(summary.counts.toSorted((a, b) => a.source.localeCompare(b.source) || a.status.localeCompare(b.status)))
-      .toEqual([
-        { source: "github", status: "delivered", count: 3 },
-        { source: "stripe", status: "dead", count: 1 },
-        { source: "stripe", status: "delivered", count: 1 },
-      ]);
+    expect(
+      summary.counts.toSorted((a, b) => a.source.localeCompare(b.source) || a.status.localeCompare(b.status)),
+    ).toEqual([
+      { source: "github", status: "delivered", count: 3 },
+      { source: "stripe", status: "dead", count: 1 },
+      { source: "stripe", status: "delivered", count: 1 },
+    ]);
     expect(summary.latencies).toEqual([
-      [100, 2],
-      [300, 2],
+      { ms: 100, count: 2 },
+      { ms: 300, count: 2 },
     ]);
     expect(summary.truncated).toBe(false);
   });

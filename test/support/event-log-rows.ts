@@ -86,6 +86,8 @@ export async function logEvents(source: string, events: LoggedEvent[]): Promise<
   const seeds = events.map((event, index) => ({ receivedAt: now - index, ...event, source })).reverse();
   for (const seed of seeds) {
     const shard = shardOf(source, seed.id);
-    await runInDurableObject(ledgerFor(env, shard), (_i, state) => insertClaim(state.storage.sql, shard, seed));
+    await runInDurableObject(ledgerFor(env, shard), (_i, state) =>
+      insertClaim(state.storage.sql, shard, seed),
+    );
   }
 }
