@@ -32,7 +32,6 @@ import {
   SignedContentClaim,
   SummarizeLogInput,
 } from "./ledger-rpc";
-import { LEDGER_SCHEMA } from "./ledger-schema";
 import * as SQL from "./ledger-sql";
 import {
   type ClaimDetail,
@@ -212,26 +211,17 @@ export class EventLedger extends DurableObject<Env> {
   /** One page of this shard's event log, newest first (the admin fan-out merges the shards' pages). */
   listLog(input: ListLogInput): ClaimPage {
     const { limit, ...filter } = ListLogInput.parse(input);
-    return listClaims(this.logTables(), filter, limit);
+    return listClaims(this.sql, filter, limit);
   }
 
   /** One event's log row and attempts; null when this shard does not hold it. */
   readLog(key: { source: string; id: string }): ClaimDetail | null {
     const { source, id } = EventKey.parse(key);
-    return readClaim(this.logTables(), source, id);
+    return readClaim(this.sql, source, id);
   }
 
   /** Counts and delivery latencies of this shard's claims received since `since` (ms). */
   summarizeLog(input: { since: number }): ClaimSummary {
-    return summarizeClaims(this.logTables(), SummarizeLogInput.parse(input).since);
-  }
-
-  private logTablesCreated = false;
-
-  /** The SQL with the v2 tables in place (a no-op once the constructor creates LEDGER_SCHEMA itself). */
-  private logTables(): SqlStorage {
-    if (!this.logTablesCreated) this.sql.exec(LEDGER_SCHEMA);
-    this.logTablesCreated = true;
-    return this.sql;
+    return summarizeClaims(this.sql, SummarizeLogInput.parse(input).since);
   }
 }
