@@ -63,6 +63,20 @@ describe("search from the dashboard", () => {
   });
 });
 
+describe("the route filter", () => {
+  it("lists the events sent to a route, keeps it in the form, and shows filtered events", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    await logEvents("github", [
+      { id: `rt_${tag}_1`, status: "delivered", routes: ["billing"] },
+      { id: `rt_${tag}_2`, status: "filtered", routes: [] },
+    ]);
+    const page = await html(`/admin?id=rt_${tag}&route=billing`);
+    expect(listedIds(page)).toEqual([`rt_${tag}_1`]);
+    expect(page).toContain('name="route" value="billing"');
+    expect(listedIds(await html(`/admin?id=rt_${tag}&status=filtered`))).toEqual([`rt_${tag}_2`]);
+  });
+});
+
 describe("live refresh", () => {
   it("is off unless asked for, on the list and on an in-flight event", async () => {
     const id = `flight_${crypto.randomUUID().slice(0, 8)}`;
