@@ -118,7 +118,9 @@ export async function listEvents(env: Env, query: ListEventsQuery): Promise<List
     ...Object.fromEntries(Object.entries(query).filter(([key, value]) => key !== "cursor" && value !== "")),
     limit: query.limit,
   });
-  if (!filter.success) return { ok: false, reason: filter.error.issues[0]?.message ?? "invalid filter" };
+  const issue = filter.error?.issues[0];
+  if (!filter.success)
+    return { ok: false, reason: issue ? `${issue.path.join(".")}: ${issue.message}` : "filter" };
   const empty: ClaimPage = { rows: [], next: null, rowsRead: 0 };
   const lanes: Lane[] = await Promise.all(
     shards.map(async (shard) => {

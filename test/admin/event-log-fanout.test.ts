@@ -68,10 +68,11 @@ describe("the event list over every shard", () => {
     }
   });
 
-  it("refuses a cursor it did not issue, or one issued for another shard count", async () => {
+  it("refuses a cursor it did not issue or issued for another shard count, and times out of range", async () => {
     const otherShardCount = Buffer.from(JSON.stringify([5, 5])).toString("base64url");
     for (const cursor of ["not-a-cursor", otherShardCount, Buffer.from("[1,2,3,-1]").toString("base64url")])
       expect((await admin(`/events?cursor=${cursor}`)).status, cursor).toBe(400);
+    expect((await admin("/events?since=99999999999999999999999")).status).toBe(400);
   });
 
   it("filters by the routes chosen when the event was accepted", async () => {

@@ -115,6 +115,15 @@ describe("listClaims", () => {
     expect(found.plain).toEqual(["a*b", "a*bc", "a1", "a?", "a[1]", "axb"]);
   });
 
+  it("walks seq instead when an id prefix matches too many claims to sort", async () => {
+    const page = await inFreshShard((sql) => {
+      seedMany(sql, 1200);
+      return listClaims(sql, { id: "e" }, 3);
+    });
+    expect(page.rows.map((row) => row.event_id)).toEqual(["e1199", "e1198", "e1197"]);
+    expect(page.rowsRead).toBeLessThan(1100);
+  });
+
   it("keeps since and until exact, also around a claim whose clock lagged within the skew", async () => {
     const found = await inFreshShard((sql) => {
       // 100 s apart, except e4: accepted after e3 but stamped 30 s before it (a slower isolate's clock).
