@@ -172,8 +172,8 @@ function pageOf(rows: ClaimRow[], limit: number, rowsRead: number): ClaimPage {
 /**
  * One page of the shard's claims matching `filter`, newest (`seq`) first, below `filter.beforeSeq`.
  * The plan is chosen, not left to the planner, so that no query sorts a whole table:
- * - `retrying` / `dead`: the partial index `claims_failing` (status, seq) gives them in order;
  * - an id: the prefix's matches from `claims_by_key` (per source), sorted in memory when there are few;
+ * - `retrying` / `dead`: the partial index `claims_failing` (status, seq) gives them in order;
  * - otherwise a walk down `seq` over at most `scanWindow` rows: a page may then come back short with a
  *   `next` (the window held fewer matches), which the caller treats as "more may follow".
  */
@@ -190,18 +190,6 @@ export function listClaims(
   if (upper <= lower) return { rows: [], next: null, rowsRead: reader.rowsRead };
   const { where, params } = conditions(filter);
 
-  if (filter.status === "retrying" || filter.status === "dead") {
-    const rows = reader.claims(
-      `SELECT ${COLUMNS} FROM claims INDEXED BY claims_failing
-       WHERE status IN ('retrying', 'dead') AND seq >= ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`,
-      lower,
-      upper,
-      ...params,
-      limit + 1,
-    );
-    return pageOf(rows, limit, reader.rowsRead);
-  }
-
   if (filter.id !== undefined) {
     const seqs = idMatches(reader, filter.source, filter.id, lower, upper);
     if (seqs) {
@@ -214,6 +202,18 @@ export function listClaims(
       );
       return pageOf(rows, limit, reader.rowsRead);
     }
+  }
+
+  if (filter.status === "retrying" || filter.status === "dead") {
+    const rows = reader.claims(
+      `SELECT ${COLUMNS} FROM claims INDEXED BY claims_failing
+       WHERE status IN ('retrying', 'dead') AND seq >= ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`,
+      lower,
+      upper,
+      ...params,
+      limit + 1,
+    );
+    return pageOf(rows, limit, reader.rowsRead);
   }
 
   const windowStart = Math.max(lower, upper - scanWindow);

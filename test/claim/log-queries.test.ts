@@ -163,6 +163,7 @@ describe("listClaims", () => {
         until: read({ until: T0 + 100 * 1000 }),
         dead: read({ status: "dead" }),
         exactId: read({ id: "e1234" }),
+        deadById: listClaims(sql, { id: "e1007", status: "dead" }, 20),
         idPrefix: read({ id: "e123", source: "github" }),
         bySource: read({ source: "stripe" }),
       };
@@ -174,6 +175,8 @@ describe("listClaims", () => {
     expect(reads.until).toBeLessThan(120);
     expect(reads.dead).toBeLessThan(30);
     expect(reads.exactId).toBeLessThan(30);
+    expect(reads.deadById.rows.map((row) => row.event_id)).toEqual(["e1007"]);
+    expect(reads.deadById.rowsRead).toBeLessThan(30);
     expect(reads.idPrefix).toBeLessThan(60);
     expect(reads.bySource).toBeLessThan(60);
   });
