@@ -354,6 +354,8 @@ export interface ClaimSummary {
   rowsRead: number;
 }
 
+const SummaryRow = z.object({ source: z.string(), status: ClaimStatus, latency_ms: z.number().nullable() });
+
 /** Counts by (source, status) and the delivery latencies of the claims received at or after `since`. */
 export function summarizeClaims(sql: SqlStorage, since: number, maxRows = SUMMARY_ROWS_MAX): ClaimSummary {
   const reader = new CountingReader(sql);
@@ -361,7 +363,6 @@ export function summarizeClaims(sql: SqlStorage, since: number, maxRows = SUMMAR
   if (!bounds) return { counts: [], latencies: [], truncated: false, rowsRead: reader.rowsRead };
   const lower = reader.firstSeqReceivedFrom(since - RECEIVED_AT_SKEW_MS, bounds);
   const start = Math.max(lower, bounds.last + 1 - maxRows);
-  const SummaryRow = z.object({ source: z.string(), status: ClaimStatus, latency_ms: z.number().nullable() });
   const counts = new Map<string, { source: string; status: ClaimStatus; count: number }>();
   const latencies = new Map<number, number>();
   // One pass, aggregated here: a GROUP BY would read every row a second time through its sorter.
