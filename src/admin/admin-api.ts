@@ -45,7 +45,7 @@ export const adminApi = new Hono<{ Bindings: Env }>();
 adminApi.use("*", requireAdminToken);
 
 adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {
-  const result = await listEvents(c.env.EVENT_LOG, c.req.valid("query"));
+  const result = await listEvents(c.env, c.req.valid("query"));
   if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
@@ -69,7 +69,7 @@ adminApi.post("/events/:source/:id/replay", validate("query", ReplayQuery), asyn
 });
 
 adminApi.get("/dead-letters", validate("query", ListEventsQuery.omit({ status: true })), async (c) => {
-  const result = await listEvents(c.env.EVENT_LOG, { ...c.req.valid("query"), status: "dead" });
+  const result = await listEvents(c.env, { ...c.req.valid("query"), status: "dead" });
   if (!result.ok) throw new Problem(400, `Invalid query: ${result.reason}.`);
   return c.json(EventList.parse({ events: result.events, nextCursor: result.nextCursor }));
 });
@@ -98,5 +98,5 @@ adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", 
 });
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {
-  return c.json(Metrics.parse(await summarize(c.env.EVENT_LOG, c.req.valid("query").window)));
+  return c.json(Metrics.parse(await summarize(c.env, c.req.valid("query").window)));
 });

@@ -3,23 +3,15 @@
  * its schema before it is sent, and the OpenAPI document (`/openapi.json`) is generated from them.
  */
 import { z } from "zod";
-import { HandlerName } from "../claim/ledger-rpc";
+import { ClaimStatus, HandlerName } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
- * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: routes are configured
- * and none matched the event when it was claimed, so it was never enqueued. All three are terminal, like
- * `delivered`.
+ * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: no route matched it.
+ * All three are terminal, like `delivered` and `dead`.
  */
-export const EventStatus = z.enum([
-  "accepted",
-  "delivered",
-  "retrying",
-  "dead",
-  "no_handler",
-  "suppressed",
-  "filtered",
-]);
+export const EventStatus = ClaimStatus;
+export type EventStatus = z.infer<typeof EventStatus>;
 
 const timeParam = z
   .string()
@@ -47,6 +39,9 @@ export const ListEventsQuery = z.strictObject({
     .optional()
     .meta({ description: "event type, exact or a glob where `*` matches anything (`customer.*`)" }),
   status: EventStatus.optional(),
+  route: HandlerName.optional().meta({
+    description: "a route the event was sent to (chosen when it was accepted)",
+  }),
   since: timeParam.optional(),
   until: timeParam.optional(),
   cursor: z.string().max(2000).optional(),
@@ -177,6 +172,10 @@ export const Metrics = z.object({
     count: z.number().int(),
     p50: z.number().int().nullable(),
     p99: z.number().int().nullable(),
+  }),
+  truncated: z.boolean().meta({
+    description:
+      "true when a ledger shard held more events in the window than one summary reads: the figures cover its newest",
   }),
 });
 

@@ -18,7 +18,7 @@ export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDet
  * "" when it is not UTF-8) are null once the body is deleted (past the replay window or retention). `payload` may be nested arbitrarily deep.
  */
 export async function loadEventDetail(env: Env, source: string, id: string) {
-  const found = await readEvent(env.EVENT_LOG, source, id);
+  const found = await readEvent(env, source, id);
   if (!found) return null;
   const stored = await ledgerFor(env, found.shard).readStored({ source, id });
   return {

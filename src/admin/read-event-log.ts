@@ -1,49 +1,27 @@
-/** Read side of the D1 event log for the admin API and dashboard: search with cursors, detail, metrics. */
+/**
+ * The event log for the admin API and dashboard, read from every ledger shard's claims and merged: search
+ * with cursors, one event's detail, metrics.
+ */
 
 import { z } from "zod";
-import * as SQL from "../event-log/event-log-sql";
+import { EventKey, ListLogInput } from "../claim/ledger-rpc";
+import type { ClaimPage, ClaimRow } from "../claim/log-queries";
+import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
+import { settingsFrom } from "../config/settings";
 import { base64UrlToBytes, bytesToBase64Url, utf8 } from "../verify/encoding";
-import type { EventSummary, ListEventsQuery } from "./admin-schemas";
-import { EventStatus } from "./admin-schemas";
+import type { EventStatus, EventSummary, ListEventsQuery } from "./admin-schemas";
 import { operatorError } from "./operator-error";
-
-const EventRow = z.object({
-  source: z.string(),
-  event_id: z.string(),
-  type: z.string(),
-  received_at: z.number(),
-  status: EventStatus,
-  attempts: z.number(),
-  last_error: z.string().nullable(),
-  delivered_at: z.number().nullable(),
-  latency_ms: z.number().nullable(),
-  body_size: z.number(),
-  suppressed_by: z.string().nullable(),
-});
-
-const AttemptRow = z.object({
-  handler: z.string(),
-  replay: z.number(),
-  attempt: z.number(),
-  outcome: z.enum(["done", "failed", "dead"]),
-  error: z.string().nullable(),
-  started_at: z.number(),
-  duration_ms: z.number(),
-  destination: z.string().nullable(),
-  response_status: z.number().nullable(),
-  response_body: z.string().nullable(),
-  next_retry_at: z.number().nullable(),
-});
-
-const Cursor = z.tuple([z.number(), z.string(), z.string()]);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const shardNumbers = (env: Env) =>
+  Array.from({ length: settingsFrom(env).CLAIM_SHARDS }, (_, shard) => shard);
+
 /**
- * A delivered event shows no last error: the log keeps the last failure of earlier attempts, which is
+ * A delivered event shows no last error: the claim keeps the last failure of earlier attempts, which is
  * stale once every handler has succeeded.
  */
-export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
+export function toSummary(row: ClaimRow): EventSummary {
   return {
     source: row.source,
     id: row.event_id,
@@ -53,39 +31,73 @@ export function toSummary(row: z.infer<typeof EventRow>): EventSummary {
     attemptCount: row.attempts,
     lastError: row.status === "delivered" ? null : operatorError(row.last_error),
     deliveredAt: row.delivered_at === null ? null : iso(row.delivered_at),
-    latencyMs: row.latency_ms,
+    latencyMs: row.delivered_at === null ? null : Math.max(0, row.delivered_at - row.received_at),
     bodySize: row.body_size,
     suppressedBy: row.suppressed_by,
   };
 }
 
-/** An opaque cursor: the UTF-8 JSON of the last row's sort key in base64url (ids may be any Unicode). */
-function encodeCursor(row: z.infer<typeof EventRow>): string {
-  const key = JSON.stringify([row.received_at, row.source, row.event_id]);
-  return bytesToBase64Url(utf8.encode(key));
-}
-
-/** Null when the cursor is not one this API issued. */
-function decodeCursor(cursor: string): z.infer<typeof Cursor> | null {
+/**
+ * The cursor holds, per shard, the `seq` its next page starts below (0: nothing left there), as the UTF-8
+ * JSON of that list in base64url. Null when the cursor is not one this API issued for this shard count.
+ */
+function decodeCursor(cursor: string, shards: number): number[] | null {
   try {
     const bytes = base64UrlToBytes(cursor);
     if (!bytes) return null;
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-    const parsed = Cursor.safeParse(JSON.parse(text));
+    const parsed = z.array(z.number().int().nonnegative()).length(shards).safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
 }
 
-/** `s` as a GLOB pattern that matches only itself: `*`, `?` and `[` are bracketed. */
-function literalGlob(s: string): string {
-  return s.replace(/[*?[]/g, "[$&]");
+const encodeCursor = (positions: number[]) => bytesToBase64Url(utf8.encode(JSON.stringify(positions)));
+
+/** Newest first: by received time, then source and id (descending), as the list has always sorted. */
+const isNewer = (
+  a: { at: number; source: string; id: string },
+  b: { at: number; source: string; id: string },
+) => (a.at !== b.at ? a.at > b.at : a.source !== b.source ? a.source > b.source : a.id > b.id);
+
+/** One shard's page as the merge consumes it. */
+interface Lane {
+  page: ClaimPage;
+  taken: number;
 }
 
-/** `customer.*` matches every type starting `customer.`; `*` is the only wildcard, all else is literal. */
-function typeGlob(pattern: string): string {
-  return pattern.split("*").map(literalGlob).join("*");
+/**
+ * Takes up to `limit` rows from the shards' pages, newest first. Each shard's rows are taken in its own
+ * (seq) order, so what is taken from a shard is always a prefix of its page and its cursor can say where
+ * the rest begins. A shard whose page ended early with more to come (`next`) stands in the merge at its
+ * `next.receivedAt`: the page stops there rather than pass rows it has not read yet.
+ */
+function mergePages(lanes: Lane[], limit: number): ClaimRow[] {
+  const merged: ClaimRow[] = [];
+  while (merged.length < limit) {
+    let best: { lane: Lane; row: ClaimRow | null; at: number; source: string; id: string } | null = null;
+    for (const lane of lanes) {
+      const row = lane.page.rows[lane.taken];
+      const head = row
+        ? { lane, row, at: row.received_at, source: row.source, id: row.event_id }
+        : lane.page.next && { lane, row: null, at: lane.page.next.receivedAt, source: "\u{10FFFF}", id: "" };
+      if (head && (!best || isNewer(head, best))) best = head;
+    }
+    if (!best?.row) break;
+    merged.push(best.row);
+    best.lane.taken++;
+  }
+  return merged;
+}
+
+/** Where each shard's next page starts: below its first row not taken, else below where its page ended. */
+function positionsAfter(lanes: Lane[]): number[] {
+  return lanes.map(({ page, taken }) => {
+    const notTaken = page.rows[taken];
+    if (notTaken) return notTaken.seq + 1;
+    return page.next?.seq ?? 0;
+  });
 }
 
 export type ListResult =
@@ -93,75 +105,79 @@ export type ListResult =
   | { ok: false; reason: string };
 
 /**
- * Newest first. Pagination is keyset-based on (received_at, source, event_id), stable under inserts.
- * `id` matches the event id exactly or as a prefix; `type` is exact, or a glob where `*` matches anything.
+ * Newest first, from every shard. `id` matches the event id exactly or as a prefix; `type` is exact, or a
+ * glob where `*` matches anything; `route` is a route chosen for the event when it was claimed. Paging
+ * never skips or repeats an event; a page may hold fewer than `limit` events (even none) and still have a
+ * `nextCursor` when a shard stopped at its scan window (src/claim/log-queries.ts).
  */
-export async function listEvents(db: D1Database, query: ListEventsQuery): Promise<ListResult> {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  const filter = (clause: string, value: string | number | undefined) => {
-    if (value === undefined || value === "") return;
-    where.push(clause);
-    params.push(value);
-  };
-  filter("source = ?", query.source);
-  filter("event_id GLOB ?", query.id === undefined ? undefined : `${literalGlob(query.id)}*`);
-  filter("type GLOB ?", query.type === undefined ? undefined : typeGlob(query.type));
-  filter("status = ?", query.status);
-  filter("received_at >= ?", query.since);
-  filter("received_at < ?", query.until);
-  if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
-    if (!cursor) return { ok: false, reason: "invalid cursor" };
-    where.push("(received_at, source, event_id) < (?, ?, ?)");
-    params.push(...cursor);
-  }
-  const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY received_at DESC, source DESC, event_id DESC LIMIT ?`;
-  const { results } = await db
-    .prepare(sql)
-    .bind(...params, query.limit + 1)
-    .all();
-  const rows = z.array(EventRow).parse(results);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+export async function listEvents(env: Env, query: ListEventsQuery): Promise<ListResult> {
+  const shards = shardNumbers(env);
+  const start = query.cursor === undefined ? null : decodeCursor(query.cursor, shards.length);
+  if (query.cursor !== undefined && !start) return { ok: false, reason: "invalid cursor" };
+  const filter = ListLogInput.safeParse({
+    ...Object.fromEntries(Object.entries(query).filter(([key, value]) => key !== "cursor" && value !== "")),
+    limit: query.limit,
+  });
+  const issue = filter.error?.issues[0];
+  if (!filter.success)
+    return { ok: false, reason: issue ? `${issue.path.join(".")}: ${issue.message}` : "filter" };
+  const empty: ClaimPage = { rows: [], next: null, rowsRead: 0 };
+  const lanes: Lane[] = await Promise.all(
+    shards.map(async (shard) => {
+      const beforeSeq = start?.[shard];
+      const page =
+        beforeSeq === 0 ? empty : await ledgerFor(env, shard).listLog({ ...filter.data, beforeSeq });
+      return { page, taken: 0 };
+    }),
+  );
+  const events = mergePages(lanes, query.limit).map(toSummary);
+  const positions = positionsAfter(lanes);
   return {
     ok: true,
-    events: page.map(toSummary),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    events,
+    nextCursor: positions.some((seq) => seq > 0) ? encodeCursor(positions) : null,
   };
 }
 
-export async function readEvent(db: D1Database, source: string, id: string) {
-  const [event, attempts] = await db.batch([
-    db.prepare(SQL.SELECT_EVENT).bind(source, id),
-    db.prepare(SQL.SELECT_ATTEMPTS).bind(source, id),
-  ]);
-  const row = z.array(EventRow).parse(event?.results ?? [])[0];
-  if (!row) return null;
+/**
+ * One event with its attempts, and the shard holding it: the one `shardForEvent` names under today's
+ * CLAIM_SHARDS first, then the others (it may have been claimed under another shard count). Null when no
+ * shard holds it.
+ */
+export async function readEvent(env: Env, source: string, id: string) {
+  if (!EventKey.safeParse({ source, id }).success) return null;
+  const shards = shardNumbers(env);
+  const home = shardForEvent(source, id, shards.length);
+  const read = async (shard: number) => {
+    const found = await ledgerFor(env, shard).readLog({ source, id });
+    return found && { ...found, shard };
+  };
+  const found =
+    (await read(home)) ??
+    (await Promise.all(shards.filter((shard) => shard !== home).map(read))).find((hit) => hit !== null);
+  if (!found) return null;
   return {
-    event: toSummary(row),
-    shard: z.object({ shard: z.number() }).parse(event?.results[0]).shard,
-    attempts: z
-      .array(AttemptRow)
-      .parse(attempts?.results ?? [])
-      .map((a) => ({
-        handler: a.handler,
-        replay: a.replay,
-        attempt: a.attempt,
-        outcome: a.outcome,
-        error: operatorError(a.error),
-        startedAt: iso(a.started_at),
-        durationMs: a.duration_ms,
-        destination: a.destination,
-        responseStatus: a.response_status,
-        responseBody: a.response_body,
-        nextRetryAt: a.next_retry_at === null ? null : iso(a.next_retry_at),
-      })),
+    event: toSummary(found.claim),
+    shard: found.shard,
+    attempts: found.attempts.map((a) => ({
+      handler: a.handler,
+      replay: a.replay,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      error: operatorError(a.error),
+      startedAt: iso(a.started_at),
+      durationMs: a.duration_ms,
+      destination: a.destination,
+      responseStatus: a.response_status,
+      responseBody: a.response_body,
+      nextRetryAt: a.next_retry_at === null ? null : iso(a.next_retry_at),
+    })),
   };
 }
 
-const emptyCounts = () => ({
+type StatusCounts = Record<EventStatus | "total", number>;
+
+const emptyCounts = (): StatusCounts => ({
   accepted: 0,
   delivered: 0,
   retrying: 0,
@@ -172,32 +188,50 @@ const emptyCounts = () => ({
   total: 0,
 });
 
-export async function summarize(db: D1Database, windowSeconds: number, now = Date.now()) {
-  const since = now - windowSeconds * 1000;
-  const counts = z
-    .array(z.object({ source: z.string(), status: EventStatus, count: z.number() }))
-    .parse((await db.prepare(SQL.COUNT_BY_STATUS_AND_SOURCE).bind(since).all()).results);
-  const byStatus = emptyCounts();
-  const bySource: Record<string, ReturnType<typeof emptyCounts>> = {};
-  for (const { source, status, count } of counts) {
-    const forSource = bySource[source] ?? emptyCounts();
-    bySource[source] = forSource;
-    forSource[status] += count;
-    forSource.total += count;
-    byStatus[status] += count;
-    byStatus.total += count;
+/** The latency at quantile `p` of `[latency, count]` pairs in ascending order (nearest rank). */
+function percentile(latencies: [number, number][], total: number, p: number): number | null {
+  if (total === 0) return null;
+  const rank = Math.min(total - 1, Math.max(0, Math.ceil(p * total) - 1));
+  let seen = 0;
+  for (const [latency, count] of latencies) {
+    seen += count;
+    if (seen > rank) return latency;
   }
-  const n = z.number().parse((await db.prepare(SQL.COUNT_DELIVERED_LATENCIES).bind(since).first("n")) ?? 0);
-  const percentile = async (p: number) => {
-    if (n === 0) return null;
-    const offset = Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1));
-    return z.number().parse(await db.prepare(SQL.LATENCY_AT_OFFSET).bind(since, offset).first("latency_ms"));
-  };
+  return null;
+}
+
+/**
+ * Counts by status and source, and delivery latency p50/p99, of the events received in the last
+ * `windowSeconds`, over every shard. `truncated`: a shard held more events in the window than one summary
+ * reads (log-queries.ts SUMMARY_ROWS_MAX), so the figures cover only its newest ones.
+ */
+export async function summarize(env: Env, windowSeconds: number, now = Date.now()) {
+  const since = now - windowSeconds * 1000;
+  const shards = await Promise.all(
+    shardNumbers(env).map((shard) => ledgerFor(env, shard).summarizeLog({ since })),
+  );
+  const byStatus = emptyCounts();
+  const bySource: Record<string, StatusCounts> = {};
+  const latencies = new Map<number, number>();
+  for (const shard of shards) {
+    for (const { source, status, count } of shard.counts) {
+      const forSource = bySource[source] ?? emptyCounts();
+      bySource[source] = forSource;
+      forSource[status] += count;
+      forSource.total += count;
+      byStatus[status] += count;
+      byStatus.total += count;
+    }
+    for (const { ms, count } of shard.latencies) latencies.set(ms, (latencies.get(ms) ?? 0) + count);
+  }
+  const sorted = [...latencies].sort(([a], [b]) => a - b);
+  const count = sorted.reduce((sum, [, n]) => sum + n, 0);
   return {
     since: iso(since),
     until: iso(now),
     byStatus,
     bySource,
-    latencyMs: { count: n, p50: await percentile(0.5), p99: await percentile(0.99) },
+    latencyMs: { count, p50: percentile(sorted, count, 0.5), p99: percentile(sorted, count, 0.99) },
+    truncated: shards.some((shard) => shard.truncated),
   };
 }

@@ -11,13 +11,13 @@ type EventKey = { source: string; id: string };
 export async function redriveDeadEvents(env: Env, targets: EventKey[] | null, limit = 100) {
   let keys = targets;
   if (!keys) {
-    const dead = await listEvents(env.EVENT_LOG, { status: "dead", limit: Math.min(limit, 100) });
+    const dead = await listEvents(env, { status: "dead", limit: Math.min(limit, 100) });
     keys = dead.ok ? dead.events.map(({ source, id }) => ({ source, id })) : [];
   }
   const redriven: EventKey[] = [];
   const skipped: (EventKey & { reason: string })[] = [];
   for (const { source, id } of keys.slice(0, 100)) {
-    const found = await readEvent(env.EVENT_LOG, source, id);
+    const found = await readEvent(env, source, id);
     const outcome = found
       ? await redriveEvent(env, source, id, found.shard)
       : ({ ok: false, reason: "not_found" } as const);

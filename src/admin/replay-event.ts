@@ -7,7 +7,6 @@
 import type { EventMessage } from "../claim/event-message";
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
-import { recordRedriven } from "../event-log/record-event-log";
 import { readEvent } from "./read-event-log";
 
 export type ReplayOutcome =
@@ -16,16 +15,16 @@ export type ReplayOutcome =
   | { ok: false; reason: "payload_purged"; claimKeptUntil: number };
 
 /**
- * The shard the event was claimed in, as the event log recorded it: recomputing it from the current
+ * The shard the event was claimed in, wherever its claim is found: recomputing it from the current
  * CLAIM_SHARDS would miss every event claimed before the shard count changed. Falls back to the computed
- * shard only when the event log has no row (its write is best effort).
+ * shard when no shard holds it (the replay then answers not found).
  */
 async function storedEvent(
   env: Env,
   source: string,
   id: string,
 ): Promise<{ shard: number; status?: string }> {
-  const logged = await readEvent(env.EVENT_LOG, source, id);
+  const logged = await readEvent(env, source, id);
   return {
     shard: logged?.shard ?? shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS),
     status: logged?.event.status,
@@ -66,7 +65,8 @@ export type RedriveOutcome = { ok: true } | { ok: false; reason: "not_found" | "
 
 /**
  * Revives the event's dead handlers (replays included) in its ledger shard, which sends the messages that
- * run them through its outbox (so a failed send is retried, never lost), then records it in the event log.
+ * run them through its outbox (so a failed send is retried, never lost); the claim is the log row, so the
+ * log shows the redrive at once.
  */
 export async function redriveEvent(
   env: Env,
@@ -77,6 +77,5 @@ export async function redriveEvent(
   const revived = await ledgerFor(env, shard).reviveDead({ source, id });
   if (revived === null) return { ok: false, reason: "not_found" };
   if (revived === 0) return { ok: false, reason: "not_dead" };
-  await recordRedriven(env.EVENT_LOG, source, id);
   return { ok: true };
 }

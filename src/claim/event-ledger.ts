@@ -28,12 +28,22 @@ import {
   type BeginResult,
   EventKey,
   HandlerName,
+  ListLogInput,
   type SettledStatus,
   SettleInput,
   SignedContentClaim,
+  SummarizeLogInput,
 } from "./ledger-rpc";
 import { LEDGER_SCHEMA } from "./ledger-schema";
 import * as SQL from "./ledger-sql";
+import {
+  type ClaimDetail,
+  type ClaimPage,
+  type ClaimSummary,
+  listClaims,
+  readClaim,
+  summarizeClaims,
+} from "./log-queries";
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
 import { forgetExpired, ReplayBodyPurger } from "./purge-replay-bodies";
 import { QueueSender } from "./queue-sender";
@@ -198,5 +208,22 @@ export class EventLedger extends DurableObject<Env> {
       if (found.nextStallAt !== null) this.ensureAlarmBy(Math.max(found.nextStallAt, now + 1000));
     }
     if (this.sql.exec<{ n: number }>(SQL.HAS_CLAIMS).one().n > 0) this.ensureAlarmBy(now + PURGE_INTERVAL_MS);
+  }
+
+  /** One page of this shard's event log, newest first (the admin fan-out merges the shards' pages). */
+  listLog(input: ListLogInput): ClaimPage {
+    const { limit, ...filter } = ListLogInput.parse(input);
+    return listClaims(this.sql, filter, limit);
+  }
+
+  /** One event's log row and attempts; null when this shard does not hold it. */
+  readLog(key: { source: string; id: string }): ClaimDetail | null {
+    const { source, id } = EventKey.parse(key);
+    return readClaim(this.sql, source, id);
+  }
+
+  /** Counts and delivery latencies of this shard's claims received since `since` (ms). */
+  summarizeLog(input: { since: number }): ClaimSummary {
+    return summarizeClaims(this.sql, SummarizeLogInput.parse(input).since);
   }
 }

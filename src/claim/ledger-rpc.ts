@@ -155,3 +155,38 @@ export interface SettledStatus {
   /** The suppress rule that matched, while the event is `suppressed`. */
   suppressedBy: string | null;
 }
+
+/**
+ * A claim's status in the event log. `filtered`: no route matched the event, so there was nothing to
+ * deliver. Every status but `accepted` and `retrying` is terminal.
+ */
+export const ClaimStatus = z.enum([
+  "accepted",
+  "delivered",
+  "retrying",
+  "dead",
+  "no_handler",
+  "suppressed",
+  "filtered",
+]);
+export type ClaimStatus = z.infer<typeof ClaimStatus>;
+
+/** `listLog`: one shard's page of the event log; times in ms, `beforeSeq` is the shard's cursor. */
+export const ListLogInput = z.object({
+  source: SourceName.optional(),
+  /** Exact id or a literal prefix of it (GLOB metacharacters in it are plain text). */
+  id: EventId.optional(),
+  /** Exact, or a glob where `*` matches anything. */
+  type: z.string().min(1).max(256).optional(),
+  status: ClaimStatus.optional(),
+  since: z.number().int().optional(),
+  until: z.number().int().optional(),
+  /** A route (handler) name chosen at claim time. */
+  route: HandlerName.optional(),
+  beforeSeq: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(200),
+});
+export type ListLogInput = z.infer<typeof ListLogInput>;
+
+/** `summarizeLog`: counts and latencies of the claims received at or after `since` (ms). */
+export const SummarizeLogInput = z.object({ since: z.number().int() });

@@ -47,15 +47,15 @@ const REDRIVE_NOTICES = {
   enqueue_failed: "The redrive could not be enqueued; try again.",
 } as const;
 
-const LIST_KEYS = ["source", "id", "type", "status", "since", "until", "limit", "live", "cursor"];
+const LIST_KEYS = ["source", "id", "type", "status", "route", "since", "until", "limit", "live", "cursor"];
 
 export const dashboard = new Hono<{ Bindings: Env }>();
 
 dashboard.get("/", requireDashboardSession, validate("query", EventListPageQuery), async (c) => {
   const query = c.req.valid("query");
   const [page, summary] = await Promise.all([
-    listEvents(c.env.EVENT_LOG, query),
-    summarize(c.env.EVENT_LOG, SUMMARY_WINDOW_SECONDS),
+    listEvents(c.env, query),
+    summarize(c.env, SUMMARY_WINDOW_SECONDS),
   ]);
   if (!page.ok) throw new Problem(400, `Invalid query: ${page.reason}.`);
   const current = c.req.query();
@@ -128,7 +128,7 @@ dashboard.get(
     const { source, id } = c.req.valid("param");
     const { handler } = c.req.valid("query");
     refuseUnknownReplayTarget(c.env, handler);
-    const found = await readEvent(c.env.EVENT_LOG, source, id);
+    const found = await readEvent(c.env, source, id);
     if (!found) throw new Problem(404, "No such event in the event log.");
     const path = eventPath(source, id);
     return renderPage(

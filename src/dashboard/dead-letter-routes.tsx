@@ -27,7 +27,7 @@ deadLetterRoutes.get(
   validate("query", DeadLettersPageQuery),
   async (c) => {
     const query = c.req.valid("query");
-    const page = await listEvents(c.env.EVENT_LOG, { ...query, status: "dead" });
+    const page = await listEvents(c.env, { ...query, status: "dead" });
     if (!page.ok) throw new Problem(400, `Invalid query: ${page.reason}.`);
     const current = c.req.query();
     const notice =
@@ -56,7 +56,7 @@ deadLetterRoutes.get(
   requireDashboardSession,
   validate("query", NoQuery),
   async (c) => {
-    const page = await listEvents(c.env.EVENT_LOG, { status: "dead", limit: REDRIVE_ALL_LIMIT });
+    const page = await listEvents(c.env, { status: "dead", limit: REDRIVE_ALL_LIMIT });
     const count = page.ok ? page.events.length : 0;
     return renderPage(
       c,

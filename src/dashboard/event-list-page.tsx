@@ -1,5 +1,5 @@
 /**
- * `/admin`: summary numbers, filters (event id or prefix, type glob, source, status, since), and the
+ * `/admin`: summary numbers, filters (event id or prefix, type glob, source, status, route, since), and the
  * newest events first. Auto-refresh is opt-in (`live=1`): a refresh reloads the page, which would wipe
  * what someone is typing in the filters.
  */
@@ -17,6 +17,7 @@ export type EventFilters = {
   id?: string | undefined;
   type?: string | undefined;
   status?: string | undefined;
+  route?: string | undefined;
   since?: number | undefined;
 };
 
@@ -76,6 +77,10 @@ export const EventListPage: FC<EventListPageProps> = ({
         </select>
       </label>
       <label>
+        route
+        <input name="route" value={filters.route ?? ""} placeholder="forward" size={12} />
+      </label>
+      <label>
         since (UTC)
         <input type="datetime-local" name="since" value={sinceInputValue(filters.since)} />
       </label>
@@ -89,6 +94,13 @@ export const EventListPage: FC<EventListPageProps> = ({
       {links.newest ? <a href={links.newest}>← newest</a> : null}
       {links.older ? <a href={links.older}>older →</a> : null}
     </p>
-    <EventTable events={events} empty="No events match these filters." />
+    <EventTable
+      events={events}
+      empty={
+        links.older
+          ? "None among the events searched so far: older → searches further back."
+          : "No events match these filters."
+      }
+    />
   </Layout>
 );

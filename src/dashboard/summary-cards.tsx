@@ -20,7 +20,10 @@ export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ su
     <div class="cards">
       <div class="card">
         <b>{summary.byStatus.total}</b>
-        <span>events, last {windowLabel}</span>
+        <span>
+          events, last {windowLabel}
+          {summary.truncated ? " (newest only: a shard held more than one summary reads)" : ""}
+        </span>
       </div>
       {STATUSES.map((status) => (
         <div class="card">

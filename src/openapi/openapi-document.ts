@@ -195,7 +195,8 @@ export function openApiDocument(serverUrl: string) {
           operationId: "listEvents",
           ...admin,
           summary: "Search the event log (newest first, cursor pagination)",
-          description: "Search by `id` (exact or prefix) and `type` (exact, or a glob such as `customer.*`).",
+          description:
+            "Search by `id` (exact or prefix), `type` (exact, or a glob such as `customer.*`) and `route`. A page may hold fewer than `limit` events (even none) and still have a `nextCursor`: follow it until it is null.",
           parameters: queryParameters(Admin.ListEventsQuery),
           responses: { "200": json("a page of events", "EventList"), ...adminErrors },
         },

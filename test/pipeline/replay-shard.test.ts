@@ -16,7 +16,7 @@ describe("replay after a change of CLAIM_SHARDS", () => {
     expect(env.CLAIM_SHARDS).toBe("4");
     await accept(genericEvent({ id, type: "x" }));
     await waitForDeliveries(id);
-    await expect.poll(async () => (await readEvent(env.EVENT_LOG, "generic", id))?.shard).toBeDefined();
+    await expect.poll(async () => (await readEvent(env, "generic", id))?.shard).toBeDefined();
 
     const resharded = { ...env, CLAIM_SHARDS: "7" };
     expect(await replayEvent(resharded, "generic", id)).toEqual({ ok: true, replay: 1 });

@@ -27,7 +27,11 @@ function gatedEnv(query = "", extra: Record<string, unknown> = {}) {
   const routes = [
     { name: route, sources: ["github"], destination: { url: sinkUrl(bucket, query) }, ...extra },
   ];
-  const testEnv: Env = { ...env, CLAIM_SHARDS: String(SHARDS), HOOKGATE_ROUTES: JSON.stringify(routes) };
+  const added: Record<string, string> = {
+    CLAIM_SHARDS: String(SHARDS),
+    HOOKGATE_ROUTES: JSON.stringify(routes),
+  };
+  const testEnv: Env = { ...env, ...added };
   return { route, bucket, testEnv };
 }
 

@@ -209,13 +209,10 @@ describe("an event no route matches", () => {
     await consume([{ ...message, type: "push" }], handlers, testEnv);
     expect((await inspectLedger("github", id, testEnv)).event?.status).toBe("filtered");
     for (const bucket of [triage, audit, security]) expect(await deliveries(bucket)).toHaveLength(0);
-    await vi.waitUntil(
-      async () => (await readEvent(env.EVENT_LOG, "github", id))?.event.status === "filtered",
-      {
-        timeout: 10_000,
-        interval: 50,
-      },
-    );
+    await vi.waitUntil(async () => (await readEvent(testEnv, "github", id))?.event.status === "filtered", {
+      timeout: 10_000,
+      interval: 50,
+    });
     // A replay "to every route" would run nothing: the operator is told to name one.
     const replay = await send(
       new Request(`${BASE}/admin/api/events/github/${id}/replay`, {

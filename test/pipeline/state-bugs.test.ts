@@ -92,7 +92,7 @@ describe("an event no handler matches", () => {
     const { result } = await consume([messageFor("generic", other, "x")], new HandlerRegistry());
     expect(result.explicitAcks).toHaveLength(1);
     expect((await inspectLedger("generic", other)).event?.status).toBe("no_handler");
-    expect((await readEvent(env.EVENT_LOG, "generic", other))?.event.status).toBe("no_handler");
+    expect((await readEvent(env, "generic", other))?.event.status).toBe("no_handler");
 
     const eightDaysAgo = Date.now() - 8 * 86_400_000;
     await runInDurableObject(ledger, (_instance, state) => {
@@ -104,7 +104,7 @@ describe("an event no handler matches", () => {
       .run();
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
     expect((await inspectLedger("generic", other)).event).toBeUndefined();
-    await expect.poll(async () => await readEvent(env.EVENT_LOG, "generic", other)).toBeNull();
+    await expect.poll(async () => await readEvent(env, "generic", other)).toBeNull();
   });
 });
 

@@ -1,5 +1,12 @@
-/** Writes D1 event-log rows as the consumer would, so admin and dashboard tests control every field. */
+/**
+ * Seeds event-log rows (ledger `claims`, with `outcomes` and `failed_attempts` where asked) in the shard
+ * each event belongs to, as the ledger would write them, so admin and dashboard tests control every field.
+ */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { LEDGER_SCHEMA } from "../../src/claim/ledger-schema";
+import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
+import { settingsFrom } from "../../src/config/settings";
 
 export type LoggedEvent = {
   id: string;
@@ -7,26 +14,80 @@ export type LoggedEvent = {
   status: string;
   lastError?: string;
   attempts?: number;
+  receivedAt?: number;
+  deliveredAt?: number;
+  routes?: string[];
 };
 
-/** One row per event, newest first in list order (each 1 ms older than the one before). */
-export async function logEvents(source: string, events: LoggedEvent[]): Promise<void> {
-  const now = Date.now();
-  await env.EVENT_LOG.batch(
-    events.map((event, index) =>
-      env.EVENT_LOG.prepare(
-        `INSERT INTO events (source, event_id, type, received_at, status, attempts, last_error, body_size, shard, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 10, 0, ?)`,
-      ).bind(
-        source,
-        event.id,
-        event.type ?? "issues.opened",
-        now - index,
-        event.status,
-        event.attempts ?? 1,
-        event.lastError ?? null,
-        now,
-      ),
+export type ClaimSeed = LoggedEvent & { source: string };
+
+/** Inserts one claim (headers `{}` and body `{}` stored, as before the replay window ends); returns its seq. */
+export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed): number {
+  const body = new TextEncoder().encode("{}");
+  return sql
+    .exec<{ seq: number }>(
+      `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, routes, status, attempts,
+         last_error, delivered_at, headers, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) RETURNING seq`,
+      seed.source,
+      seed.id,
+      seed.type ?? "issues.opened",
+      seed.receivedAt ?? Date.now(),
+      body.byteLength,
+      shard,
+      seed.routes ? JSON.stringify(seed.routes) : null,
+      seed.status,
+      seed.attempts ?? 1,
+      seed.lastError ?? null,
+      seed.deliveredAt ?? null,
+      body,
+    )
+    .one().seq;
+}
+
+/** The shard an event is claimed in under the test configuration. */
+export const shardOf = (source: string, id: string) =>
+  shardForEvent(source, id, settingsFrom(env).CLAIM_SHARDS);
+
+/**
+ * Creates the log tables in every shard. (Until the ledger creates them itself, a fan-out to a shard
+ * that never got a seeded row would find no `claims` table.)
+ */
+export async function ensureLogTables(): Promise<void> {
+  const shards = settingsFrom(env).CLAIM_SHARDS;
+  await Promise.all(
+    Array.from({ length: shards }, (_, shard) =>
+      runInDurableObject(ledgerFor(env, shard), (_i, state) => void state.storage.sql.exec(LEDGER_SCHEMA)),
     ),
   );
+}
+
+/** Runs `write` in the ledger shard of `source`/`id`, with that claim's seq. */
+export async function inShardOf(
+  source: string,
+  id: string,
+  write: (sql: SqlStorage, seq: number) => void,
+): Promise<void> {
+  await runInDurableObject(ledgerFor(env, shardOf(source, id)), (_i, state) => {
+    const { seq } = state.storage.sql
+      .exec<{ seq: number }>("SELECT seq FROM claims WHERE source = ? AND event_id = ?", source, id)
+      .one();
+    write(state.storage.sql, seq);
+  });
+}
+
+/**
+ * One claim per event, each in its own shard, newest first in list order (each 1 ms older than the one
+ * before, and accepted in time order, as the ledger would).
+ */
+export async function logEvents(source: string, events: LoggedEvent[]): Promise<void> {
+  await ensureLogTables();
+  const now = Date.now();
+  const seeds = events.map((event, index) => ({ receivedAt: now - index, ...event, source })).reverse();
+  for (const seed of seeds) {
+    const shard = shardOf(source, seed.id);
+    await runInDurableObject(ledgerFor(env, shard), (_i, state) =>
+      insertClaim(state.storage.sql, shard, seed),
+    );
+  }
 }
