@@ -24,11 +24,20 @@ export interface LedgerRow {
   } | null;
 }
 
+/**
+ * A claim is enqueued once the outbox's sent mark passed it. Its `forward` delivery is an `outcomes` row, or,
+ * when it succeeded at once, the claim's own `done_record` ([key, attempt, …]). Leases live in memory
+ * (and in `lease_batches`), so a running attempt shows no delivery yet.
+ */
 const QUERY = `
-SELECT e.source, e.event_id, e.shard, e.status, e.received_at, e.enqueued_at,
-       d.state, d.attempts, d.lease_until, d.not_before, d.last_error
-FROM events e
-LEFT JOIN deliveries d ON d.source = e.source AND d.event_id = e.event_id AND d.handler = 'forward'`;
+SELECT c.source, c.event_id, c.shard, c.status, c.received_at,
+       CASE WHEN c.seq <= coalesce((SELECT value FROM ledger_settings WHERE name = 'sent_through'), 0)
+            THEN c.received_at END AS enqueued_at,
+       coalesce(o.state, CASE WHEN json_extract(c.done_record, '$[0]') = 'forward' THEN 'done' END) AS state,
+       coalesce(o.attempts, json_extract(c.done_record, '$[1]')) AS attempts,
+       NULL AS lease_until, o.not_before, o.last_error
+FROM claims c
+LEFT JOIN outcomes o ON o.seq = c.seq AND o.handler = 'forward'`;
 
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -43,7 +52,7 @@ export function readLedgerState(persistDir: string): Map<string, LedgerRow> {
     const db = new DatabaseSync(join(dir, file), { readOnly: true });
     try {
       const hasEvents = db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'claims'")
         .get();
       if (!hasEvents) continue;
       for (const row of db.prepare(QUERY).all()) {

@@ -129,7 +129,7 @@ function typeInLedger(source: string, id: string) {
   const { ledger } = ledgerOf(source, id, testEnv);
   return runInDurableObject(ledger, (_instance, state) =>
     state.storage.sql
-      .exec<{ type: string }>("SELECT type FROM events WHERE source = ? AND event_id = ?", source, id)
+      .exec<{ type: string }>("SELECT type FROM claims WHERE source = ? AND event_id = ?", source, id)
       .one(),
   );
 }

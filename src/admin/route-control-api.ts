@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ledgerFor } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
+import { gateNameFor } from "../handlers/route-table";
 import { GateState } from "../routes/gate-schemas";
 import { log } from "../shared/log";
 import { Problem } from "../shared/problem";
@@ -26,7 +27,7 @@ export async function gateOfRoute(env: Env, catalog: RouteCatalog, name: string)
     log("admin", { outcome: "unknown_route", route: name.slice(0, 130) });
     throw new Problem(404, "No route has this name.");
   }
-  return env.ROUTE_GATE.getByName(name);
+  return env.ROUTE_GATE.getByName(gateNameFor(name, env));
 }
 
 /**

@@ -134,25 +134,30 @@ export const OLDEST_ACCEPTED =
   "SELECT seq AS n FROM claims WHERE seq >= ? AND status = 'accepted' ORDER BY seq LIMIT 1";
 export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'retrying') AS n";
 
-/** The stored request of finished events received before the cutoff, from a seq on: dropped after replay. */
-export const SELECT_REQUESTS_PAST_REPLAY = `
-SELECT seq, received_at, body_size FROM claims
-WHERE seq > ?1 AND seq < ?2 AND received_at < ?3 AND headers IS NOT NULL
-  AND status IN ('delivered', 'no_handler', 'suppressed', 'filtered')
-ORDER BY seq LIMIT ?4`;
 /**
- * The first claim received at or after a time, scanning from a seq on: it reads about the rows before it,
- * which bounds the purge scans (there is no index on `received_at`: it would cost a row on every accept).
+ * The purge scans look at a window of claims in acceptance order (`seq` after ?1, at most ?2 of them): no
+ * index on `received_at` (it would cost a written row on every accept), and acceptance order is time order
+ * up to clock skew, so what is old enough is at the front. A claim aged out of order (a clock far behind)
+ * is still found as long as it is inside the window.
  */
-export const FIRST_SEQ_SINCE =
-  "SELECT seq AS n FROM claims WHERE seq > ? AND received_at >= ? ORDER BY seq LIMIT 1";
+const WINDOW =
+  "SELECT seq, received_at, body_size, status, headers FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+const FINISHED = "('delivered', 'no_handler', 'suppressed', 'filtered')";
+
+/** Finished claims in the window received before ?3 that still hold their request (dead ones keep it). */
+export const SELECT_REQUESTS_PAST_REPLAY = `
+SELECT seq, body_size FROM (${WINDOW})
+WHERE received_at < ?3 AND headers IS NOT NULL AND status IN ${FINISHED} LIMIT ?4`;
+/** The first claim of the window received at or after ?3 (null: every claim of the window is older). */
+export const FIRST_SEQ_SINCE_IN_WINDOW = `SELECT min(seq) AS n FROM (${WINDOW}) WHERE received_at >= ?3`;
+/** The last seq of the window (null when it is empty), and how many claims the window holds. */
+export const LAST_SEQ_IN_WINDOW = `SELECT max(seq) AS n, count(*) AS size FROM (${WINDOW})`;
 export const DROP_REQUEST = "UPDATE claims SET headers = NULL, body = NULL WHERE seq = ?";
 
-/** Terminal claims past retention, oldest first. */
+/** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `
-SELECT seq FROM claims WHERE seq < ? AND received_at < ?
-  AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered')
-ORDER BY seq LIMIT 500`;
+SELECT seq FROM (${WINDOW})
+WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered') LIMIT ?4`;
 export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
 export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";

@@ -11,10 +11,23 @@ export const BODY_PURGE_BATCH = 500;
 /** How often the scan starts again from the oldest claim, for events that finished after their window. */
 const FULL_SCAN_EVERY_MS = 86_400_000;
 
-/** The first seq after `after` received at or after `at` (one past the last claim when none is). */
-function firstSeqSince(sql: SqlStorage, after: number, at: number): number {
-  const first = sql.exec<{ n: number }>(SQL.FIRST_SEQ_SINCE, after, at).toArray()[0]?.n;
-  return first ?? sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1;
+/** Claims one purge scan looks at, at most. */
+const SCAN_WINDOW = 10_000;
+
+/**
+ * Where the next scan may start: just before the first claim of the window received at or after `cutoff`
+ * (older ones are done, or unfinished and left to the daily full scan), or after the whole window, which
+ * then needs another scan at once when it was full.
+ */
+function nextStart(sql: SqlStorage, after: number, cutoff: number): { start: number; more: boolean } {
+  const first = sql
+    .exec<{ n: number | null }>(SQL.FIRST_SEQ_SINCE_IN_WINDOW, after, SCAN_WINDOW, cutoff)
+    .one().n;
+  if (first !== null) return { start: first - 1, more: false };
+  const window = sql
+    .exec<{ n: number | null; size: number }>(SQL.LAST_SEQ_IN_WINDOW, after, SCAN_WINDOW)
+    .one();
+  return { start: window.n ?? after, more: window.size === SCAN_WINDOW };
 }
 
 /**
@@ -35,12 +48,11 @@ export class ReplayBodyPurger {
       this.purgedThrough = 0;
       this.fullScanAt = now;
     }
-    const boundary = firstSeqSince(this.sql, this.purgedThrough, cutoff);
     const rows = this.sql
       .exec<{ seq: number; body_size: number }>(
         SQL.SELECT_REQUESTS_PAST_REPLAY,
         this.purgedThrough,
-        boundary,
+        SCAN_WINDOW,
         cutoff,
         BODY_PURGE_BATCH,
       )
@@ -50,19 +62,16 @@ export class ReplayBodyPurger {
       if (body_size > 1024 * 1024) this.sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
     }
     const last = rows.at(-1);
-    if (rows.length === BODY_PURGE_BATCH && last) {
-      this.purgedThrough = last.seq;
-      return "more";
-    }
-    this.purgedThrough = boundary - 1;
-    return "done";
+    if (rows.length === BODY_PURGE_BATCH && last) return "more";
+    const { start, more } = nextStart(this.sql, this.purgedThrough, cutoff);
+    this.purgedThrough = start;
+    return more ? "more" : "done";
   }
 }
 
 /** Forgets up to 500 finished claims received before `cutoff`, with everything kept for them; returns how many. */
 export function forgetExpired(sql: SqlStorage, cutoff: number): number {
-  const boundary = firstSeqSince(sql, 0, cutoff);
-  const expired = sql.exec<{ seq: number }>(SQL.SELECT_EXPIRED, boundary, cutoff).toArray();
+  const expired = sql.exec<{ seq: number }>(SQL.SELECT_EXPIRED, 0, SCAN_WINDOW, cutoff, 500).toArray();
   for (const { seq } of expired) {
     sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
     sql.exec(SQL.DELETE_OUTCOMES, seq);

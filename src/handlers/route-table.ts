@@ -128,6 +128,31 @@ export function runnerFor(name: string, env: object, registry: HandlerRegistry):
   return target && { handler: { ...target, name: route.name }, maxAttempts: route.maxAttempts };
 }
 
+/** A URL without its query and fragment (they may carry tokens), or null when it is not one. */
+function destinationOf(url: unknown): string | null {
+  if (typeof url !== "string" || !URL.canParse(url)) return null;
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+}
+
+/**
+ * The name of the back-pressure gate (RouteGate) of the route or handler `name`: the route and its
+ * destination URL, since pauses, rates and circuits are per destination. A route whose URL changes gets a
+ * fresh gate (a new destination has no failures); a handler destination's gate is the route's name alone.
+ */
+export function gateNameFor(name: string, env: Env, registry: HandlerRegistry = handlers): string {
+  const route = routeTableFor(env, registry).routes.get(name);
+  const url = route
+    ? isUrlDestination(route.destination)
+      ? route.destination.url
+      : null
+    : name === FORWARD_HANDLER_NAME
+      ? Reflect.get(env, "AGENT_ENDPOINT_URL")
+      : null;
+  const destination = destinationOf(url);
+  return destination ? `${name} ${destination}` : name;
+}
+
 /** The configuration mistakes of one variable, and the `/healthz` check that lists them. */
 export interface InvalidConfig {
   readonly variable: typeof SOURCES_VAR | typeof ROUTES_VAR;

@@ -14,7 +14,7 @@ import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import type { HandlerRegistry } from "../handlers/handler-registry";
-import { routeTableFor } from "../handlers/route-table";
+import { gateNameFor, routeTableFor } from "../handlers/route-table";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
@@ -92,11 +92,9 @@ async function deliverShard(
   }
 
   const table = routeTableFor(env, registry);
-  const admissions = await admitDeliveries(
-    env,
-    begun,
-    (route) => table.routes.get(route)?.ratePerSecond ?? null,
-  );
+  const gateOf = (route: string) => gateNameFor(route, env, registry);
+  const ratePerSecondOf = (route: string) => table.routes.get(route)?.ratePerSecond ?? null;
+  const admissions = await admitDeliveries(env, begun, { ratePerSecondOf, gateOf });
   const run: ShardRun = { ledger, env, registry, settings, refused: admissions.refused };
   const runs = await Promise.all(begun.map((result, index) => runEvent(result, items[index]?.event, run)));
   const settlements = runs.flatMap((r) => r.settlements);
@@ -120,6 +118,7 @@ async function deliverShard(
     attempts.map((a) => ({ ...a, ok: a.outcome === "done" })),
     admissions.failing,
     settings.ROUTE_CIRCUIT_FAILURES,
+    gateOf,
   );
   return attempts;
 }

@@ -36,7 +36,7 @@ export const deliveryRef = (source: string, id: string, key: string) => `${sourc
 export async function admitDeliveries(
   env: Env,
   begun: BeginResult[],
-  ratePerSecondOf: (route: string) => number | null,
+  routes: { ratePerSecondOf: (route: string) => number | null; gateOf: (route: string) => string },
 ): Promise<Admissions> {
   const byRoute = new Map<string, string[]>();
   for (const result of begun) {
@@ -54,8 +54,8 @@ export async function admitDeliveries(
   await Promise.all(
     [...byRoute].map(async ([route, refs]) => {
       try {
-        const gate = env.ROUTE_GATE.getByName(route);
-        const answer = await gate.admitMany({ n: refs.length, ratePerSecond: ratePerSecondOf(route) });
+        const gate = env.ROUTE_GATE.getByName(routes.gateOf(route));
+        const answer = await gate.admitMany({ n: refs.length, ratePerSecond: routes.ratePerSecondOf(route) });
         if (answer.failing || answer.probe) admissions.failing.add(route);
         for (const ref of refs.slice(answer.granted))
           admissions.refused.set(ref, {
@@ -76,6 +76,7 @@ export async function reportToGates(
   reports: GateReport[],
   failing: Set<string>,
   failuresToOpen: number,
+  gateOf: (route: string) => string,
 ): Promise<void> {
   const calls: { route: string; report: GateReport }[] = [];
   const succeeded = new Set<string>();
@@ -90,7 +91,7 @@ export async function reportToGates(
   await Promise.all(
     calls.map(async ({ route, report }) => {
       try {
-        await env.ROUTE_GATE.getByName(route).report({
+        await env.ROUTE_GATE.getByName(gateOf(route)).report({
           outcome: report.ok ? "ok" : "failed",
           status: report.status ?? null,
           retryAfterSeconds: report.retryAfterSeconds ?? null,

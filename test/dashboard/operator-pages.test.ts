@@ -19,33 +19,6 @@ async function html(path: string, status = 200): Promise<string> {
   return response.text();
 }
 
-/**
- * Stores a finished event and its body in the pre-v2 ledger tables of its shard (where logEvents put its
- * claim), so its page offers Replay: without a stored body the page says the payload is gone and offers none.
- * (Once the ledger reads stored requests from `claims`, logEvents alone stores it and this can go.)
- */
-function storeInLedger(source: string, id: string) {
-  const shard = shardOf(source, id);
-  return runInDurableObject(ledgerFor(env, shard), (_i, state) => {
-    const now = Date.now();
-    state.storage.sql.exec(
-      `INSERT INTO events (source, event_id, type, received_at, headers, body_size, shard, status, enqueued_at)
-       VALUES (?, ?, 'issues.opened', ?, '{}', 2, ?, 'delivered', ?)`,
-      source,
-      id,
-      now,
-      shard,
-      now,
-    );
-    state.storage.sql.exec(
-      "INSERT INTO event_bodies (source, event_id, chunk, data) VALUES (?, ?, 0, ?)",
-      source,
-      id,
-      new TextEncoder().encode("{}"),
-    );
-  });
-}
-
 /** Ids of the rows in the page's event table. */
 const listedIds = (page: string) => [...page.matchAll(/data-event-id="([^"]+)"/g)].map((m) => m[1]);
 
@@ -98,7 +71,6 @@ describe("attempts and errors on the event page", () => {
     await logEvents("github", [
       { id, status: "dead", attempts: 8, lastError: "RetryLater: agent answered 500" },
     ]);
-    await storeInLedger("github", id);
     await inShardOf("github", id, (sql, seq) =>
       sql.exec(
         `INSERT INTO failed_attempts (seq, handler, attempt, outcome, error, started_at, duration_ms)
@@ -123,7 +95,6 @@ describe("confirm before replay and redrive all", () => {
   it("asks before a replay: the button leads to a page whose form posts it", async () => {
     const id = `confirm_${crypto.randomUUID().slice(0, 8)}`;
     await logEvents("github", [{ id, status: "delivered" }]);
-    await storeInLedger("github", id);
     const detail = await html(`/admin/events/github/${id}`);
     expect(detail).toContain(`<form method="get" action="/admin/events/github/${id}/replay">`);
     const confirm = await html(`/admin/events/github/${id}/replay?handler=forward`);

@@ -66,7 +66,7 @@ describe("an hmac source from HOOKGATE_SOURCES", () => {
     const stored = await runInDurableObject(ledger, (_instance, state) =>
       state.storage.sql
         .exec<{ type: string }>(
-          "SELECT type FROM events WHERE source = 'agentx' AND event_id = ?",
+          "SELECT type FROM claims WHERE source = 'agentx' AND event_id = ?",
           `${job}:running`,
         )
         .one(),

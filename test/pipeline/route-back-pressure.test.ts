@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { resumeRoute } from "../../src/admin/route-control-api";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
+import { gateNameFor } from "../../src/handlers/route-table";
 import worker from "../../src/index";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, inspectLedger } from "../support/pipeline";
@@ -61,7 +62,7 @@ async function acceptInOneShard(testEnv: Env, count: number) {
 describe("route back-pressure in the consumer", () => {
   it("holds a paused route's deliveries without an attempt, and releases them in acceptance order on resume", async () => {
     const { route, bucket, testEnv } = gatedEnv();
-    const gate = env.ROUTE_GATE.getByName(route);
+    const gate = env.ROUTE_GATE.getByName(gateNameFor(route, testEnv));
     await gate.pause();
     const { ids, shard, messages } = await acceptInOneShard(testEnv, 3);
     const held = await consume([...messages].reverse(), handlers, testEnv);
@@ -98,7 +99,9 @@ describe("route back-pressure in the consumer", () => {
     const { messages } = await acceptInOneShard(testEnv, 2);
     const first = await consume([messages[0]!], handlers, testEnv);
     expect(first.result.retryMessages).toHaveLength(1);
-    expect((await env.ROUTE_GATE.getByName(route).state()).pausedBy).toBe("retry_after");
+    expect((await env.ROUTE_GATE.getByName(gateNameFor(route, testEnv)).state()).pausedBy).toBe(
+      "retry_after",
+    );
     const second = await consume([messages[1]!], handlers, testEnv);
     // Not attempted: the route waits out the Retry-After, about 5 s.
     expect(await deliveries(bucket)).toHaveLength(1);
