@@ -1,5 +1,5 @@
 /** The test suite: every test/**\/*.test.ts in workerd, against the bindings of wrangler.toml plus test secrets. */
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { LOOP_BREAKER_SOURCES } from "./test/support/loop-breaker-sources.ts";
@@ -42,7 +42,6 @@ const ISOLATED = "test/**/*.isolated.test.ts";
 const NODE_SCRIPTS = "test/scripts/**/*.test.ts";
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations("./migrations");
   return {
     // Hides dependency source-map warnings; test failures and errors still print.
     logLevel: "error" as const,
@@ -62,7 +61,6 @@ export default defineConfig(async () => {
             AGENT_ENDPOINT_URL: `http://127.0.0.1:${inject<number>("sinkPort")}/agent/default`,
             ALLOW_FAULT_INJECTION: "true",
             FAULT_INJECTION_TEST_MARKER: "vitest.config.ts",
-            TEST_MIGRATIONS: migrations,
             HOOKGATE_SOURCES: JSON.stringify(LOOP_BREAKER_SOURCES),
           },
         },
@@ -70,7 +68,6 @@ export default defineConfig(async () => {
     ],
     test: {
       globalSetup: ["./test/support/agent-sink-setup.ts"],
-      setupFiles: ["./test/support/apply-migrations.ts"],
       // Pipeline logs are shown for failing tests only.
       silent: "passed-only" as const,
       testTimeout: 30_000,

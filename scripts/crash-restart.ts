@@ -42,7 +42,6 @@ import { signers } from "./sign-sample.ts";
 import {
   freePort,
   localDevArgs,
-  runWrangler,
   signalRuntime,
   spawnWrangler,
   stopAllRuntimes,
@@ -155,7 +154,7 @@ async function main(): Promise<number> {
   const agentSecret = `whsec_${randomBytes(24).toString("base64")}`;
   const verifier = new Webhook(agentSecret);
 
-  // Every wrangler process group started by this run (migrations, first and restarted runtime).
+  // Every wrangler process group started by this run (first and restarted runtime).
   cleanups.push({ name: "wrangler processes", run: stopAllRuntimes });
 
   const sink = await startAgentSink(0);
@@ -190,12 +189,6 @@ async function main(): Promise<number> {
   console.log(
     `crash test: ${EVENT_COUNT} events, concurrency ${CONCURRENCY}, crash after ${CRASH_AFTER_ACKED} acked`,
   );
-  await runWrangler(
-    ["d1", "migrations", "apply", "hookgate-event-log", "--local", "--persist-to", stateDir],
-    spawnOptions("migrate"),
-    90_000,
-  );
-
   let dev: WranglerDev = spawnWrangler(devArgs, spawnOptions("dev"));
   const bootStarted = Date.now();
   await waitUntilHealthy(dev, base, STARTUP_TIMEOUT_MS);

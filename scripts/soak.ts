@@ -2,7 +2,7 @@
  * `npm run soak -- [--minutes 10] [--rate 40] [--heap]`: does Hookgate stay exactly-once, and does the
  * runtime's memory stay flat, under minutes of steady signed load with provider resends and a flaky agent?
  *
- * 1. Starts `wrangler dev --persist-to <tmp>` on a free 127.0.0.1 port (migrations applied, secrets and
+ * 1. Starts `wrangler dev --persist-to <tmp>` on a free 127.0.0.1 port (secrets and
  *    tunables as `--var`) on a copy of the Worker taken at the start, and an agent sink in this process
  *    that answers 500 to 10% of deliveries.
  * 2. For `--minutes`, posts `--rate` signed GitHub requests per second on a fixed schedule (open loop, at
@@ -53,7 +53,6 @@ import { type RetryPolicy, sendLikeAProvider } from "./send-like-a-provider.ts";
 import { signers } from "./sign-sample.ts";
 import {
   localDevArgs,
-  runWrangler,
   spawnWrangler,
   stopAllRuntimes,
   stopRuntime,
@@ -62,8 +61,8 @@ import {
 
 /**
  * 40 requests/s by default. On 2 cores the runtime, the sender and the sink share the CPU, and each event
- * costs an ingress request, a Durable Object claim, a queue hop, a forward (10% of them twice) and D1
- * writes, nearly all on workerd's one worker thread. Measured there: 40/s keeps the runtime at ~50% of a
+ * costs an ingress request, a Durable Object claim, a queue hop, a forward (10% of them twice) and the
+ * ledger's settle, nearly all on workerd's one worker thread. Measured there: 40/s keeps the runtime at ~50% of a
  * core with every event delivered within ~1 s; at 120/s it sits at ~95% and deliveries fall behind by
  * ~45 events/s. A third of saturation leaves room for retries and a busy machine, so the soak measures
  * what accumulates over time (memory, backlog), not overload. Use --rate to push harder.
@@ -147,14 +146,14 @@ const growth = (from: MemorySample, to: MemorySample) =>
 // The run.
 
 /**
- * Copies the Worker (src/, migrations/, wrangler.toml, and tsconfig.json for its JSX settings) into `dir`
+ * Copies the Worker (src/, wrangler.toml, and tsconfig.json for its JSX settings) into `dir`
  * and returns the copied config.
  * `wrangler dev` watches its sources and has no flag to stop that: an edit in the repo during a long run
  * would reload the runtime, and a reload drops the local queue's in-memory messages just like a crash,
  * which this test would then report as lost events. The copy never changes, so the runtime never reloads.
  */
 async function snapshotWorker(dir: string): Promise<string> {
-  for (const entry of ["src", "migrations", "wrangler.toml", "tsconfig.json", "package.json"])
+  for (const entry of ["src", "wrangler.toml", "tsconfig.json", "package.json"])
     await cp(join(REPO, entry), join(dir, entry), { recursive: true });
   await symlink(join(REPO, "node_modules"), join(dir, "node_modules"), "dir");
   return join(dir, "wrangler.toml");
@@ -250,21 +249,6 @@ async function main(): Promise<number> {
   );
   console.log(
     `  ${new Date().toISOString()}, ${availableParallelism()} cores, ${mib(totalmem() / 1024)} RAM, Node ${process.version}, wrangler ${wranglerVersion.version}`,
-  );
-  await runWrangler(
-    [
-      "d1",
-      "migrations",
-      "apply",
-      "hookgate-event-log",
-      "--local",
-      "--persist-to",
-      stateDir,
-      "--config",
-      config,
-    ],
-    spawnOptions("migrate"),
-    90_000,
   );
   const dev = spawnWrangler(devArgs, spawnOptions("dev"));
   const bootStarted = Date.now();

@@ -4,7 +4,7 @@
  * ISO 8601), and every string field is cut to LOG_FIELD_CHARS so no input can make a line large.
  *
  * What goes wrong is always logged; what goes right per event (accepted, enqueued, delivered) only with
- * LOG_LEVEL=debug. Every event is already recorded in the D1 event log, and a log line is not free: it
+ * LOG_LEVEL=debug. Every event is already recorded in the ledger's event log, and a log line is not free: it
  * costs its serialisation on Cloudflare and ~0.5 ms of CPU under `wrangler dev` (bench/README.md).
  */
 

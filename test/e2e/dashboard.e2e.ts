@@ -162,16 +162,6 @@ async function stopGroup(child: ChildProcess) {
   }
 }
 
-async function runToCompletion(args: string[], label: string, timeoutMs: number) {
-  const child = wrangler(args, label);
-  const cleanup = { name: label, run: () => stopGroup(child) };
-  cleanups.push(cleanup);
-  const code = await Promise.race([exited(child), sleep(timeoutMs).then(() => "timeout" as const)]);
-  await stopGroup(child);
-  cleanups.splice(cleanups.indexOf(cleanup), 1);
-  assert(code === 0, `wrangler ${args.slice(0, 3).join(" ")} ended with ${code}`);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The gateway side: signed events in, signed deliveries out.
 
@@ -225,14 +215,6 @@ async function run() {
   const pinned = Number(process.env.E2E_PORT) || 0;
   const [port, inspectorPort] = pinned ? [pinned, pinned + 1] : [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
-
-  await check("D1 migrations apply to a fresh local database", () =>
-    runToCompletion(
-      ["d1", "migrations", "apply", "hookgate-event-log", "--local", "--persist-to", stateDir],
-      "migrate",
-      90_000,
-    ),
-  );
 
   await check("wrangler dev serves /healthz", async () => {
     const vars = {

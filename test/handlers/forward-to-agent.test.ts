@@ -1,10 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { forward, headerSafe, isAllowedAgentUrl, parseRetryAfter } from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
-import { accept, consume, expireWaits, inspectLedger, messageFor } from "../support/pipeline";
+import { accept, consume, expireWaits, inspectLedger, ledgerOf, messageFor } from "../support/pipeline";
 import { githubEvent } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
@@ -102,13 +103,18 @@ describe("forward handler", () => {
 });
 
 describe("what operators see of each attempt", () => {
+  /** The failed attempts the ledger recorded for one event's handler (the log's attempt history). */
   const attemptRows = (id: string, handler: string) =>
-    env.EVENT_LOG.prepare(
-      "SELECT outcome, error, destination, response_status, response_body, next_retry_at FROM attempts WHERE event_id = ? AND handler = ?",
-    )
-      .bind(id, handler)
-      .all<Record<string, unknown>>()
-      .then((result) => result.results);
+    runInDurableObject(ledgerOf("github", id).ledger, (_i, state) =>
+      state.storage.sql
+        .exec<Record<string, SqlStorageValue>>(
+          `SELECT outcome, error, destination, response_status, response_body, next_retry_at FROM failed_attempts
+           WHERE seq = (SELECT seq FROM claims WHERE event_id = ?) AND handler = ?`,
+          id,
+          handler,
+        )
+        .toArray(),
+    );
 
   it("records the destination, its status, the first 1 KB of its answer and the next retry", async () => {
     const bucket = `answer-${crypto.randomUUID()}`;
