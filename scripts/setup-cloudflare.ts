@@ -1,9 +1,9 @@
 /**
  * `npm run setup:cloudflare [-- --dry-run] [--config wrangler.toml]`
- * Creates what a first deploy needs on a Cloudflare account, from what wrangler.toml declares: the queues,
- * the D1 event log (its `database_id` is written into wrangler.toml), a `namespace_id` for the rate-limit
- * binding that is unique to this deployment, and the D1 migrations. Safe to run again: resources that
- * already exist are reused. `--dry-run` prints every command and file change and performs none of them.
+ * Creates what a first deploy needs on a Cloudflare account, from what wrangler.toml declares: the queues
+ * (every events queue and the dead-letter queue) and a `namespace_id` for the rate-limit binding that is
+ * unique to this deployment. Durable Objects need no setup: their classes deploy with the Worker. Safe to run
+ * again: resources that already exist are reused. `--dry-run` prints every command and file change and performs none of them.
  *
  * It drives the `wrangler` CLI, so it uses whatever login wrangler has (`wrangler login`, or
  * CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in the environment).
@@ -15,12 +15,8 @@ import { parseArgs } from "node:util";
 import { parse } from "smol-toml";
 import { z } from "zod";
 
-/** The `database_id` committed to wrangler.toml, which `wrangler dev` accepts and Cloudflare does not. */
-export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
 /** The committed rate-limit namespace; every account deploying Hookgate needs its own. */
 export const PLACEHOLDER_NAMESPACE_ID = "1001";
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** The parts of wrangler.toml this script reads (validated: it is config, so a trust boundary). */
 const WranglerConfig = z.object({
@@ -32,7 +28,6 @@ const WranglerConfig = z.object({
         .default([]),
     })
     .default({ producers: [], consumers: [] }),
-  d1_databases: z.array(z.object({ database_name: z.string(), database_id: z.string() })).default([]),
   ratelimits: z.array(z.object({ name: z.string(), namespace_id: z.string() })).default([]),
 });
 
@@ -80,28 +75,6 @@ for (const queue of queueNames) {
   if (!dryRun) console.log(created.ok ? `✓ queue ${queue} created` : `✓ queue ${queue} already exists`);
 }
 
-for (const database of config.d1_databases) {
-  if (database.database_id !== PLACEHOLDER_DATABASE_ID) {
-    console.log(`✓ D1 ${database.database_name} already configured (${database.database_id})`);
-    continue;
-  }
-  const created = wrangler(["d1", "create", database.database_name], { allowFailure: true });
-  if (!created.ok && !alreadyExists(created.output)) {
-    console.error(created.output.trim());
-    process.exit(1);
-  }
-  const described = created.ok
-    ? created.output
-    : wrangler(["d1", "info", database.database_name, "--json"]).output;
-  const id = dryRun ? "<the new database's id>" : described.match(UUID)?.[0];
-  if (!id) {
-    console.error(`setup: could not read the id of D1 database ${database.database_name}:\n${described}`);
-    process.exit(1);
-  }
-  toml = toml.replace(`database_id = "${PLACEHOLDER_DATABASE_ID}"`, `database_id = "${id}"`);
-  console.log(`${dryRun ? "would write" : "✓ wrote"} database_id = "${id}" into ${configPath}`);
-}
-
 for (const limiter of config.ratelimits) {
   if (limiter.namespace_id !== PLACEHOLDER_NAMESPACE_ID) continue;
   // Namespace ids are positive integers chosen by the account; a random one avoids clashing with others.
@@ -110,10 +83,6 @@ for (const limiter of config.ratelimits) {
   console.log(`${dryRun ? "would write" : "✓ wrote"} ${limiter.name} namespace_id = "${namespace}"`);
 }
 if (!dryRun) writeFileSync(configPath, toml);
-
-for (const database of config.d1_databases) {
-  wrangler(["d1", "migrations", "apply", database.database_name, "--remote"]);
-}
 
 console.log(`
 Next: set the secrets (each command prompts for the value, or pipe it in), deploy, and smoke-test:

@@ -72,16 +72,14 @@ export function beginDeliveries(
         .map((row) => [row.handler, row]),
     );
     const keys = [...new Set(handlers)];
+    // The claim may record the outcome itself only for its own single delivery, never for a replay's.
+    const alone =
+      keys.length === 1 &&
+      outcomes.size === 0 &&
+      claim.done_record === null &&
+      parseDeliveryKey(keys[0] ?? "").replay === undefined;
     const decisions = keys.map((key) =>
-      decide(
-        leases,
-        claim,
-        key,
-        outcomes.get(key),
-        now,
-        leaseUntil,
-        keys.length === 1 && outcomes.size === 0,
-      ),
+      decide(leases, claim, key, outcomes.get(key), now, leaseUntil, alone),
     );
     let status = claim.status as EventStatus;
     if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {

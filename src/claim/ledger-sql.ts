@@ -91,7 +91,7 @@ ON CONFLICT (seq, handler, attempt) DO NOTHING`;
 /** The event's log fields after a settle: one statement, one written row (no indexed column unless failing). */
 export const SET_EVENT_OUTCOME = `
 UPDATE claims SET status = ?2, attempts = max(attempts, ?3), last_error = coalesce(?4, last_error),
-  delivered_at = coalesce(delivered_at, ?5), suppressed_by = ?6
+  delivered_at = coalesce(delivered_at, ?5), suppressed_by = coalesce(?6, suppressed_by)
 WHERE seq = ?1`;
 
 export const SET_STATUS = "UPDATE claims SET status = ? WHERE seq = ?";

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { type RouteCatalog, routeCatalog } from "../admin/route-catalog";
 import { gateOfRoute, resumeRoute } from "../admin/route-control-api";
 import { validate } from "../admin/validate";
+import { gateNameFor } from "../handlers/route-table";
 import { log } from "../shared/log";
 import { RouteActionParams, RoutesPageQuery } from "./dashboard-schemas";
 import { renderPage } from "./page-layout";
@@ -24,7 +25,10 @@ export function routeControlRoutes(catalog: RouteCatalog = routeCatalog) {
     const { done, route } = c.req.valid("query");
     const names = (await catalog.names(c.env)).slice(0, MAX_LISTED_ROUTES);
     const rows = await Promise.all(
-      names.map(async (name) => ({ name, gate: await c.env.ROUTE_GATE.getByName(name).state() })),
+      names.map(async (name) => ({
+        name,
+        gate: await c.env.ROUTE_GATE.getByName(gateNameFor(name, c.env)).state(),
+      })),
     );
     const notice = done && route ? `${done === "paused" ? "Paused" : "Resumed"} ${route}.` : null;
     return renderPage(c, <RoutesPage routes={rows} notice={notice} />);

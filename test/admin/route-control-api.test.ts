@@ -1,32 +1,56 @@
 /** Pausing, resuming and reading a route's gate through the admin API. */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RouteGateView } from "../../src/admin/route-control-api";
+import { gateNameFor } from "../../src/handlers/route-table";
+import worker from "../../src/index";
 import { ProblemBody } from "../../src/shared/problem";
 import { admin } from "../support/admin-client";
 import { BASE } from "../support/signed-requests";
+import { TEST_SECRETS } from "../support/test-secrets";
 
 const routeName = () => `route-${crypto.randomUUID().slice(0, 8)}`;
+
+/** The gateway with one route configured (HOOKGATE_ROUTES), called on the admin API with the token. */
+function withRoute(name: string) {
+  const routes = [{ name, sources: ["*"], destination: { url: `https://agent.example/${name}` } }];
+  const added: Record<string, string> = { HOOKGATE_ROUTES: JSON.stringify(routes) };
+  const testEnv: Env = { ...env, ...added };
+  const call = async (path: string, init: RequestInit = {}) => {
+    const headers = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(
+      new Request(`${BASE}/admin/api${path}`, { ...init, headers }),
+      testEnv,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return response;
+  };
+  return { call, gate: () => env.ROUTE_GATE.getByName(gateNameFor(name, testEnv)) };
+}
 
 describe("POST /admin/api/routes/:name/pause and /resume", () => {
   it("pauses a route, so its gate refuses every start, and resumes it", async () => {
     const name = routeName();
-    const pausedResponse = await admin(`/routes/${name}/pause`, { method: "POST" });
+    const { call, gate: gateOf } = withRoute(name);
+    const pausedResponse = await call(`/routes/${name}/pause`, { method: "POST" });
     expect(pausedResponse.status).toBe(200);
     const paused = RouteGateView.parse(await pausedResponse.json());
     expect(paused).toMatchObject({ route: name, state: "paused", pausedBy: "operator" });
-    expect(await env.ROUTE_GATE.getByName(name).admit()).toMatchObject({ go: false, reason: "paused" });
+    expect(await gateOf().admit()).toMatchObject({ go: false, reason: "paused" });
 
-    const gate = RouteGateView.parse(await (await admin(`/routes/${name}/gate`)).json());
+    const gate = RouteGateView.parse(await (await call(`/routes/${name}/gate`)).json());
     expect(gate).toMatchObject({ route: name, state: "paused" });
 
-    const resumedResponse = await admin(`/routes/${name}/resume`, { method: "POST" });
+    const resumedResponse = await call(`/routes/${name}/resume`, { method: "POST" });
     expect(resumedResponse.status).toBe(200);
     expect(RouteGateView.parse(await resumedResponse.json())).toMatchObject({
       state: "active",
       pausedBy: null,
     });
-    expect(await env.ROUTE_GATE.getByName(name).admit()).toEqual({ go: true });
+    expect(await gateOf().admit()).toEqual({ go: true });
   });
 
   it("answers 401 without the admin token, and pauses nothing", async () => {
@@ -53,7 +77,7 @@ describe("POST /admin/api/routes/:name/pause and /resume", () => {
   });
 
   it("refuses query parameters with 400", async () => {
-    expect((await admin(`/routes/${routeName()}/pause?force=1`, { method: "POST" })).status).toBe(400);
+    expect((await admin("/routes/forward/pause?force=1", { method: "POST" })).status).toBe(400);
   });
 });
 

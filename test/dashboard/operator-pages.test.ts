@@ -1,8 +1,6 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ledgerFor } from "../../src/claim/shard-for-event";
-import { inShardOf, logEvents, shardOf } from "../support/event-log-rows";
+import { inShardOf, logEvents } from "../support/event-log-rows";
 import { BASE } from "../support/signed-requests";
 import { loginCookie } from "./login-session";
 

@@ -15,7 +15,7 @@ import { gateNameFor } from "../../src/handlers/route-table";
 import worker from "../../src/index";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, inspectLedger } from "../support/pipeline";
-import { BASE, githubEvent, post } from "../support/signed-requests";
+import { githubEvent, post } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const SHARDS = 1024;

@@ -105,9 +105,11 @@ describe("RouteGate: circuit", () => {
     await gate.report({ outcome: "failed", status: 500, now: probeAt + 200 });
     const secondProbeAt = probeAt + 200 + 2 * PROBE_INTERVAL_FIRST_MS;
     expect(await gate.admit({ now: secondProbeAt - 1 })).toMatchObject({ go: false, reason: "circuit" });
+    // `failing`: the consumer reports successes too while the gate counts failures.
     expect(await gate.admitMany({ n: 10, now: secondProbeAt })).toEqual({
       granted: 1,
       probe: true,
+      failing: true,
       reason: "circuit",
       retryInMs: 5000,
     });

@@ -42,7 +42,6 @@ beforeEach(async () => {
   api = await startMockCloudflareApi();
   workDir = mkdtempSync(join(tmpdir(), "hookgate-setup-"));
   cpSync(join(root, "wrangler.toml"), join(workDir, "wrangler.toml"));
-  cpSync(join(root, "migrations"), join(workDir, "migrations"), { recursive: true });
 });
 
 afterEach(async () => {
@@ -51,22 +50,17 @@ afterEach(async () => {
 });
 
 describe("npm run setup:cloudflare", () => {
-  it("creates both queues and the D1 database, and writes its id and a fresh rate-limit namespace", async () => {
+  it("creates every queue and writes a fresh rate-limit namespace", async () => {
     const run = await runSetup();
     expect(run.output).not.toMatch(/ERROR/);
     expect(run.status).toBe(0);
-    expect([...api.queues].sort()).toEqual(["hookgate-dead-letter", "hookgate-events"]);
-    const databaseId = api.databases.get("hookgate-event-log");
+    expect([...api.queues].sort()).toEqual(["hookgate-dead-letter", "hookgate-events", "hookgate-events-2"]);
     const toml = readFileSync(join(workDir, "wrangler.toml"), "utf8");
-    expect(toml).toContain(`database_id = "${databaseId}"`);
     expect(toml).not.toContain('namespace_id = "1001"');
     expect(toml).toMatch(/namespace_id = "\d{6,}"/);
-    expect(
-      api.calls.some((call) => call.path.endsWith("/query") && call.body.includes("d1_migrations")),
-    ).toBe(true);
   });
 
-  it("is safe to run twice: existing queues are reused and the written id is kept", async () => {
+  it("is safe to run twice: existing queues are reused and the written namespace is kept", async () => {
     expect((await runSetup()).status).toBe(0);
     const first = readFileSync(join(workDir, "wrangler.toml"), "utf8");
     const second = await runSetup();
@@ -79,7 +73,7 @@ describe("npm run setup:cloudflare", () => {
     const before = readFileSync(join(workDir, "wrangler.toml"), "utf8");
     const run = await runSetup("--dry-run");
     expect(run.status).toBe(0);
-    expect(run.output).toContain("would run wrangler d1 create hookgate-event-log");
+    expect(run.output).toContain("would run wrangler queues create hookgate-events-2");
     expect(api.calls).toEqual([]);
     expect(readFileSync(join(workDir, "wrangler.toml"), "utf8")).toBe(before);
   });
