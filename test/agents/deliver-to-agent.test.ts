@@ -11,8 +11,9 @@ import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
 import worker from "../../src/index";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
-import { githubEvent, post } from "../support/signed-requests";
+import { BASE, githubEvent, post } from "../support/signed-requests";
 import type { TestJobTracker, TrackedJob } from "../support/test-job-tracker";
+import { TEST_SECRETS } from "../support/test-secrets";
 
 const SHARDS = 1024;
 const ROUTE = "tracker";
@@ -47,11 +48,16 @@ async function acceptCallback(testEnv: Env, payload: Record<string, unknown>) {
   while (shardForEvent("github", id, SHARDS) < 16) id = crypto.randomUUID();
   const shard = shardForEvent("github", id, SHARDS);
   await ledgerFor(testEnv, shard).injectFaults({ failSends: 1000 });
+  const fixture = await githubEvent(payload, { id });
+  expect((await send(post(fixture), testEnv)).status).toBe(202);
+  return { id, fixture, message: { v: 1 as const, source: "github", id, type: "issues", shard } };
+}
+
+async function send(request: Request, testEnv: Env): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await worker.fetch(post(await githubEvent(payload, { id })), testEnv, ctx);
+  const response = await worker.fetch(request, testEnv, ctx);
   await waitOnExecutionContext(ctx);
-  expect(response.status).toBe(202);
-  return { id, message: { v: 1 as const, source: "github", id, type: "issues", shard } };
+  return response;
 }
 
 const deliveryOf = async (id: string, testEnv: Env) =>
@@ -60,13 +66,18 @@ const deliveryOf = async (id: string, testEnv: Env) =>
 afterEach(() => vi.restoreAllMocks());
 
 describe("an agent destination", () => {
-  it("calls the method of the instance the path names, with the envelope and { idempotencyKey, attempt }", async () => {
+  it("calls the method of the instance the path names once, with the envelope and { idempotencyKey, attempt }", async () => {
     const testEnv = agentEnv();
     const job = `job-${crypto.randomUUID()}`;
-    const { id, message } = await acceptCallback(testEnv, { job_id: job, status: "QUEUED", progress: 0 });
-    const { result } = await consume([message], handlers, testEnv);
+    const { id, fixture, message } = await acceptCallback(testEnv, {
+      job_id: job,
+      status: "QUEUED",
+      progress: 0,
+    });
+    // The provider's redelivery is a duplicate at ingress, and the queue's redelivery a duplicate message.
+    expect((await send(post(fixture), testEnv)).status).toBe(200);
+    await consume([message, message], handlers, testEnv);
 
-    expect(result.explicitAcks).toHaveLength(1);
     expect(await snapshot(testEnv, job)).toEqual({
       job_id: job,
       status: "QUEUED",
@@ -148,6 +159,21 @@ describe("an agent destination", () => {
       state: "dead",
       attempts: 1,
       last_error: expect.stringContaining("payload.job_id holds no agent name"),
+    });
+  });
+});
+
+describe("GET /admin/api/routes", () => {
+  it("shows an agent route's binding, path and method", async () => {
+    const request = new Request(`${BASE}/admin/api/routes/${ROUTE}`, {
+      headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+    });
+    const response = await send(request, agentEnv());
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      name: ROUTE,
+      destination: { agent: { binding: "TEST_JOB_TRACKER", name: "payload.job_id", method: "onWebhook" } },
+      maxAttempts: 3,
     });
   });
 });
