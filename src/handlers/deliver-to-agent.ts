@@ -35,7 +35,7 @@ const RemoteDecision = z.object({
 });
 
 /** The instance name the path reaches: its first value, a non-empty string or a finite number. */
-export function agentNameFor(destination: AgentDestination, event: WebhookEnvelope): string | null {
+function agentNameFor(destination: AgentDestination, event: WebhookEnvelope): string | null {
   const [value] = valuesAtPath(event, destination.name);
   const name =
     typeof value === "string"

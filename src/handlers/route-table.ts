@@ -96,18 +96,20 @@ export interface RouteRunner {
 
 const destinationRunners = new WeakMap<ConfiguredRoute, HandlerRoute>();
 
-/** A `url` or `agent` route's destination as a handler; undefined for a route naming a handler. */
-function destinationRunner(route: ConfiguredRoute): HandlerRoute | undefined {
+/** How a `url` or `agent` route delivers; undefined for a route naming a handler. */
+function destinationHandler(route: ConfiguredRoute): AgentHandler | undefined {
   const { destination } = route;
-  let handler: AgentHandler;
-  if (isUrlDestination(destination)) {
-    const signed = { ...destination, configuredAs: `route "${route.name}"` };
-    handler = (event, context) => postSignedEnvelope(signed, event, context);
-  } else if (isAgentDestination(destination)) {
-    handler = (event, context) => deliverToAgent(destination.agent, event, context);
-  } else return undefined;
+  if (isAgentDestination(destination))
+    return (event, context) => deliverToAgent(destination.agent, event, context);
+  if (!isUrlDestination(destination)) return undefined;
+  const signed = { ...destination, configuredAs: `route "${route.name}"` };
+  return (event, context) => postSignedEnvelope(signed, event, context);
+}
+
+function destinationRunner(route: ConfiguredRoute): HandlerRoute | undefined {
   let runner = destinationRunners.get(route);
-  if (!runner) {
+  const handler = runner ? undefined : destinationHandler(route);
+  if (!runner && handler) {
     runner = {
       name: route.name,
       source: "*",
