@@ -47,7 +47,8 @@ export default defineConfig(async () => {
     logLevel: "error" as const,
     plugins: [
       cloudflareTest(({ inject }) => ({
-        main: worker.main,
+        // src/index.ts plus the test-only Durable Objects (the Agent the agent-destination tests call).
+        main: "./test/support/test-worker.ts",
         // Without --verbose, workerd does not print warnings for the inputs tests send on purpose (a
         // non-ASCII signature header). Unhandled errors still fail the run, and logs show for failed tests.
         verbose: false,
@@ -55,6 +56,10 @@ export default defineConfig(async () => {
           ...worker.workerOptions,
           compatibilityFlags: [...config.compatibility_flags, "service_binding_extra_handlers"],
           queueConsumers: consumers,
+          // Durable Objects only tests bind: their classes are exported by test/support/test-worker.ts.
+          durableObjects: Object.assign({}, worker.workerOptions.durableObjects, {
+            TEST_JOB_TRACKER: { className: "TestJobTracker", useSQLite: true },
+          }),
           bindings: {
             ...config.vars,
             ...TEST_SECRETS,

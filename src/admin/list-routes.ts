@@ -1,5 +1,5 @@
 /** The routes of this environment as the admin API shows them: config and origin, never a secret. */
-import { isUrlDestination } from "../config/route-schema";
+import { isAgentDestination, isUrlDestination } from "../config/route-schema";
 import type { ConfiguredRoute } from "../config/routes-from-env";
 import { settingsFrom } from "../config/settings";
 import { handlers } from "../handlers/agent-handlers";
@@ -23,7 +23,9 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
           signingKeyVar: destination.signingKeyVar ?? null,
           timeoutMs: destination.timeoutMs ?? settingsFrom(env).AGENT_TIMEOUT_MS,
         }
-      : { handler: destination.handler },
+      : isAgentDestination(destination)
+        ? { agent: { ...destination.agent } }
+        : { handler: destination.handler },
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,
     state: "active",

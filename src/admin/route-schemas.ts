@@ -16,6 +16,11 @@ export const RouteDestinationView = z.union([
     timeoutMs: z.number().int(),
   }),
   z.object({ handler: z.string().meta({ description: "a TypeScript handler registered in code" }) }),
+  z.object({
+    agent: z.object({ binding: z.string(), name: z.string(), method: z.string() }).meta({
+      description: "a Cloudflare Agent: its binding, the envelope path naming the instance, the method",
+    }),
+  }),
 ]);
 
 export const RouteView = z.object({

@@ -1,10 +1,12 @@
 /**
  * The one schema for routes, whether written in routes.ts (validated at module load: a typo fails the
  * deploy) or in `HOOKGATE_ROUTES` (validated once per env: see routes-from-env.ts). A route picks events by
- * source, type and filter, and names one destination: a URL it POSTs signed envelopes to, or a handler.
+ * source, type and filter, and names one destination: a URL it POSTs signed envelopes to, a handler, or a
+ * Cloudflare Agent (a Durable Object method, called over RPC).
  */
 import { z } from "zod";
 import { RouteFilter } from "../routes/filter-schema";
+import { AgentDestination } from "./agent-destination";
 import { isAllowedDestinationUrl } from "./destination-url";
 
 /**
@@ -20,10 +22,7 @@ const VarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a variable name such as T
 /** Routes per deployment; with the handlers registered in code, an event fans out to at most 64. */
 export const MAX_ROUTES = 48;
 
-/**
- * Exactly one of `url` or `handler`. `agent` (a Cloudflare Agent) has its own issue and is refused until
- * then, so a config written for it fails loudly instead of dropping events.
- */
+/** Exactly one of `url`, `handler` or `agent`. */
 const DestinationInput = z
   .strictObject({
     /** https (plain http only to loopback); the envelope is POSTed here, signed the Standard Webhooks way. */
@@ -42,21 +41,18 @@ const DestinationInput = z
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
     /** The name of a TypeScript handler registered in code (src/handlers/agent-handlers.ts). */
     handler: RouteName.optional(),
-    agent: z.unknown().optional(),
+    /** A Cloudflare Agent: `{ binding, name, method }` (README, "Cloudflare Agents as destinations"). */
+    agent: AgentDestination.optional(),
   })
   .superRefine((destination, context) => {
-    if (destination.agent !== undefined) {
+    const kinds = [destination.url, destination.handler, destination.agent].filter((v) => v !== undefined);
+    if (kinds.length !== 1)
       context.addIssue({
         code: "custom",
-        path: ["agent"],
-        message: "`agent` destinations (Cloudflare Agents) are not supported yet: use `url` or `handler`",
+        message: "a destination is exactly one of `url`, `handler` or `agent`",
       });
-      return;
-    }
-    if ((destination.url === undefined) === (destination.handler === undefined))
-      context.addIssue({ code: "custom", message: "a destination is exactly one of `url` or `handler`" });
     else if (
-      destination.handler !== undefined &&
+      destination.url === undefined &&
       (destination.secretVar ?? destination.signingKeyVar ?? destination.timeoutMs) !== undefined
     )
       context.addIssue({
@@ -71,7 +67,10 @@ export type UrlDestination = {
   readonly signingKeyVar?: string;
   readonly timeoutMs?: number;
 };
-export type RouteDestination = UrlDestination | { readonly handler: string };
+export type RouteDestination =
+  | UrlDestination
+  | { readonly handler: string }
+  | { readonly agent: AgentDestination };
 
 /** One route, from routes.ts or from `HOOKGATE_ROUTES`. */
 export const RouteInput = z.strictObject({
@@ -83,8 +82,10 @@ export const RouteInput = z.strictObject({
   /** A JSON match over the envelope: see docs/filters.md. */
   filter: RouteFilter.optional(),
   destination: DestinationInput.transform(
-    ({ url, secretVar, signingKeyVar, timeoutMs, handler }): RouteDestination =>
-      url === undefined ? { handler: handler ?? "" } : { url, secretVar, signingKeyVar, timeoutMs },
+    ({ url, secretVar, signingKeyVar, timeoutMs, handler, agent }): RouteDestination => {
+      if (agent !== undefined) return { agent };
+      return url === undefined ? { handler: handler ?? "" } : { url, secretVar, signingKeyVar, timeoutMs };
+    },
   ),
   /** Attempts before the route's delivery is dead; default HANDLER_MAX_ATTEMPTS. */
   maxAttempts: z.number().int().min(1).max(50).optional(),
@@ -116,6 +117,11 @@ export function defineRoutes(list: z.input<typeof RouteInput>[]): readonly Route
   return RouteList.parse(list);
 }
 
-/** Whether a destination POSTs to a URL (otherwise it names a handler). */
+/** Whether a destination POSTs to a URL (otherwise it names a handler or an Agent). */
 export const isUrlDestination = (destination: RouteDestination): destination is UrlDestination =>
   "url" in destination;
+
+/** Whether a destination calls a Cloudflare Agent. */
+export const isAgentDestination = (
+  destination: RouteDestination,
+): destination is { readonly agent: AgentDestination } => "agent" in destination;

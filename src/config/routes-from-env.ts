@@ -1,12 +1,14 @@
 /**
  * Routes configured without code: the `HOOKGATE_ROUTES` variable (a JSON array, in wrangler.toml `[vars]`
  * or .dev.vars), validated by the same schema as routes.ts and merged over it, then checked against this
- * environment: every source exists and every variable a route names is set. Parsed once per isolate and env,
- * each mistake logged and reported (like `HOOKGATE_SOURCES`): webhooks answer 503 until it is fixed.
+ * environment: every source exists, every variable a route names is set, every Agent binding exists.
+ * Parsed once per isolate and env, each mistake logged and reported (like `HOOKGATE_SOURCES`): webhooks
+ * answer 503 until it is fixed.
  */
 import { decodeWhsecSecret } from "../verify/standard-webhooks";
+import { agentBindingError } from "./agent-destination";
 import { type ConfigError, logConfigErrors, readJsonConfigVar } from "./json-config-var";
-import { isUrlDestination, type RouteConfig, RouteList } from "./route-schema";
+import { isAgentDestination, isUrlDestination, type RouteConfig, RouteList } from "./route-schema";
 import { routes as codeRoutes } from "./routes";
 import { sourcesFor } from "./sources-from-env";
 
@@ -45,8 +47,12 @@ function environmentErrors(route: ConfiguredRoute, env: object): ConfigError[] {
       errors.push({ path: `${route.path}.sources[${index}]`, message: `no source is named "${source}"` });
   });
   const { destination } = route;
-  if (!isUrlDestination(destination)) return errors;
   const at = `${route.path}.destination`;
+  if (isAgentDestination(destination)) {
+    const missing = agentBindingError(destination.agent, env);
+    if (missing) errors.push({ path: `${at}.agent.binding`, message: missing });
+  }
+  if (!isUrlDestination(destination)) return errors;
   const unset = (name: string) =>
     `${name} is not set: set it with \`wrangler secret put ${name}\` (the secret never goes in the config)`;
   if (destination.secretVar !== undefined) {

@@ -4,12 +4,14 @@
  * it which routes an event matches (stored with the claim); the consumer, what each stored route delivers to.
  */
 import { type ConfigError, logConfigErrors } from "../config/json-config-var";
-import { isUrlDestination, type RouteConfig } from "../config/route-schema";
+import { isAgentDestination, isUrlDestination, type RouteConfig } from "../config/route-schema";
 import { type ConfiguredRoute, ROUTES_VAR, routesFor } from "../config/routes-from-env";
 import { SOURCES_VAR, sourcesFor } from "../config/sources-from-env";
 import { type FilterSubject, matchesFilter } from "../routes/match-filter";
 import { matchesType } from "../routes/match-type";
 import { handlers } from "./agent-handlers";
+import { deliverToAgent } from "./deliver-to-agent";
+import type { AgentHandler } from "./envelope";
 import { FORWARD_HANDLER_NAME, postSignedEnvelope } from "./forward-to-agent";
 import type { HandlerRegistry, HandlerRoute } from "./handler-registry";
 
@@ -32,7 +34,7 @@ function registryErrors(routes: Iterable<ConfiguredRoute>, registry: HandlerRegi
         message: `"${route.name}" is already the name of a handler registered in code; deliveries are kept per name, so pick another`,
       });
     const { destination } = route;
-    if (!isUrlDestination(destination) && !registry.byName(destination.handler))
+    if ("handler" in destination && !registry.byName(destination.handler))
       errors.push({
         path: `${route.path}.destination.handler`,
         message: `no handler is registered as "${destination.handler}" (handlers.register(fn, { name }) in src/handlers/agent-handlers.ts)`,
@@ -92,29 +94,37 @@ export interface RouteRunner {
   readonly maxAttempts?: number;
 }
 
-const urlRunners = new WeakMap<ConfiguredRoute, HandlerRoute>();
+const destinationRunners = new WeakMap<ConfiguredRoute, HandlerRoute>();
 
-function urlRunner(route: ConfiguredRoute): HandlerRoute | undefined {
+/** How a `url` or `agent` route delivers; undefined for a route naming a handler. */
+function destinationHandler(route: ConfiguredRoute): AgentHandler | undefined {
   const { destination } = route;
+  if (isAgentDestination(destination))
+    return (event, context) => deliverToAgent(destination.agent, event, context);
   if (!isUrlDestination(destination)) return undefined;
-  let runner = urlRunners.get(route);
-  if (!runner) {
-    const signed = { ...destination, configuredAs: `route "${route.name}"` };
+  const signed = { ...destination, configuredAs: `route "${route.name}"` };
+  return (event, context) => postSignedEnvelope(signed, event, context);
+}
+
+function destinationRunner(route: ConfiguredRoute): HandlerRoute | undefined {
+  let runner = destinationRunners.get(route);
+  const handler = runner ? undefined : destinationHandler(route);
+  if (!runner && handler) {
     runner = {
       name: route.name,
       source: "*",
       typePattern: "*",
       matchesType: () => true,
       enabled: () => true,
-      handler: (event, context) => postSignedEnvelope(signed, event, context),
+      handler,
     };
-    urlRunners.set(route, runner);
+    destinationRunners.set(route, runner);
   }
   return runner;
 }
 
 /**
- * What the route (or handler) named `name` runs: a configured route's URL or handler, else the handler
+ * What the route (or handler) named `name` runs: a configured route's URL, Agent or handler, else the handler
  * registered under that name. Undefined when nothing carries the name any more.
  */
 export function runnerFor(name: string, env: object, registry: HandlerRegistry): RouteRunner | undefined {
@@ -124,7 +134,7 @@ export function runnerFor(name: string, env: object, registry: HandlerRegistry):
     return handler && { handler };
   }
   const { destination } = route;
-  const target = isUrlDestination(destination) ? urlRunner(route) : registry.byName(destination.handler);
+  const target = "handler" in destination ? registry.byName(destination.handler) : destinationRunner(route);
   return target && { handler: { ...target, name: route.name }, maxAttempts: route.maxAttempts };
 }
 

@@ -77,7 +77,11 @@ function checkJson(value: unknown, path: Issue["path"], issues: Issue[]): void {
   issues.push({ path, message: "expected a JSON value" });
 }
 
-function checkPath(key: string): string | null {
+/**
+ * What is wrong with a dotted path into the envelope (`payload.job_id`), or null: filters and the other
+ * route options that name a place in the event (an agent destination's `name`) share this one rule.
+ */
+export function checkPath(key: string): string | null {
   if (key.length > MAX_PATH_LENGTH) return `a path is at most ${MAX_PATH_LENGTH} characters`;
   const segments = key.split(".");
   if (segments.some((segment) => segment === "")) {

@@ -142,18 +142,29 @@ function holds(condition: unknown, values: unknown[], depth: number): boolean {
 }
 
 /**
- * Whether an event passes a filter. Never throws: a path that leads nowhere finds no values, a type
- * mismatch is simply false, and a payload of any size or depth is looked at only as far as the limits.
- *
- * @example matchesFilter({ "payload.issue.labels.name": "bug" }, envelope) // a label named "bug"
+ * The values a dotted path (`payload.job_id`) reaches in an event, as a filter sees them: through every
+ * array on the way, own data keys only. Empty when the path leads nowhere; never throws.
  */
-export function matchesFilter(filter: RouteFilter, event: FilterSubject): boolean {
-  const root = {
+export function valuesAtPath(event: FilterSubject, path: string): unknown[] {
+  return valuesAt([filterRoot(event)], path);
+}
+
+function filterRoot(event: FilterSubject): object {
+  return {
     ...(event.id === undefined ? {} : { id: event.id }),
     source: event.source,
     type: event.type,
     payload: event.payload,
     headers: event.headers,
   };
-  return holds(filter, [root], 1);
+}
+
+/**
+ * Whether an event passes a filter. Never throws: a path that leads nowhere finds no values, a type
+ * mismatch is simply false, and a payload of any size or depth is looked at only as far as the limits.
+ *
+ * @example matchesFilter({ "payload.issue.labels.name": "bug" }, envelope) // a label named "bug"
+ */
+export function matchesFilter(filter: RouteFilter, event: FilterSubject): boolean {
+  return holds(filter, [filterRoot(event)], 1);
 }

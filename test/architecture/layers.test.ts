@@ -12,6 +12,7 @@ const LAYERS = [
   ["ingress"],
   ["queue"],
   ["alerts"],
+  ["agents"],
   ["claim"],
   ["event-log"],
   ["handlers"],

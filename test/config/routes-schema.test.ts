@@ -41,6 +41,13 @@ describe("route examples", () => {
 
 describe("RouteInput", () => {
   const url = "https://agent.example.com/hook";
+  const agentRoute = (change: Record<string, string>) => ({
+    name: "a",
+    sources: ["*"],
+    destination: {
+      agent: { binding: "JOB_TRACKER", name: "payload.job_id", method: "onWebhook", ...change },
+    },
+  });
 
   it("keeps a url destination's fields and a handler destination's name", () => {
     expect(
@@ -55,6 +62,10 @@ describe("RouteInput", () => {
     expect(
       RouteInput.parse({ name: "b", sources: ["*"], destination: { handler: "h" } }).destination,
     ).toEqual({ handler: "h" });
+    const agent = { binding: "JOB_TRACKER", name: "payload.job_id", method: "onWebhook" };
+    expect(RouteInput.parse({ name: "c", sources: ["*"], destination: { agent } }).destination).toEqual({
+      agent,
+    });
   });
 
   it.each([
@@ -74,6 +85,15 @@ describe("RouteInput", () => {
       { name: "a", sources: ["*"], destination: { url }, filter: { "payload.x": { $regex: "." } } },
     ],
     ["maxAttempts 0", { name: "a", sources: ["*"], destination: { url }, maxAttempts: 0 }],
+    ["an agent method that is no identifier", agentRoute({ method: "on-webhook" })],
+    ["an agent method Object has", agentRoute({ method: "toString" })],
+    ["an agent method the runtime owns", agentRoute({ method: "fetch" })],
+    ["an agent method that makes the stub a thenable", agentRoute({ method: "then" })],
+    ["an agent method of the Agents SDK", agentRoute({ method: "setState" })],
+    ["an agent name that is no path", agentRoute({ name: "payload..job_id" })],
+    ["an agent name through __proto__", agentRoute({ name: "payload.__proto__.x" })],
+    ["an agent binding that is no name", agentRoute({ binding: "JOB TRACKER" })],
+    ["an agent and a url", { ...agentRoute({}), destination: { ...agentRoute({}).destination, url } }],
   ])("refuses %s", (_what, route) => {
     expect(RouteInput.safeParse(route).success).toBe(false);
   });

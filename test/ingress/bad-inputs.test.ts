@@ -145,6 +145,18 @@ const inputs: Record<string, () => Promise<Response>> = {
           },
         ]),
       }),
+  "any webhook while an `agent` route names a binding that is no Durable Object namespace (503 with `Retry-After`)":
+    async () =>
+      handle(await withHeaders({}), {
+        ...env,
+        HOOKGATE_ROUTES: JSON.stringify([
+          {
+            name: "tracker",
+            sources: ["github"],
+            destination: { agent: { binding: "NO_SUCH_AGENT", name: "payload.job_id", method: "onWebhook" } },
+          },
+        ]),
+      }),
   "client outside the source's IP allowlist": async () =>
     handle(await withHeaders({ "cf-connecting-ip": "203.0.113.7" }), {
       ...env,

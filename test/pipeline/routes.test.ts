@@ -305,13 +305,37 @@ describe("a route configuration error", () => {
         [{ name: "a", sources: ["*"], destination: { agent: "triage" } }],
         {},
         "HOOKGATE_ROUTES[0].destination.agent",
-        /not supported yet/,
+        /object/,
+      ],
+      [
+        [
+          {
+            name: "a",
+            sources: ["*"],
+            destination: { agent: { binding: "NO_SUCH_AGENT", name: "payload.job_id", method: "onWebhook" } },
+          },
+        ],
+        {},
+        "HOOKGATE_ROUTES[0].destination.agent.binding",
+        /NO_SUCH_AGENT is not a Durable Object binding/,
+      ],
+      [
+        [
+          {
+            name: "a",
+            sources: ["*"],
+            destination: { agent: { binding: "CLAIM_SHARDS", name: "payload.job_id", method: "onWebhook" } },
+          },
+        ],
+        {},
+        "HOOKGATE_ROUTES[0].destination.agent.binding",
+        /CLAIM_SHARDS is not a Durable Object binding/,
       ],
       [
         [{ name: "a", sources: ["*"], destination: { url, handler: "forward" } }],
         {},
         "HOOKGATE_ROUTES[0].destination",
-        /exactly one of `url` or `handler`/,
+        /exactly one of `url`, `handler` or `agent`/,
       ],
       [
         [

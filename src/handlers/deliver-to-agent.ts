@@ -1,0 +1,101 @@
+/**
+ * Delivers an event to a Cloudflare Agent: the instance of the route's Durable Object binding named by a
+ * path into the envelope (`payload.job_id`), through an RPC call to the route's method with the envelope
+ * (the same JSON a `url` destination is POSTed) and `{ idempotencyKey, attempt }`.
+ *
+ * The instance is reached with `idFromName` then `get`, the lookup the Agents SDK's `getAgentByName` makes,
+ * without the SDK's `setName` initialisation call (the `agents` package is not a dependency yet): the
+ * method gets what it needs in its arguments and must not rely on `this.name`. What the Agent throws
+ * decides what happens next, as for any handler: `GiveUp` dead-letters at once, `RetryLater` retries after
+ * its `retryAfterSeconds`, anything else retries with the usual backoff. An RPC error keeps only the error's name, message and own
+ * fields, so those two are recognised by `name` (and `retryAfterSeconds`), not by class.
+ */
+import { z } from "zod";
+import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
+import { valuesAtPath } from "../routes/match-filter";
+import type { ForwardedEnvelope, HandlerContext, WebhookEnvelope } from "./envelope";
+import { GiveUp, RetryLater } from "./handler-error";
+
+/** What the Agent's method receives after the envelope. */
+export interface AgentDelivery {
+  /** `<source>:<event id>:<route>` (`…:replay-<n>` for a replay): the same on every retry of one delivery. */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+/** Agent instance names are at most this long; a longer value is no name an operator could look up. */
+const MAX_AGENT_NAME_LENGTH = 512;
+
+/** The fields an error keeps across RPC that say what to do next; anything else in it is ignored. */
+const RemoteDecision = z.object({
+  name: z.enum(["RetryLater", "GiveUp"]),
+  message: z.string(),
+  retryAfterSeconds: z.number().finite().min(0).max(86_400).optional().catch(undefined),
+});
+
+/** The instance name the path reaches: its first value, a non-empty string or a finite number. */
+function agentNameFor(destination: AgentDestination, event: WebhookEnvelope): string | null {
+  const [value] = valuesAtPath(event, destination.name);
+  const name =
+    typeof value === "string"
+      ? value
+      : typeof value === "number" && Number.isFinite(value)
+        ? String(value)
+        : "";
+  return name.length > 0 && name.length <= MAX_AGENT_NAME_LENGTH ? name : null;
+}
+
+function envelopeFor(event: WebhookEnvelope): ForwardedEnvelope {
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    received_at: event.receivedAt,
+    payload: event.payload,
+    untrusted: [...event.untrusted],
+    provenance: event.provenance,
+  };
+}
+
+/** The Agent's error as the handler contract reads it: its own `GiveUp` / `RetryLater`, or a plain retry. */
+function decisionOf(error: unknown, label: string): Error {
+  const decision = RemoteDecision.safeParse(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = `${label}: ${message.replace(/\s+/g, " ").slice(0, 400) || "no reason given"}`;
+  if (decision.success && decision.data.name === "GiveUp") return new GiveUp(reason);
+  if (decision.success) return new RetryLater(reason, decision.data.retryAfterSeconds);
+  const kind = error instanceof Error && error.name !== "Error" ? `${error.name}: ` : "";
+  return new Error(`${label} threw ${kind}${message.slice(0, 400)}`);
+}
+
+/**
+ * Calls the route's Agent for one event. Throws `GiveUp` when the event names no instance (retrying
+ * cannot change its payload), a retried error when the binding is gone, and what the Agent decided.
+ */
+export async function deliverToAgent(
+  destination: AgentDestination,
+  event: WebhookEnvelope,
+  context: HandlerContext,
+): Promise<void> {
+  const { binding, method } = destination;
+  const namespace: unknown = Reflect.get(context.env, binding);
+  if (!isDurableObjectNamespace(namespace))
+    throw new Error(`${binding} is not a Durable Object binding in this environment`);
+  const name = agentNameFor(destination, event);
+  if (name === null)
+    throw new GiveUp(
+      `${destination.name} holds no agent name (a non-empty string or a number, at most ${MAX_AGENT_NAME_LENGTH} characters)`,
+    );
+  const label = `agent ${binding}(${JSON.stringify(name.slice(0, 64))}).${method}`;
+  context.describeAttempt({ destination: label });
+  const stub = namespace.get(namespace.idFromName(name));
+  const call: unknown = Reflect.get(stub, method);
+  if (typeof call !== "function") throw new Error(`${label} is not callable`);
+  const delivery: AgentDelivery = { idempotencyKey: context.idempotencyKey, attempt: context.attempt };
+  try {
+    await Reflect.apply(call, stub, [envelopeFor(event), delivery]);
+  } catch (error) {
+    throw decisionOf(error, label);
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The Worker the tests run: the gateway's own entry (src/index.ts) plus Durable Object classes that only
+ * tests bind (vitest.config.ts adds their bindings), so test-only classes never ship.
+ */
+export * from "../../src/index";
+export { default } from "../../src/index";
+export { TestJobTracker } from "./test-job-tracker";
