@@ -190,8 +190,10 @@ export class EventLedger extends DurableObject<Env> {
       now,
     );
     if (!retrySoon) this.restart = null;
-    if (found.count > 0) {
-      log("outbox", { outcome: "handed_back", count: found.count });
+    if (found.afterRestart > 0)
+      log("outbox", { outcome: "redriven_after_restart", count: found.afterRestart });
+    if (found.stalled > 0) log("outbox", { outcome: "redriven_stalled", count: found.stalled });
+    if (found.afterRestart + found.stalled > 0) {
       retrySoon = !(await this.outbox.drain()) || retrySoon;
     }
     now = Date.now();

@@ -34,16 +34,18 @@ export class LostMessageFinder {
   /**
    * Hands back every unfinished claim sent up to `sentMark` that is lost by either signal (`restart`: when
    * this instance started and what had been sent by then, or null once the restart signal was handled).
-   * Returns how many were handed back, whether any claim is unfinished, and when the next one becomes stalled.
+   * Returns how many were handed back for each signal, whether any claim is unfinished, and when the next
+   * one becomes stalled.
    */
   handBack(
     sentMark: number,
     stallMs: number,
     restart: { at: number; sentThrough: number } | null,
     now: number,
-  ): { count: number; unfinished: boolean; nextStallAt: number | null } {
+  ): { afterRestart: number; stalled: number; unfinished: boolean; nextStallAt: number | null } {
     this.moveLowWater();
-    let count = 0;
+    let afterRestart = 0;
+    let stalled = 0;
     let unfinished = false;
     let nextStallAt: number | null = null;
     let after = 0;
@@ -63,7 +65,8 @@ export class LostMessageFinder {
         if (lost || stallAt <= now) {
           this.sql.exec(SQL.INSERT_RESEND, claim.seq);
           this.resentAt.set(claim.seq, now);
-          count++;
+          if (lost) afterRestart++;
+          else stalled++;
         } else nextStallAt = Math.min(nextStallAt ?? stallAt, stallAt);
       }
       const last = claims.at(-1);
@@ -71,7 +74,7 @@ export class LostMessageFinder {
       after = last.seq;
     }
     if (this.resentAt.size > 10_000) this.resentAt.clear();
-    return { count, unfinished, nextStallAt };
+    return { afterRestart, stalled, unfinished, nextStallAt };
   }
 
   /** When a claim counts as stalled: its last activity plus the silence allowed after it. */
