@@ -26,6 +26,7 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
       : { handler: destination.handler },
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,
+    budget: route.budget ?? null,
     state: "active",
   };
 }
@@ -40,6 +41,7 @@ function codeView(handler: HandlerRoute, env: Env): RouteView {
     destination: { handler: handler.name },
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: null,
+    budget: null,
     state: "active",
   };
 }

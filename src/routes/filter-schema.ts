@@ -77,7 +77,8 @@ function checkJson(value: unknown, path: Issue["path"], issues: Issue[]): void {
   issues.push({ path, message: "expected a JSON value" });
 }
 
-function checkPath(key: string): string | null {
+/** What is wrong with a dotted path (`payload.issue.number`), or null: also used for a route budget's `key`. */
+export function checkPath(key: string): string | null {
   if (key.length > MAX_PATH_LENGTH) return `a path is at most ${MAX_PATH_LENGTH} characters`;
   const segments = key.split(".");
   if (segments.some((segment) => segment === "")) {

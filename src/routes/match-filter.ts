@@ -148,12 +148,26 @@ function holds(condition: unknown, values: unknown[], depth: number): boolean {
  * @example matchesFilter({ "payload.issue.labels.name": "bug" }, envelope) // a label named "bug"
  */
 export function matchesFilter(filter: RouteFilter, event: FilterSubject): boolean {
-  const root = {
+  return holds(filter, [filterRoot(event)], 1);
+}
+
+/** The object a filter's paths start from: `id`, `source`, `type`, `payload` and `headers`. */
+function filterRoot(event: FilterSubject): Record<string, unknown> {
+  return {
     ...(event.id === undefined ? {} : { id: event.id }),
     source: event.source,
     type: event.type,
     payload: event.payload,
     headers: event.headers,
   };
-  return holds(filter, [root], 1);
+}
+
+/**
+ * The values a dotted path reaches in an event, read exactly as a filter reads it (through arrays, own
+ * keys only, bounded). A route budget's `key` is read with it.
+ *
+ * @example valuesAtPath(envelope, "payload.issue.number") // [42]
+ */
+export function valuesAtPath(event: FilterSubject, path: string): unknown[] {
+  return valuesAt([filterRoot(event)], path);
 }
