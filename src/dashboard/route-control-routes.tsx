@@ -22,16 +22,19 @@ const NOTICE_VERBS = { paused: "Paused", resumed: "Resumed", reset: "Reset a bud
 
 /** Every key over a configured route's budget, route by route. */
 async function budgetRows(env: Env): Promise<BudgetRow[]> {
-  const budgeted = [...routeTableFor(env).routes.values()].filter((route) => route.budget);
+  const routes = [...routeTableFor(env).routes.values()].slice(0, MAX_LISTED_ROUTES);
   const rows = await Promise.all(
-    budgeted.slice(0, MAX_LISTED_ROUTES).map(async (route) =>
-      (await trippedKeysOf(env, route)).map((trip) => ({
+    routes.map(async (route) => {
+      const { budget } = route;
+      if (!budget) return [];
+      const trips = await trippedKeysOf(env, route);
+      return trips.map((trip) => ({
         route: route.name,
-        max: route.budget?.max ?? 0,
-        windowSeconds: route.budget?.windowSeconds ?? 0,
+        max: budget.max,
+        windowSeconds: budget.windowSeconds,
         trip,
-      })),
-    ),
+      }));
+    }),
   );
   return rows.flat();
 }
