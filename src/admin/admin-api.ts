@@ -1,10 +1,11 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, read summary metrics, list, pause and resume the routes. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * and redrive dead letters, read summary metrics, list, pause and resume the routes, reset their budgets. Bearer `ADMIN_TOKEN` required (never a cookie);
  * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { routeTableFor } from "../handlers/route-table";
 import { log } from "../shared/log";
 import { Problem } from "../shared/problem";
 import {
@@ -26,8 +27,9 @@ import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
+import { routeBudgetApi, trippedKeysOf } from "./route-budget-api";
 import { routeControlApi } from "./route-control-api";
-import { RouteListView, RouteParams, RouteView } from "./route-schemas";
+import { RouteDetailView, RouteListView, RouteParams } from "./route-schemas";
 import { validate } from "./validate";
 
 /**
@@ -88,13 +90,16 @@ adminApi.post(
 );
 
 adminApi.route("/routes", routeControlApi());
+adminApi.route("/routes", routeBudgetApi);
 adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
 
-adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), (c) => {
+adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), async (c) => {
   const { name } = c.req.valid("param");
   const route = listRoutes(c.env).routes.find((candidate) => candidate.name === name);
   if (!route) throw new Problem(404, "No route is named so.");
-  return c.json(RouteView.parse(route));
+  const configured = routeTableFor(c.env).routes.get(name);
+  const trippedKeys = configured ? await trippedKeysOf(c.env, configured) : [];
+  return c.json(RouteDetailView.parse({ ...route, trippedKeys }));
 });
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {

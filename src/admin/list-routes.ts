@@ -28,6 +28,7 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
         : { handler: destination.handler },
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,
+    budget: route.budget ?? null,
     state: "active",
   };
 }
@@ -42,6 +43,7 @@ function codeView(handler: HandlerRoute, env: Env): RouteView {
     destination: { handler: handler.name },
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: null,
+    budget: null,
     state: "active",
   };
 }

@@ -1,5 +1,6 @@
 /** zod schemas of the admin API's routes endpoints (`GET /admin/api/routes`, `/routes/:name`). */
 import { z } from "zod";
+import { BudgetKey, TrippedKey } from "../routes/budget-schemas";
 
 /** Where a route was written: routes.ts, `HOOKGATE_ROUTES`, or a handler registered with `handlers.on` (`code`). */
 export const RouteOrigin = z.enum(["routes.ts", "HOOKGATE_ROUTES", "code"]);
@@ -32,9 +33,31 @@ export const RouteView = z.object({
   destination: RouteDestinationView,
   maxAttempts: z.number().int().meta({ description: "the route's own, or HANDLER_MAX_ATTEMPTS" }),
   ratePerSecond: z.number().nullable(),
+  budget: z
+    .object({ key: z.string(), max: z.number().int(), windowSeconds: z.number().int() })
+    .nullable()
+    .meta({ description: "events per key value within a window; past `max`, suppressed with rule `budget`" }),
   state: RouteState,
 });
 export type RouteView = z.infer<typeof RouteView>;
+
+/** `GET /admin/api/routes/:name`: the route, with the keys over its budget now. */
+export const RouteDetailView = RouteView.extend({
+  trippedKeys: z.array(TrippedKey).meta({
+    description:
+      "keys over the route's budget now (empty without a budget); reset one with …/budgets/{key}/reset",
+  }),
+});
+export type RouteDetailView = z.infer<typeof RouteDetailView>;
+
+/** `POST /admin/api/routes/:name/budgets/:key/reset`: the route and key, and whether a trip was cleared. */
+export const BudgetResetView = z.object({
+  route: z.string(),
+  key: z.string(),
+  cleared: z
+    .boolean()
+    .meta({ description: "false when the key was not over budget (it counts from zero anyway)" }),
+});
 
 export const RouteListView = z.object({
   /**
@@ -46,3 +69,4 @@ export const RouteListView = z.object({
 });
 
 export const RouteParams = z.object({ name: z.string().min(1).max(128) });
+export const BudgetKeyParams = RouteParams.extend({ key: BudgetKey });

@@ -21,6 +21,19 @@ const BodyPath = z
 
 const HeaderRef = z.strictObject({ header: HeaderName });
 
+/**
+ * A body path as the presets declare untrusted text: `payload.` then dot-separated keys, each may end in
+ * `[]` to mean every element of that array (`payload.comments[].body`).
+ */
+const UntrustedPath = z
+  .string()
+  .max(256)
+  .regex(
+    /^payload(\.[^.\s[\]]+(\[\])*)+$/,
+    "expected a path into the body such as `payload.comment.body`, with `[]` after an array (`payload.items[].text`)",
+  )
+  .refine((path) => !path.split(/[.[\]]/).includes("__proto__"), '"__proto__" cannot be a path segment');
+
 const TEMPLATE_PARTS = /\{([^{}]*)\}/g;
 
 export const HmacSchemeInput = z
@@ -54,6 +67,8 @@ export const HmacSchemeInput = z
     toleranceSeconds: z.number().int().positive().max(86_400).default(300),
     id: z.union([z.array(BodyPath).min(1).max(8), HeaderRef]).optional(),
     type: z.union([z.literal("unknown"), BodyPath, HeaderRef]).default("unknown"),
+    /** Payload paths of text that third parties write; the envelope lists those present in `untrusted`. */
+    untrustedPaths: z.array(UntrustedPath).max(64).optional(),
   })
   .superRefine((scheme, context) => {
     const signs = (placeholder: string) => scheme.signedContent.includes(placeholder);

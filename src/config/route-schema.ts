@@ -5,6 +5,7 @@
  * Cloudflare Agent (a Durable Object method, called over RPC).
  */
 import { z } from "zod";
+import { BudgetConfig } from "../routes/budget-schemas";
 import { RouteFilter } from "../routes/filter-schema";
 import { AgentDestination } from "./agent-destination";
 import { isAllowedDestinationUrl } from "./destination-url";
@@ -91,6 +92,8 @@ export const RouteInput = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   /** Deliveries started per second for this route across the deployment; over the cap, events wait. */
   ratePerSecond: z.number().positive().max(10_000).optional(),
+  /** Events per key value within a window; past `max`, the route's deliveries end as `suppressed` (`budget`). */
+  budget: BudgetConfig.optional(),
 });
 
 export type RouteConfig = z.infer<typeof RouteInput>;

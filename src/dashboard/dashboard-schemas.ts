@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ListEventsQuery, ReplayQuery } from "../admin/admin-schemas";
+import { BudgetKey } from "../routes/budget-schemas";
 import { RouteName } from "../routes/gate-schemas";
 
 function dropBlankFields(value: unknown): unknown {
@@ -62,8 +63,11 @@ export const RedriveForm = z.preprocess(
 /** The Routes page, after a Pause or Resume button: which route, and what was done. */
 export const RoutesPageQuery = z.preprocess(
   dropBlankFields,
-  z.strictObject({ done: z.enum(["paused", "resumed"]).optional(), route: RouteName.optional() }),
+  z.strictObject({ done: z.enum(["paused", "resumed", "reset"]).optional(), route: RouteName.optional() }),
 );
+
+/** A budget key's Reset button. */
+export const BudgetResetParams = z.object({ name: z.string().min(1).max(200), key: BudgetKey });
 
 /** A route's Pause or Resume button. */
 export const RouteActionParams = z.object({

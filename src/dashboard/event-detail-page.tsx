@@ -20,6 +20,12 @@ import {
 
 type Attempt = EventDetailView["attempts"][number];
 
+/** Which of the source's secrets verified the event, in words. */
+const VERIFIED_WITH_TEXT = {
+  current: "the current secret",
+  previous: "the previous secret (<secretVar>_PREVIOUS): the sender has not moved to the new one yet",
+} as const;
+
 type EventDetailPageProps = {
   detail: EventDetailView;
   /** Handlers a replay can target: those this event routes to, and any that ran before. */
@@ -181,6 +187,12 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
         </dd>
         <dt>body size</dt>
         <dd>{event.bodySize} bytes</dd>
+        {detail.verifiedWith ? (
+          <>
+            <dt>verified with</dt>
+            <dd data-verified-with={detail.verifiedWith}>{VERIFIED_WITH_TEXT[detail.verifiedWith]}</dd>
+          </>
+        ) : null}
         {nextTry ? (
           <>
             <dt>next try</dt>

@@ -1,5 +1,6 @@
-/** `/admin/routes`: each route's back-pressure state, with a Pause or Resume button. */
+/** `/admin/routes`: each route's back-pressure state, with a Pause or Resume button, and its tripped budgets. */
 import type { FC } from "hono/jsx";
+import type { TrippedKey } from "../routes/budget-schemas";
 import type { GateState } from "../routes/gate-schemas";
 import { Layout } from "./page-layout";
 import { formatTime, Notice, StatusBadge, TableScroll } from "./view-parts";
@@ -12,7 +13,68 @@ export const PAUSE_EXPLAINED =
 /** A route and its gate, as listed. */
 export type RouteRow = { name: string; gate: GateState };
 
-type RoutesPageProps = { routes: RouteRow[]; notice: string | null };
+/** A key over its route's budget, as listed. */
+export type BudgetRow = { route: string; max: number; windowSeconds: number; trip: TrippedKey };
+
+/** What the Budgets table says a Reset does. */
+export const RESET_EXPLAINED =
+  "A key over its route's budget has its events suppressed (rule budget) until its oldest counted event leaves " +
+  "the window. Reset delivers the key's next event at once and counts it from zero; suppressed events can be replayed.";
+
+type RoutesPageProps = { routes: RouteRow[]; budgets?: BudgetRow[]; notice: string | null };
+
+const at = (ms: number) => formatTime(new Date(ms).toISOString());
+
+const ResetButton: FC<{ route: string; budgetKey: string }> = ({ route, budgetKey }) => (
+  <form
+    method="post"
+    action={`/admin/routes/${encodeURIComponent(route)}/budgets/${encodeURIComponent(budgetKey)}/reset`}
+  >
+    <button type="submit">Reset</button>
+  </form>
+);
+
+/** The keys over budget, one row each, with a Reset button. */
+const TrippedBudgets: FC<{ budgets: BudgetRow[] }> = ({ budgets }) => (
+  <section>
+    <h2>Budgets</h2>
+    <p class="muted">{RESET_EXPLAINED}</p>
+    {budgets.length === 0 ? (
+      <p class="muted">No key is over its budget.</p>
+    ) : (
+      <TableScroll>
+        <table>
+          <thead>
+            <tr>
+              <th>route</th>
+              <th>key</th>
+              <th>budget</th>
+              <th>tripped</th>
+              <th class="num">suppressed</th>
+              <th>admits again</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {budgets.map(({ route, max, windowSeconds, trip }) => (
+              <tr data-budget-route={route} data-budget-key={trip.key}>
+                <td class="mono id">{route}</td>
+                <td class="mono id">{trip.key}</td>
+                <td>{`${max} per ${windowSeconds} s`}</td>
+                <td>{at(trip.trippedAt)}</td>
+                <td class="num">{trip.suppressed}</td>
+                <td>{at(trip.reopensAt)}</td>
+                <td>
+                  <ResetButton route={route} budgetKey={trip.key} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    )}
+  </section>
+);
 
 /** Why a route is not active, in words: who paused it and until when, or since when its circuit is open. */
 function why(gate: GateState): string {
@@ -34,7 +96,7 @@ const RouteButton: FC<{ name: string; action: "pause" | "resume" }> = ({ name, a
   </form>
 );
 
-export const RoutesPage: FC<RoutesPageProps> = ({ routes, notice }) => (
+export const RoutesPage: FC<RoutesPageProps> = ({ routes, budgets = [], notice }) => (
   <Layout title="Routes" section="routes" signedIn>
     <h1>Routes</h1>
     <Notice text={notice} />
@@ -77,5 +139,6 @@ export const RoutesPage: FC<RoutesPageProps> = ({ routes, notice }) => (
         </table>
       </TableScroll>
     )}
+    <TrippedBudgets budgets={budgets} />
   </Layout>
 );

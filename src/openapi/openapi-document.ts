@@ -86,6 +86,8 @@ export function openApiDocument(serverUrl: string) {
             RouteGate: RouteGateView,
             RouteView: Routes.RouteView,
             RouteList: Routes.RouteListView,
+            RouteDetail: Routes.RouteDetailView,
+            BudgetReset: Routes.BudgetResetView,
           },
           "output",
         ),
@@ -302,9 +304,30 @@ export function openApiDocument(serverUrl: string) {
         get: {
           operationId: "getRoute",
           ...admin,
-          summary: "One route with its configuration, origin and state",
+          summary: "One route with its configuration, origin and state, and the keys over its budget",
           parameters: routePath,
-          responses: { "200": json("the route", "RouteView"), ...adminErrors },
+          responses: { "200": json("the route", "RouteDetail"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/budgets/{key}/reset": {
+        post: {
+          operationId: "resetRouteBudget",
+          ...admin,
+          summary: "Clear a key's budget trip: its next event is delivered, and the key counts from zero",
+          description:
+            "404 when no configured route has this name, or the route has no `budget`. Resetting a key that is " +
+            "not over budget is allowed (`cleared: false`).",
+          parameters: [
+            ...routePath,
+            {
+              name: "key",
+              in: "path",
+              required: true,
+              description: "the key value, as `trippedKeys[].key` shows it (URL-encoded)",
+              schema: { type: "string", minLength: 1, maxLength: 128 },
+            },
+          ],
+          responses: { "200": json("the reset", "BudgetReset"), ...adminErrors },
         },
       },
       "/admin/api/metrics": {

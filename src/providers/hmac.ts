@@ -34,6 +34,8 @@ export interface HmacScheme {
   readonly id?: readonly BodyPath[] | { readonly header: string };
   /** A body path, or `unknown`. */
   readonly type: BodyPath | "unknown";
+  /** Body paths holding text third parties write (`[]` for each array element), marked in the envelope's `untrusted`. */
+  readonly untrustedPaths?: readonly string[];
 }
 
 const PLACEHOLDER = /\{(body|timestamp|id)\}/g;
@@ -147,6 +149,7 @@ export function hmacProvider(scheme: HmacScheme): Provider {
     signed: parts.filter((part) => part === "id" || part === "timestamp" || part === "body"),
     decodeSecret: utf8Secret,
     defaultToleranceSeconds: scheme.toleranceSeconds,
+    untrustedPaths: scheme.untrustedPaths ?? [],
     verify: (input) => verifyHmac(scheme, input),
     identify: (request, body) => identifyHmac(scheme, request, body),
   };

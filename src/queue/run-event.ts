@@ -2,7 +2,8 @@
  * Runs the handlers that `beginDeliveries` leased for one event, and returns what to do with its message
  * and what to record (settlements for the ledger, attempts for the event log), without touching either.
  * An event that matches one of its source's suppress rules runs no handler: its leases settle as
- * `suppressed` with the rule's name, in the same `settleDeliveries` round trip.
+ * `suppressed` with the rule's name, in the same `settleDeliveries` round trip; so does a route over its
+ * budget (rule `budget`, src/queue/route-budgets.ts), for that route only.
  */
 
 import { type EventMessage, handlerOfKey, idempotencyKeyOf } from "../claim/event-message";
@@ -15,6 +16,7 @@ import type { HandlerRegistry } from "../handlers/handler-registry";
 import { runnerFor } from "../handlers/route-table";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
+import { applyRouteBudgets } from "./route-budgets";
 import { deliveryRef, type Refusal } from "./route-gates";
 import { type HandlerOutcome, runHandler } from "./run-handler";
 import { suppressingRule } from "./suppressing-rule";
@@ -87,6 +89,7 @@ export async function runEvent(
     return false;
   });
   let outcomes: HandlerRun[] = [];
+  let overBudget: SettleInput = [];
   if (runnable.length > 0) {
     const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
     // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
@@ -107,8 +110,13 @@ export async function runEvent(
       }));
       return { verdict: verdictOf(delays, [], null), settlements: [...gated, ...settlements], attempts: [] };
     }
+    const budgets =
+      message?.replay || refusal
+        ? { admitted: runnable, suppressed: [] }
+        : await applyRouteBudgets(runnable, envelope, run.env, run.registry);
+    overBudget = budgets.suppressed;
     outcomes = await Promise.all(
-      runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
+      budgets.admitted.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
     );
   }
   let cause: string | null = null;
@@ -121,7 +129,7 @@ export async function runEvent(
   }
   return {
     verdict: verdictOf(delays, dead, cause),
-    settlements: [...gated, ...outcomes.map((o) => o.settlement)],
+    settlements: [...gated, ...overBudget, ...outcomes.map((o) => o.settlement)],
     attempts: outcomes.map((o) => o.attempt),
   };
 }

@@ -79,7 +79,8 @@ function checkJson(value: unknown, path: Issue["path"], issues: Issue[]): void {
 
 /**
  * What is wrong with a dotted path into the envelope (`payload.job_id`), or null: filters and the other
- * route options that name a place in the event (an agent destination's `name`) share this one rule.
+ * route options that name a place in the event (an agent destination's `name`, a budget's `key`) share
+ * this one rule.
  */
 export function checkPath(key: string): string | null {
   if (key.length > MAX_PATH_LENGTH) return `a path is at most ${MAX_PATH_LENGTH} characters`;

@@ -19,7 +19,8 @@ export type Stage =
   | "event-log"
   | "admin"
   | "alert"
-  | "gate";
+  | "gate"
+  | "budget";
 
 /** The longest string any log field keeps; longer values end in `…`. */
 export const LOG_FIELD_CHARS = 300;
@@ -37,7 +38,7 @@ function bounded(value: unknown, depth = 0): unknown {
   );
 }
 
-function line(stage: Stage, fields: Record<string, unknown>, level?: "error"): string {
+function line(stage: Stage, fields: Record<string, unknown>, level?: "error" | "warn"): string {
   const head = level
     ? { ts: new Date().toISOString(), stage, level }
     : { ts: new Date().toISOString(), stage };
@@ -56,6 +57,11 @@ export function debugLogging(env: object): boolean {
 /** A per-event success line, written only when `LOG_LEVEL` is `debug`. */
 export function logDebug(env: object, stage: Stage, fields: Record<string, unknown>): void {
   if (debugLogging(env)) log(stage, fields);
+}
+
+/** Something an operator should look at that is not a failure (a route budget tripped). */
+export function logWarning(stage: Stage, fields: Record<string, unknown>): void {
+  console.warn(line(stage, fields, "warn"));
 }
 
 export function logError(stage: Stage, fields: Record<string, unknown>): void {

@@ -423,6 +423,7 @@ describe("GET /admin/api/routes", () => {
       },
       maxAttempts: 3,
       ratePerSecond: null,
+      budget: null,
       state: "active",
     });
 

@@ -1,4 +1,4 @@
-/** Keeps the "Route gate" section of docs/storage-schema.md true: its tables and columns are the real ones. */
+/** Keeps the "Route gate" and "Route budget" sections of docs/storage-schema.md true: their tables and columns are the real ones. */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -20,29 +20,42 @@ function documentedTables(section: string): Record<string, Record<string, string
   return tables;
 }
 
+/** Table → column → type of a Durable Object's SQLite storage (our tables only). */
+function actualTables(stub: DurableObjectStub) {
+  return runInDurableObject(stub, (_instance, state) => {
+    const sql = state.storage.sql;
+    const tables = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .filter(({ name }) => !/^(sqlite_|_cf_)/.test(name));
+    return Object.fromEntries(
+      tables.map(({ name }) => [
+        name,
+        Object.fromEntries(
+          sql
+            .exec<{ name: string; type: string }>(`PRAGMA table_info(${name})`)
+            .toArray()
+            .map((column) => [column.name, column.type]),
+        ),
+      ]),
+    );
+  });
+}
+
+const sectionOf = (title: string) => doc.split("\n## ").find((part) => part.startsWith(title));
+
 describe("docs/storage-schema.md: route gate", () => {
   it("lists the RouteGate's Durable Object SQLite schema exactly", async () => {
-    const section = doc.split("\n## ").find((part) => part.startsWith("Route gate"));
+    const section = sectionOf("Route gate");
     expect(section, 'a "## Route gate" section').toBeDefined();
-    const gate = env.ROUTE_GATE.getByName(`schema-${crypto.randomUUID()}`);
-    const actual = await runInDurableObject(gate, (_instance, state) => {
-      const sql = state.storage.sql;
-      const tables = sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .toArray()
-        .filter(({ name }) => !/^(sqlite_|_cf_)/.test(name));
-      return Object.fromEntries(
-        tables.map(({ name }) => [
-          name,
-          Object.fromEntries(
-            sql
-              .exec<{ name: string; type: string }>(`PRAGMA table_info(${name})`)
-              .toArray()
-              .map((column) => [column.name, column.type]),
-          ),
-        ]),
-      );
-    });
+    const actual = await actualTables(env.ROUTE_GATE.getByName(`schema-${crypto.randomUUID()}`));
+    expect(documentedTables(section ?? "")).toEqual(actual);
+  });
+
+  it("lists the RouteBudget's Durable Object SQLite schema exactly", async () => {
+    const section = sectionOf("Route budget");
+    expect(section, 'a "## Route budget" section').toBeDefined();
+    const actual = await actualTables(env.ROUTE_BUDGET.getByName(`schema-${crypto.randomUUID()}/0`));
     expect(documentedTables(section ?? "")).toEqual(actual);
   });
 });
