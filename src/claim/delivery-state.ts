@@ -127,7 +127,7 @@ function decide(
   // A suppressed delivery is finished too: a message delivered again must not start it.
   if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed")
     return { handler, decision: current.state, attempt: settled };
-  const heldUntil = leases.heldUntil(seq, handler, now);
+  const heldUntil = leases.heldUntil(seq, handler, now, settled);
   if (heldUntil !== null)
     return {
       handler,

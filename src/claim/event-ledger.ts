@@ -48,7 +48,7 @@ import { type ReplayStart, readStored, reviveDead, startReplay } from "./operato
 import { forgetExpired, ReplayBodyPurger } from "./purge-replay-bodies";
 import { QueueSender } from "./queue-sender";
 import { LostMessageFinder } from "./redrive-lost-messages";
-import { storeEvent } from "./store-event";
+import { SeqCounter, storeEvent } from "./store-event";
 import { SignedContents } from "./store-signed-content";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -68,6 +68,7 @@ export class EventLedger extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly lost: LostMessageFinder;
   private readonly group: GroupCommit;
+  private readonly seqs: SeqCounter;
   private readonly signedContents: SignedContents;
   private readonly bodyPurger: ReplayBodyPurger;
 
@@ -80,6 +81,7 @@ export class EventLedger extends DurableObject<Env> {
     this.outbox = new Outbox(env, this.sql, this.sender, this.leases);
     this.lost = new LostMessageFinder(this.sql, this.leases);
     this.restart = { at: Date.now(), sentThrough: this.outbox.sentMark };
+    this.seqs = new SeqCounter(this.sql, this.outbox.sentMark);
     this.group = new GroupCommit(ctx.storage, () => this.afterAccept());
     this.signedContents = new SignedContents(this.sql);
     this.bodyPurger = new ReplayBodyPurger(this.sql);
@@ -95,7 +97,7 @@ export class EventLedger extends DurableObject<Env> {
   /** Claims the event and stores it in the outbox, in the shard's next group commit; the outbox sends it right after. */
   accept(input: AcceptInput): Promise<AcceptOutcome> {
     const event = AcceptInput.parse(input);
-    return this.group.run(() => storeEvent(this.sql, event));
+    return this.group.run(() => storeEvent(this.sql, this.seqs, event));
   }
 
   /** Claims signed content for an event id (presets whose signature does not cover the id). */
@@ -199,7 +201,8 @@ export class EventLedger extends DurableObject<Env> {
     now = Date.now();
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
     const forgotten = forgetExpired(this.sql, now - retentionMs);
-    if (forgotten > 0) log("claim", { outcome: "purged", count: forgotten });
+    for (const seq of forgotten) this.leases.forget(seq);
+    if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
     this.signedContents.forgetOld(now, retentionMs);
     if (this.bodyPurger.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000, now) === "more")
       retrySoon = true;

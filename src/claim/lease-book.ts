@@ -35,10 +35,19 @@ export class LeaseBook {
     }
   }
 
-  /** Until when a delivery is leased; null when free. */
-  heldUntil(seq: number, key: string, now: number): number | null {
+  /**
+   * Until when a delivery is leased; null when free. A lease whose attempt has already settled
+   * (`settledAttempts`, from its `outcomes` row) is over even if it has not ended: it was loaded from a batch
+   * row after a restart, and its holder released it in the previous instance's memory.
+   */
+  heldUntil(seq: number, key: string, now: number, settledAttempts = 0): number | null {
     const lease = this.leases.get(seq)?.get(key);
-    return lease && lease.until > now ? lease.until : null;
+    return lease && lease.until > now && lease.attempt > settledAttempts ? lease.until : null;
+  }
+
+  /** Forgets every lease of a claim that is gone (forgotten after retention). */
+  forget(seq: number): void {
+    this.leases.delete(seq);
   }
 
   /** The attempt number of the last lease granted on a delivery (ended or not), 0 when none is known. */

@@ -4,10 +4,14 @@
  * touches one row and no index. Times are Unix milliseconds.
  */
 
-/** Claims `(source, id)`: returns the new claim's `seq`, or no row when the id was already claimed. */
+/**
+ * Claims `(source, id)` under the given `seq`: returns it, or no row when the id was already claimed. The
+ * ledger numbers claims itself (see `SeqCounter`) so that a number is never used twice, not even after the
+ * newest claims were forgotten: SQLite would reuse the largest rowid, which the sent mark has already passed.
+ */
 export const INSERT_CLAIM = `
-INSERT INTO claims (source, event_id, type, received_at, body_size, shard, verified_with, routes, status, headers, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, headers, body)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING seq`;
 

@@ -69,8 +69,11 @@ export class ReplayBodyPurger {
   }
 }
 
-/** Forgets up to 500 finished claims received before `cutoff`, with everything kept for them; returns how many. */
-export function forgetExpired(sql: SqlStorage, cutoff: number): number {
+/**
+ * Forgets up to 500 finished claims received before `cutoff`, with everything kept for them; returns their
+ * seqs (the caller forgets what it keeps in memory for them).
+ */
+export function forgetExpired(sql: SqlStorage, cutoff: number): number[] {
   const expired = sql.exec<{ seq: number }>(SQL.SELECT_EXPIRED, 0, SCAN_WINDOW, cutoff, 500).toArray();
   for (const { seq } of expired) {
     sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
@@ -79,5 +82,5 @@ export function forgetExpired(sql: SqlStorage, cutoff: number): number {
     sql.exec(SQL.DELETE_RESEND, seq);
     sql.exec(SQL.DELETE_CLAIM, seq);
   }
-  return expired.length;
+  return expired.map((row) => row.seq);
 }

@@ -2,6 +2,32 @@
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 
+/**
+ * Numbers claims: one past the largest `seq` stored or sent (the sent mark survives the claims it passed),
+ * so a number is never reused even when the newest claims were forgotten.
+ */
+export class SeqCounter {
+  private next: number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    sentThrough: number,
+  ) {
+    this.next = sentThrough + 1;
+  }
+
+  /** The number the next claim gets (`max(seq)` is one read of the rowid b-tree's last entry). */
+  peek(): number {
+    this.next = Math.max(this.next, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1);
+    return this.next;
+  }
+
+  /** Uses up the number `peek` gave. */
+  take(): void {
+    this.next++;
+  }
+}
+
 /** DO SQLite values are capped at 2 MB; the first MiB of a body lives in the claim row, the rest in chunks. */
 const BODY_CHUNK_BYTES = 1024 * 1024;
 
@@ -10,11 +36,12 @@ const BODY_CHUNK_BYTES = 1024 * 1024;
  * commit), so a claim is never visible without its body. Returns "duplicate" when the id was already
  * claimed. An event chosen for no route is stored as `filtered`: finished, with nothing to send.
  */
-export function storeEvent(sql: SqlStorage, event: AcceptInput): AcceptOutcome {
+export function storeEvent(sql: SqlStorage, seqs: SeqCounter, event: AcceptInput): AcceptOutcome {
   const first = event.body.subarray(0, BODY_CHUNK_BYTES);
   const claimed = sql
     .exec<{ seq: number }>(
       SQL.INSERT_CLAIM,
+      seqs.peek(),
       event.source,
       event.id,
       event.type,
@@ -29,6 +56,7 @@ export function storeEvent(sql: SqlStorage, event: AcceptInput): AcceptOutcome {
     )
     .toArray()[0];
   if (!claimed) return "duplicate";
+  seqs.take();
   for (let offset = BODY_CHUNK_BYTES, chunk = 1; offset < event.body.byteLength; chunk++) {
     sql.exec(
       SQL.INSERT_BODY_CHUNK,
