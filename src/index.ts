@@ -8,6 +8,7 @@ export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
 export { GiveUp, RetryLater } from "./handlers/handler-error";
+export { LaneKeeper } from "./lanes/lane-keeper";
 export {
   type PromptableEvent,
   parseUntrustedBlocks,

@@ -8,8 +8,8 @@ import { HandlerName } from "../claim/ledger-rpc";
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
  * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: routes are configured
- * and none matched the event when it was claimed, so it was never enqueued. All three are terminal, like
- * `delivered`.
+ * and none matched the event when it was claimed, so it was never enqueued; `superseded`: a newer event of
+ * its ordered lane was delivered instead (`coalesce: "latest"`). All four are terminal, like `delivered`.
  */
 export const EventStatus = z.enum([
   "accepted",
@@ -19,6 +19,7 @@ export const EventStatus = z.enum([
   "no_handler",
   "suppressed",
   "filtered",
+  "superseded",
 ]);
 
 const timeParam = z
@@ -164,6 +165,7 @@ const StatusCounts = z.object({
   no_handler: z.number().int(),
   suppressed: z.number().int(),
   filtered: z.number().int(),
+  superseded: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

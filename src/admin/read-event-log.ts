@@ -169,6 +169,7 @@ const emptyCounts = () => ({
   no_handler: 0,
   suppressed: 0,
   filtered: 0,
+  superseded: 0,
   total: 0,
 });
 

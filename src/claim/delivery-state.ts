@@ -98,8 +98,13 @@ function decide(
   leaseUntil: number,
 ): HandlerDecision {
   const settled = current?.attempts ?? 0;
-  // A suppressed delivery is finished too: a message delivered again must not start it.
-  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed")
+  // A suppressed or superseded delivery is finished too: a message delivered again must not start it.
+  if (
+    current?.state === "done" ||
+    current?.state === "dead" ||
+    current?.state === "suppressed" ||
+    current?.state === "superseded"
+  )
     return { handler, decision: current.state, attempt: settled };
   const heldUntil = leases.heldUntil(seq, handler, now);
   if (heldUntil !== null)
@@ -132,8 +137,9 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
       .toArray()
       .find((row) => row.handler === outcome.handler);
     if (!leases.release(seq, outcome.handler, outcome.attempt, current?.attempts ?? 0)) continue;
+    if (outcome.outcome === "released") continue;
     const failed = outcome.outcome === "failed" || outcome.outcome === "dead";
-    const record = outcome.outcome === "suppressed" ? undefined : outcome.record;
+    const record = "record" in outcome ? outcome.record : undefined;
     sql.exec(
       SQL.UPSERT_OUTCOME,
       seq,
@@ -190,7 +196,8 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
 
 function statusOf(states: string[]): EventStatus {
   if (states.includes("dead")) return "dead";
-  if (states.every((state) => state === "done")) return "delivered";
+  if (states.every((state) => state === "superseded")) return "superseded";
+  if (states.every((state) => state === "done" || state === "superseded")) return "delivered";
   if (states.includes("failed")) return "retrying";
   return "accepted";
 }

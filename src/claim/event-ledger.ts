@@ -26,6 +26,7 @@ import {
   type AcceptOutcome,
   BeginInput,
   type BeginResult,
+  DeliveryOf,
   EventKey,
   type SettledStatus,
   SettleInput,
@@ -107,6 +108,18 @@ export class EventLedger extends DurableObject<Env> {
   /** Records delivery outcomes (fenced by attempt number); returns each touched event's new status. */
   settleDeliveries(input: SettleInput): SettledStatus[] {
     return settleDeliveries(this.sql, this.leases, SettleInput.parse(input));
+  }
+
+  /**
+   * The settled state of one delivery (`done`, `failed`, `dead`, `suppressed`, `superseded`); null while
+   * none was recorded or the event is unknown. Ordered lanes read it to finish a head whose report was lost.
+   */
+  deliveryState(input: { source: string; id: string; handler: string }): string | null {
+    const { source, id, handler } = DeliveryOf.parse(input);
+    const seq = this.sql.exec<{ seq: number }>(SQL.SELECT_SEQ, source, id).toArray()[0]?.seq;
+    if (seq === undefined) return null;
+    const rows = this.sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, seq).toArray();
+    return rows.find((row) => row.handler === handler)?.state ?? null;
   }
 
   /**

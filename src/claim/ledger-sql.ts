@@ -116,7 +116,7 @@ export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 
 export const SELECT_REQUESTS_PAST_REPLAY = `
 SELECT seq, received_at, body_size FROM claims
 WHERE seq > ?1 AND seq < ?2 AND received_at < ?3 AND headers IS NOT NULL
-  AND status IN ('delivered', 'no_handler', 'suppressed', 'filtered')
+  AND status IN ('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')
 ORDER BY seq LIMIT ?4`;
 /**
  * The first claim received at or after a time, scanning from a seq on: it reads about the rows before it,
@@ -129,7 +129,7 @@ export const DROP_REQUEST = "UPDATE claims SET headers = NULL, body = NULL WHERE
 /** Terminal claims past retention, oldest first. */
 export const SELECT_EXPIRED = `
 SELECT seq FROM claims WHERE seq < ? AND received_at < ?
-  AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered')
+  AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded')
 ORDER BY seq LIMIT 500`;
 export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";

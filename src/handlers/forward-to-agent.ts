@@ -162,6 +162,7 @@ export async function postSignedEnvelope(
     payload: event.payload,
     untrusted: [...event.untrusted],
     provenance: event.provenance,
+    ...(event.lane ? { lane: event.lane } : {}),
   };
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);

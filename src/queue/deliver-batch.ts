@@ -14,6 +14,7 @@ import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import type { HandlerRegistry } from "../handlers/handler-registry";
+import { reportToLanes } from "../lanes/consumer-lanes";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
@@ -101,6 +102,10 @@ async function deliverShard(
     for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
     return [];
   }
+  await reportToLanes(
+    env,
+    runs.flatMap((r) => r.lanes),
+  );
   await applyVerdicts(
     items,
     runs.map((r) => r.verdict),

@@ -13,6 +13,8 @@ import type { Settings } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { runnerFor } from "../handlers/route-table";
+import { admitToLanes, type LaneGate, laneReportsOf } from "../lanes/consumer-lanes";
+import type { LaneReport } from "../lanes/lane-schemas";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
 import { type HandlerOutcome, runHandler } from "./run-handler";
@@ -48,6 +50,8 @@ export interface EventRun {
   verdict: Verdict;
   settlements: SettleInput;
   attempts: AttemptSummary[];
+  /** What to tell ordered lanes once the settlements are recorded (deliver-batch.ts, `reportToLanes`). */
+  lanes: LaneReport[];
 }
 
 /** Runs the handlers `beginDeliveries` leased for one event; returns their settlements and the verdict. */
@@ -59,7 +63,7 @@ export async function runEvent(
   const { source, id } = result;
   if (!result.found) {
     logError("deliver", { outcome: "event_not_in_ledger", source, id });
-    return { verdict: { kind: "ack" }, settlements: [], attempts: [] };
+    return { verdict: { kind: "ack" }, settlements: [], attempts: [], lanes: [] };
   }
   const delays: number[] = [];
   const dead: string[] = [];
@@ -70,6 +74,7 @@ export async function runEvent(
   }
   const runnable = result.handlers.filter((h) => h.decision === "run");
   let outcomes: HandlerRun[] = [];
+  let lanes: LaneGate | null = null;
   if (runnable.length > 0) {
     const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
     // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
@@ -88,10 +93,13 @@ export async function runEvent(
         outcome: "suppressed" as const,
         rule,
       }));
-      return { verdict: verdictOf(delays, [], null), settlements, attempts: [] };
+      return { verdict: verdictOf(delays, [], null), settlements, attempts: [], lanes: [] };
     }
+    // Ordered routes run only their lane's head; the others wait, released, for the lane to send them again.
+    lanes = await admitToLanes(run.env, envelope, runnable, result.event.shard);
+    if (lanes.retryInSeconds !== null) delays.push(lanes.retryInSeconds);
     outcomes = await Promise.all(
-      runnable.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
+      lanes.run.map((go) => runLeasedHandler(go.envelope, go.lease, message?.replay, run, refusal)),
     );
   }
   let cause: string | null = null;
@@ -102,10 +110,12 @@ export async function runEvent(
     }
     if (outcome.retryInSeconds !== null) delays.push(outcome.retryInSeconds);
   }
+  const settlements = outcomes.map((o) => o.settlement);
   return {
     verdict: verdictOf(delays, dead, cause),
-    settlements: outcomes.map((o) => o.settlement),
+    settlements: [...(lanes?.held ?? []), ...settlements],
     attempts: outcomes.map((o) => o.attempt),
+    lanes: lanes ? laneReportsOf(lanes, settlements) : [],
   };
 }
 

@@ -141,6 +141,25 @@ function holds(condition: unknown, values: unknown[], depth: number): boolean {
   return withElements(values).some((value) => value === condition);
 }
 
+/** The envelope as filters and lane paths see it: `id`, `source`, `type`, `payload`, `headers`. */
+function rootOf(event: FilterSubject) {
+  return {
+    ...(event.id === undefined ? {} : { id: event.id }),
+    source: event.source,
+    type: event.type,
+    payload: event.payload,
+    headers: event.headers,
+  };
+}
+
+/**
+ * The first value a dotted path reaches in an event, read as filters read it (through arrays, own keys
+ * only, bounded); undefined when it reaches none. Lanes use it for `orderBy` and `coalesceBy`.
+ */
+export function valueAtPath(event: FilterSubject, path: string): unknown {
+  return valuesAt([rootOf(event)], path)[0];
+}
+
 /**
  * Whether an event passes a filter. Never throws: a path that leads nowhere finds no values, a type
  * mismatch is simply false, and a payload of any size or depth is looked at only as far as the limits.
@@ -148,12 +167,5 @@ function holds(condition: unknown, values: unknown[], depth: number): boolean {
  * @example matchesFilter({ "payload.issue.labels.name": "bug" }, envelope) // a label named "bug"
  */
 export function matchesFilter(filter: RouteFilter, event: FilterSubject): boolean {
-  const root = {
-    ...(event.id === undefined ? {} : { id: event.id }),
-    source: event.source,
-    type: event.type,
-    payload: event.payload,
-    headers: event.headers,
-  };
-  return holds(filter, [root], 1);
+  return holds(filter, [rootOf(event)], 1);
 }
