@@ -8,13 +8,13 @@ export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
 export { GiveUp, RetryLater } from "./handlers/handler-error";
-export { LaneKeeper } from "./lanes/lane-keeper";
 export {
   type PromptableEvent,
   parseUntrustedBlocks,
   renderForPrompt,
   type UntrustedBlock,
 } from "./handlers/untrusted-text";
+export { LaneKeeper } from "./lanes/lane-keeper";
 export { RouteGate } from "./routes/route-gate";
 
 export default {
