@@ -77,6 +77,11 @@ export class LaneKeeper extends DurableObject<Env> {
     this.sender.injectFaults(input);
   }
 
+  /** Test-only: faults not yet used and how many sends failed, as evidence that a send was tried. */
+  faultReport() {
+    return this.sender.faultReport();
+  }
+
   /** Test-only: the messages this keeper owes and has not sent yet. */
   owedMessages(): EventMessage[] {
     if (!faultInjectionAllowed(this.env)) throw new Error("fault injection is disabled");

@@ -5,7 +5,12 @@
  * consumer has no routes), and each LaneKeeper's sends fail too: the tests consume the exact messages the
  * lane owes (`owedMessages`), with the env the routes are configured in.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/claim/event-message";
@@ -23,8 +28,7 @@ const SHARDS = 1024;
 const KEY = "7";
 
 /** One ordered route to its own sink bucket; `extra` adds route options (onPoison, coalesce, …). */
-function laneSetup(query = "", extra: Record<string, unknown> = {}) {
-  const run = crypto.randomUUID().slice(0, 8);
+function laneSetup(query = "", extra: Record<string, unknown> = {}, run = crypto.randomUUID().slice(0, 8)) {
   const route = `jobs-${run}`;
   const bucket = `lanes-${run}`;
   const testEnv: Env = {
@@ -104,7 +108,8 @@ describe("ordered lanes", () => {
     await slow;
     expect((await idsAt(bucket)).map((d) => d.id)).toEqual([a.id]);
 
-    // The lane owes b's message (and only b's); then c's.
+    // The lane tried to send b's message (its sends fail here), and owes it, and only it; then c's.
+    expect((await lane.faultReport()).failedSends).toBeGreaterThan(0);
     const owedB = await lane.owedMessages();
     expect(owedB).toEqual([{ ...b, handler: route }]);
     await consume(owedB, handlers, testEnv);
@@ -118,6 +123,10 @@ describe("ordered lanes", () => {
       { key: KEY, seq: 1 },
       { key: KEY, seq: 2 },
       { key: KEY, seq: 3 },
+    ]);
+    // Waiting spent no attempt: b ran once, as attempt 1.
+    expect((await inspectLedger("github", b.id, testEnv)).deliveries).toMatchObject([
+      { state: "done", attempts: 1 },
     ]);
     const at = (await deliveries(bucket)).map((d) => d.at);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(1000);
@@ -245,5 +254,69 @@ describe("ordered lanes", () => {
     const all = (await (await admin(`/routes/${route}/lanes`, testEnv)).json()) as { lanes: LaneView[] };
     expect(all.lanes.map((l) => [l.key, l.state, l.waiting])).toEqual([[KEY, "active", 0]]);
     expect((await admin(`/routes/${route}/lanes?state=nope`, testEnv)).status).toBe(400);
+  });
+
+  it("keeps the order when the consumer dies during the head's delivery, before recording it", async () => {
+    const { route, bucket, testEnv } = laneSetup();
+    const lane = await quietLane(testEnv, route);
+    const a = await acceptIssue(testEnv, KEY);
+    const b = await acceptIssue(testEnv, KEY);
+    const crashing = { ...testEnv, FAULT_INJECTION: JSON.stringify({ settleFails: true }) };
+    await consume([a], handlers, crashing);
+    await consume([b], handlers, testEnv);
+    expect(await lane.owedMessages()).toEqual([]);
+    expect((await lane.lane(KEY))?.head?.id).toBe(a.id);
+    await expireWaits("github", a.id, testEnv);
+    await consume([a], handlers, testEnv, 2);
+    await consume(await lane.owedMessages(), handlers, testEnv);
+    expect((await idsAt(bucket)).map((d) => d.id)).toEqual([a.id, a.id, b.id]);
+  });
+
+  it("finishes a head from the ledger when its report was lost, so the lane does not stall", async () => {
+    const { route, testEnv } = laneSetup();
+    const lane = await quietLane(testEnv, route);
+    const a = await acceptIssue(testEnv, KEY);
+    const b = await acceptIssue(testEnv, KEY);
+    // The ledger records a's delivery as done, but the lane is never told (the consumer died after the settle).
+    const ledger = ledgerFor(testEnv, a.shard);
+    const [begun] = await ledger.beginDeliveries([{ source: "github", id: a.id, handlers: [route] }]);
+    const attempt = begun?.found ? (begun.handlers[0]?.attempt ?? 0) : 0;
+    await ledger.settleDeliveries([{ source: "github", id: a.id, handler: route, attempt, outcome: "done" }]);
+    expect(await lane.owedMessages()).toEqual([]);
+    await runInDurableObject(lane, (_instance, state) => {
+      state.storage.sql.exec("UPDATE lane_entries SET updated_at = 0");
+    });
+    expect(await runDurableObjectAlarm(lane)).toBe(true);
+    expect(await lane.owedMessages()).toEqual([{ ...b, handler: route }]);
+  });
+
+  it("an event its lane does not know (its append failed at ingress) joins when the consumer first sees it", async () => {
+    const { route, bucket, testEnv } = laneSetup();
+    await quietLane(testEnv, route);
+    // Accepted while the route had no orderBy: no append happened at ingress.
+    const plain = laneSetup("", { orderBy: undefined }, route.slice("jobs-".length)).testEnv;
+    const a = await acceptIssue(plain, KEY);
+    expect(await laneKeeperFor(testEnv, route, KEY).lane(KEY)).toBeNull();
+    await consume([a], handlers, testEnv);
+    const seen = await idsAt(bucket);
+    expect(seen.map((d) => [d.id, d.lane])).toEqual([[a.id, { key: KEY, seq: 1 }]]);
+  });
+
+  it("onPoison block: a redriven head runs as the head, and its success unblocks the lane", async () => {
+    const { route, bucket, testEnv } = laneSetup("fail=1", { onPoison: "block", maxAttempts: 1 });
+    const lane = await quietLane(testEnv, route);
+    const a = await acceptIssue(testEnv, KEY);
+    const b = await acceptIssue(testEnv, KEY);
+    await consume([a, b], handlers, testEnv);
+    expect((await lane.lane(KEY))?.state).toBe("blocked");
+    expect(await ledgerFor(testEnv, a.shard).reviveDead({ source: "github", id: a.id })).toBe(1);
+    await consume([a], handlers, testEnv, 2);
+    expect((await lane.lane(KEY))?.head?.id).toBe(b.id);
+    await consume(await lane.owedMessages(), handlers, testEnv);
+    expect((await deliveries(bucket)).map((d) => [JSON.parse(d.body).id, d.status])).toEqual([
+      [a.id, 500],
+      [a.id, 200],
+      [b.id, 500],
+    ]);
   });
 });
