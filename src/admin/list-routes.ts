@@ -26,6 +26,15 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
       : { handler: destination.handler },
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,
+    order:
+      route.orderBy === undefined
+        ? null
+        : {
+            orderBy: route.orderBy,
+            onPoison: route.onPoison ?? "skip",
+            coalesce: route.coalesce ?? null,
+            coalesceBy: route.coalesceBy ?? null,
+          },
     state: "active",
   };
 }
@@ -40,6 +49,7 @@ function codeView(handler: HandlerRoute, env: Env): RouteView {
     destination: { handler: handler.name },
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: null,
+    order: null,
     state: "active",
   };
 }

@@ -27,6 +27,15 @@ export const RouteView = z.object({
   destination: RouteDestinationView,
   maxAttempts: z.number().int().meta({ description: "the route's own, or HANDLER_MAX_ATTEMPTS" }),
   ratePerSecond: z.number().nullable(),
+  order: z
+    .object({
+      orderBy: z.string(),
+      onPoison: z.enum(["skip", "block"]),
+      coalesce: z.enum(["latest"]).nullable(),
+      coalesceBy: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: "the route's ordered lanes (`orderBy` and its options); null: unordered" }),
   state: RouteState,
 });
 export type RouteView = z.infer<typeof RouteView>;

@@ -254,6 +254,10 @@ describe("ordered lanes", () => {
     const all = (await (await admin(`/routes/${route}/lanes`, testEnv)).json()) as { lanes: LaneView[] };
     expect(all.lanes.map((l) => [l.key, l.state, l.waiting])).toEqual([[KEY, "active", 0]]);
     expect((await admin(`/routes/${route}/lanes?state=nope`, testEnv)).status).toBe(400);
+    expect((await admin(`/routes/${route}/lanes/${"k".repeat(300)}`, testEnv)).status).toBe(400);
+    expect(await (await admin(`/routes/${route}`, testEnv)).json()).toMatchObject({
+      order: { orderBy: "payload.issue.number", onPoison: "skip", coalesce: null, coalesceBy: null },
+    });
   });
 
   it("keeps the order when the consumer dies during the head's delivery, before recording it", async () => {

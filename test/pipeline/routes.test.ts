@@ -402,6 +402,7 @@ describe("GET /admin/api/routes", () => {
       },
       maxAttempts: 3,
       ratePerSecond: null,
+      order: null,
       state: "active",
     });
 
