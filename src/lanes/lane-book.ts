@@ -89,17 +89,16 @@ export class LaneBook {
       return;
     }
     this.sql.exec(SQL.DELETE_ENTRY, source, id);
-    const skipped = report.outcome === "dead" ? [...idsOf(lane.skipped), id] : idsOf(lane.skipped);
-    const lastError =
-      report.outcome === "dead" ? report.error : report.outcome === "done" ? null : lane.last_error;
-    if (report.outcome === "dead")
-      log("lane", { outcome: "skipped", route: report.route, key: report.key, source, id });
+    // Only the head's end moves the lane on; a superseded entry leaving changes nothing else.
+    const wasHead = entry.state === "head";
+    const dead = wasHead && report.outcome === "dead";
+    if (dead) log("lane", { outcome: "skipped", route: report.route, key: report.key, source, id });
     this.save(
       {
         ...lane,
-        blocked: 0,
-        last_error: lastError,
-        skipped: JSON.stringify(skipped),
+        blocked: wasHead ? 0 : lane.blocked,
+        last_error: dead ? report.error : wasHead ? null : lane.last_error,
+        skipped: dead ? JSON.stringify([...idsOf(lane.skipped), id]) : lane.skipped,
         policy: JSON.stringify(policy),
       },
       now,
