@@ -174,6 +174,15 @@ export class LaneBook {
     return this.sql.exec<{ n: number }>(SQL.HAS_HEADS).one().n > 0;
   }
 
+  hasLanes(): boolean {
+    return this.sql.exec<{ n: number }>(SQL.HAS_LANES).one().n > 0;
+  }
+
+  /** Forgets empty, unblocked lanes without news since `before`; returns how many. */
+  forgetIdle(before: number): number {
+    return this.sql.exec(SQL.DELETE_IDLE_LANES, before).rowsWritten;
+  }
+
   policyOf(lane: SQL.LaneRow): LanePolicy {
     const parsed = z
       .object({ onPoison: z.enum(["skip", "block"]), coalesce: z.enum(["latest"]).nullable() })

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { EventMessage } from "../claim/event-message";
 import { QueueSender } from "../claim/queue-sender";
 import { ledgerFor } from "../claim/shard-for-event";
+import { settingsFrom } from "../config/settings";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { faultInjectionAllowed } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
@@ -22,6 +23,8 @@ import { LANE_SCHEMA } from "./lane-sql";
 const RESEND_MS = 5_000;
 /** A head without any news for this long is checked against the ledger. */
 const HEAD_CHECK_MS = 60_000;
+/** While it holds only idle lanes, the keeper looks for ones to forget this often. */
+const FORGET_CHECK_MS = 86_400_000;
 
 export class LaneKeeper extends DurableObject<Env> {
   private readonly book: LaneBook;
@@ -90,6 +93,10 @@ export class LaneKeeper extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.checkIdleHeads();
+    const forgotten = this.book.forgetIdle(
+      Date.now() - settingsFrom(this.env).CLAIM_RETENTION_DAYS * 86_400_000,
+    );
+    if (forgotten > 0) log("lane", { outcome: "forgot_idle_lanes", count: forgotten });
     await this.afterChange();
   }
 
@@ -114,6 +121,7 @@ export class LaneKeeper extends DurableObject<Env> {
     if (failed) return;
     if (this.book.owed().length > 0) await this.ctx.storage.setAlarm(Date.now());
     else if (this.book.hasHeads()) await this.ctx.storage.setAlarm(Date.now() + HEAD_CHECK_MS);
+    else if (this.book.hasLanes()) await this.ctx.storage.setAlarm(Date.now() + FORGET_CHECK_MS);
     else await this.ctx.storage.deleteAlarm();
   }
 

@@ -84,6 +84,13 @@ export const SELECT_IDLE_HEADS =
   "SELECT * FROM lane_entries WHERE state = 'head' AND updated_at < ? ORDER BY updated_at LIMIT 50";
 export const HAS_HEADS = "SELECT EXISTS (SELECT 1 FROM lane_entries WHERE state = 'head') AS n";
 export const TOUCH_ENTRY = "UPDATE lane_entries SET updated_at = ? WHERE source = ? AND event_id = ?";
+/** Empty, unblocked lanes without news since a time: forgotten (their seq then starts again at 1). */
+export const DELETE_IDLE_LANES = `
+DELETE FROM lanes WHERE lane_key IN (
+  SELECT lane_key FROM lanes WHERE blocked = 0 AND updated_at < ?
+    AND NOT EXISTS (SELECT 1 FROM lane_entries e WHERE e.lane_key = lanes.lane_key)
+  LIMIT 500)`;
+export const HAS_LANES = "SELECT EXISTS (SELECT 1 FROM lanes) AS n";
 /** Lanes with anything in them, or blocked: the admin list (bounded). */
 export const SELECT_BUSY_LANES = `
 SELECT * FROM lanes WHERE blocked = 1 OR EXISTS (SELECT 1 FROM lane_entries e WHERE e.lane_key = lanes.lane_key)

@@ -1,6 +1,8 @@
 /** The LaneKeeper Durable Object over RPC: FIFO heads, poison, coalescing, and what it owes the queue. */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { LaneKeeper } from "../../src/lanes/lane-keeper";
 import type { LaneCall, LanePolicy } from "../../src/lanes/lane-schemas";
 
 const SKIP: LanePolicy = { onPoison: "skip", coalesce: null };
@@ -58,7 +60,22 @@ describe("LaneKeeper", () => {
 
   it("refuses malformed calls at the RPC boundary", async () => {
     const { lane, call } = await keeper();
-    await expect(lane.append({ ...call("a"), key: "" })).rejects.toThrow();
-    await expect(lane.lanes("everything")).rejects.toThrow();
+    await runInDurableObject(lane, async (instance: LaneKeeper) => {
+      await expect(instance.append({ ...call("a"), key: "" })).rejects.toThrow();
+      expect(() => instance.lanes("everything")).toThrow();
+    });
+  });
+
+  it("forgets an empty lane idle for CLAIM_RETENTION_DAYS, and keeps one that still holds events", async () => {
+    const { lane, call } = await keeper();
+    await lane.append(call("a"));
+    await lane.report({ ...call("a"), outcome: "done", error: null });
+    await lane.append({ ...call("b"), key: "busy" });
+    await runInDurableObject(lane, (_instance, state) => {
+      state.storage.sql.exec("UPDATE lanes SET updated_at = 0");
+    });
+    expect(await runDurableObjectAlarm(lane)).toBe(true);
+    expect(await lane.lane("k")).toBeNull();
+    expect(await lane.lane("busy")).toMatchObject({ state: "active", head: { id: "b" } });
   });
 });
