@@ -21,7 +21,7 @@ export const LaneListQuery = z.strictObject({
 export const LaneList = z.object({ route: z.string(), lanes: z.array(LaneView) });
 
 /** The route named `name` if it has `orderBy`; otherwise a 404 that says why. */
-function orderedRoute(env: Env, name: string) {
+export function orderedRoute(env: Env, name: string) {
   const route = routeTableFor(env).routes.get(name);
   if (!isOrdered(route)) {
     log("admin", { outcome: "no_ordered_route", route: name.slice(0, 130) });
@@ -33,10 +33,21 @@ function orderedRoute(env: Env, name: string) {
   return route;
 }
 
-function laneKeyOf(raw: string): string {
+/** A lane key from a URL, or a 400. */
+export function laneKeyOf(raw: string): string {
   const key = LaneKey.safeParse(raw);
   if (!key.success) throw new Problem(400, "A lane key is 1 to 256 characters.");
   return key.data;
+}
+
+/** A route's busy lanes (blocked, or with events waiting, per `state`), from all its LaneKeepers, by key. */
+export async function listLanes(env: Env, route: string, state?: "blocked" | "waiting"): Promise<LaneView[]> {
+  const groups = await Promise.all(
+    Array.from({ length: LANE_GROUPS }, (_, group) =>
+      env.LANE_KEEPER.getByName(`${route}#${group}`).lanes(state),
+    ),
+  );
+  return groups.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** The lane endpoints of the admin API. */
@@ -46,12 +57,7 @@ export function laneApi() {
   api.get("/:name/lanes", validate("query", LaneListQuery), async (c) => {
     const route = orderedRoute(c.env, c.req.param("name"));
     const { state } = c.req.valid("query");
-    const groups = await Promise.all(
-      Array.from({ length: LANE_GROUPS }, (_, group) =>
-        c.env.LANE_KEEPER.getByName(`${route.name}#${group}`).lanes(state),
-      ),
-    );
-    const lanes = groups.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const lanes = await listLanes(c.env, route.name, state);
     return c.json(LaneList.parse({ route: route.name, lanes }));
   });
 

@@ -19,6 +19,7 @@ import { handlers } from "../../src/handlers/agent-handlers";
 import worker from "../../src/index";
 import { LaneView } from "../../src/lanes/lane-schemas";
 import { laneKeeperFor } from "../../src/lanes/lane-ticket";
+import { loginCookie } from "../dashboard/login-session";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
 import { BASE, githubEvent, post } from "../support/signed-requests";
@@ -198,6 +199,24 @@ describe("ordered lanes", () => {
     const one = LaneView.parse(await (await admin(`/routes/${route}/lanes/${KEY}`, testEnv)).json());
     expect(one.lastError).toMatch(/410/);
 
+    // The dashboard shows the blocked lane with a Skip button (behind the session and origin checks).
+    const session = await loginCookie();
+    const page = await send(
+      new Request(`${BASE}/admin/routes/${route}/lanes`, { headers: { cookie: session } }),
+      testEnv,
+    );
+    const html = await page.text();
+    expect(html).toContain(`data-lane="${KEY}"`);
+    expect(html).toContain(`action="/admin/routes/${route}/lanes/${KEY}/skip"`);
+    const crossSite = await send(
+      new Request(`${BASE}/admin/routes/${route}/lanes/${KEY}/skip`, {
+        method: "POST",
+        headers: { cookie: session, origin: "https://evil.example" },
+      }),
+      testEnv,
+    );
+    expect(crossSite.status).toBe(403);
+
     const skipped = await admin(`/routes/${route}/lanes/${KEY}/skip`, testEnv, { method: "POST" });
     expect(skipped.status).toBe(200);
     expect(LaneView.parse(await skipped.json()).head?.id).toBe(b.id);
@@ -322,5 +341,30 @@ describe("ordered lanes", () => {
       [a.id, 200],
       [b.id, 500],
     ]);
+  });
+
+  it("dashboard: the Skip button skips a blocked head and comes back to the page", async () => {
+    const { route, testEnv } = laneSetup("status=410", { onPoison: "block" });
+    const lane = await quietLane(testEnv, route);
+    const a = await acceptIssue(testEnv, KEY);
+    const b = await acceptIssue(testEnv, KEY);
+    await consume([a], handlers, testEnv);
+    const session = await loginCookie();
+    const pressed = await send(
+      new Request(`${BASE}/admin/routes/${route}/lanes/${KEY}/skip`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: session, origin: BASE, "content-type": "application/x-www-form-urlencoded" },
+      }),
+      testEnv,
+    );
+    expect(pressed.status).toBe(303);
+    expect(pressed.headers.get("location")).toBe(`/admin/routes/${route}/lanes?skipped=${KEY}`);
+    expect((await lane.lane(KEY))?.head?.id).toBe(b.id);
+    const again = await send(
+      new Request(`${BASE}/admin/routes/${route}/lanes?skipped=${KEY}`, { headers: { cookie: session } }),
+      testEnv,
+    );
+    expect(await again.text()).toContain(`Skipped the head of lane ${KEY}.`);
   });
 });
