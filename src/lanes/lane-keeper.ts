@@ -29,12 +29,17 @@ const FORGET_CHECK_MS = 86_400_000;
 export class LaneKeeper extends DurableObject<Env> {
   private readonly book: LaneBook;
   private readonly sender: QueueSender;
+  /** The planned alarm, kept in memory: a later plan never pushes an earlier one back. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(LANE_SCHEMA);
     this.book = new LaneBook(ctx.storage.sql);
     this.sender = new QueueSender(env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   /** Appends an accepted event to its lane (idempotent); returns its seq and state there. */
@@ -92,6 +97,7 @@ export class LaneKeeper extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.checkIdleHeads();
     const forgotten = this.book.forgetIdle(
       Date.now() - settingsFrom(this.env).CLAIM_RETENTION_DAYS * 86_400_000,
@@ -106,7 +112,7 @@ export class LaneKeeper extends DurableObject<Env> {
     let failed = false;
     if (owed.length > 0) {
       // Planned before the send: a keeper that dies while sending still wakes up to send again.
-      await this.ctx.storage.setAlarm(Date.now() + RESEND_MS);
+      await this.ensureAlarmBy(Date.now() + RESEND_MS);
       try {
         await this.sender.send(
           owed.map(({ entry, route }) => ({ body: messageOf(entry, route), contentType: "json" })),
@@ -119,10 +125,15 @@ export class LaneKeeper extends DurableObject<Env> {
       }
     }
     if (failed) return;
-    if (this.book.owed().length > 0) await this.ctx.storage.setAlarm(Date.now());
-    else if (this.book.hasHeads()) await this.ctx.storage.setAlarm(Date.now() + HEAD_CHECK_MS);
-    else if (this.book.hasLanes()) await this.ctx.storage.setAlarm(Date.now() + FORGET_CHECK_MS);
-    else await this.ctx.storage.deleteAlarm();
+    if (this.book.owed().length > 0) await this.ensureAlarmBy(Date.now());
+    else if (this.book.hasHeads()) await this.ensureAlarmBy(Date.now() + HEAD_CHECK_MS);
+    else if (this.book.hasLanes()) await this.ensureAlarmBy(Date.now() + FORGET_CHECK_MS);
+  }
+
+  private async ensureAlarmBy(at: number): Promise<void> {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /**

@@ -78,4 +78,16 @@ describe("LaneKeeper", () => {
     expect(await lane.lane("k")).toBeNull();
     expect(await lane.lane("busy")).toMatchObject({ state: "active", head: { id: "b" } });
   });
+
+  it("plans the head check once: calls on a busy keeper never push it back", async () => {
+    const { lane, call } = await keeper();
+    await lane.append(call("a"));
+    const alarmOf = () => runInDurableObject(lane, (_instance, state) => state.storage.getAlarm());
+    const planned = await alarmOf();
+    expect(planned).toBeGreaterThan(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await lane.append({ ...call("b"), key: "other" });
+    await lane.admit(call("a"));
+    expect(await alarmOf()).toBe(planned);
+  });
 });
