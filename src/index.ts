@@ -14,6 +14,7 @@ export {
   renderForPrompt,
   type UntrustedBlock,
 } from "./handlers/untrusted-text";
+export { LaneKeeper } from "./lanes/lane-keeper";
 export { RouteBudget } from "./routes/route-budget";
 export { RouteGate } from "./routes/route-gate";
 

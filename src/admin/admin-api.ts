@@ -1,6 +1,7 @@
 /**
  * `/admin/api/*`: search the event log, inspect one event with its attempts and payload, replay it, list
- * and redrive dead letters, read summary metrics, list, pause and resume the routes, reset their budgets. Bearer `ADMIN_TOKEN` required (never a cookie);
+ * and redrive dead letters, read summary metrics, list, pause and resume the routes, reset their budgets,
+ * read and skip their ordered lanes. Bearer `ADMIN_TOKEN` required (never a cookie);
  * 404 when it is unset. Every response body is parsed with its zod schema before it is sent.
  */
 import { Hono } from "hono";
@@ -20,6 +21,7 @@ import {
   ReplayAccepted,
   ReplayQuery,
 } from "./admin-schemas";
+import { laneApi } from "./lane-api";
 import { listRoutes } from "./list-routes";
 import { loadEventDetail } from "./load-event-detail";
 import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
@@ -91,6 +93,7 @@ adminApi.post(
 
 adminApi.route("/routes", routeControlApi());
 adminApi.route("/routes", routeBudgetApi);
+adminApi.route("/routes", laneApi());
 adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
 
 adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), async (c) => {

@@ -7,8 +7,9 @@ import { ClaimStatus, HandlerName } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
- * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: no route matched it.
- * All three are terminal, like `delivered` and `dead`.
+ * source's suppress rules (loop breakers) matched, so it was not delivered; `filtered`: routes are configured
+ * and none matched the event when it was claimed, so it was never enqueued; `superseded`: a newer event of
+ * its ordered lane was delivered instead (`coalesce: "latest"`). All four are terminal, like `delivered`.
  */
 export const EventStatus = ClaimStatus;
 export type EventStatus = z.infer<typeof EventStatus>;
@@ -159,6 +160,7 @@ const StatusCounts = z.object({
   no_handler: z.number().int(),
   suppressed: z.number().int(),
   filtered: z.number().int(),
+  superseded: z.number().int(),
   dead: z.number().int(),
   total: z.number().int(),
 });

@@ -29,6 +29,15 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,
     budget: route.budget ?? null,
+    order:
+      route.orderBy === undefined
+        ? null
+        : {
+            orderBy: route.orderBy,
+            onPoison: route.onPoison ?? "skip",
+            coalesce: route.coalesce ?? null,
+            coalesceBy: route.coalesceBy ?? null,
+          },
     state: "active",
   };
 }
@@ -44,6 +53,7 @@ function codeView(handler: HandlerRoute, env: Env): RouteView {
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: null,
     budget: null,
+    order: null,
     state: "active",
   };
 }

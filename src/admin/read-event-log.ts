@@ -185,6 +185,7 @@ const emptyCounts = (): StatusCounts => ({
   no_handler: 0,
   suppressed: 0,
   filtered: 0,
+  superseded: 0,
   total: 0,
 });
 

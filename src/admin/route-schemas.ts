@@ -37,6 +37,15 @@ export const RouteView = z.object({
     .object({ key: z.string(), max: z.number().int(), windowSeconds: z.number().int() })
     .nullable()
     .meta({ description: "events per key value within a window; past `max`, suppressed with rule `budget`" }),
+  order: z
+    .object({
+      orderBy: z.string(),
+      onPoison: z.enum(["skip", "block"]),
+      coalesce: z.enum(["latest"]).nullable(),
+      coalesceBy: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: "the route's ordered lanes (`orderBy` and its options); null: unordered" }),
   state: RouteState,
 });
 export type RouteView = z.infer<typeof RouteView>;

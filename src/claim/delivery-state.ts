@@ -124,8 +124,13 @@ function decide(
   // A claim whose only delivery succeeded records it on itself (SET_DELIVERED_ALONE): its own keys are done.
   if (!current && claim.done_record !== null && parseDeliveryKey(handler).replay === undefined)
     return { handler, decision: "done", attempt: DoneRecord.parse(JSON.parse(claim.done_record))[1] };
-  // A suppressed delivery is finished too: a message delivered again must not start it.
-  if (current?.state === "done" || current?.state === "dead" || current?.state === "suppressed")
+  // A suppressed or superseded delivery is finished too: a message delivered again must not start it.
+  if (
+    current?.state === "done" ||
+    current?.state === "dead" ||
+    current?.state === "suppressed" ||
+    current?.state === "superseded"
+  )
     return { handler, decision: current.state, attempt: settled };
   const heldUntil = leases.heldUntil(seq, handler, now, settled);
   if (heldUntil !== null)
@@ -261,7 +266,8 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
 
 function statusOf(states: string[]): EventStatus {
   if (states.includes("dead")) return "dead";
-  if (states.every((state) => state === "done")) return "delivered";
+  if (states.every((state) => state === "superseded")) return "superseded";
+  if (states.every((state) => state === "done" || state === "superseded")) return "delivered";
   if (states.includes("failed")) return "retrying";
   return "accepted";
 }

@@ -26,6 +26,7 @@ import {
   type AcceptOutcome,
   BeginInput,
   type BeginResult,
+  DeliveryOf,
   EventKey,
   HandlerName,
   ListLogInput,
@@ -127,6 +128,21 @@ export class EventLedger extends DurableObject<Env> {
     const released = releaseHeld(this.sql, HandlerName.parse(route));
     if (released > 0) this.afterAccept();
     return released;
+  }
+
+  /**
+   * The settled state of one delivery (`done`, `failed`, `dead`, `suppressed`, `superseded`); null while
+   * none was recorded or the event is unknown. Ordered lanes read it to finish a head whose report was lost.
+   */
+  deliveryState(input: { source: string; id: string; handler: string }): string | null {
+    const { source, id, handler } = DeliveryOf.parse(input);
+    const claim = this.sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
+    if (!claim) return null;
+    const rows = this.sql.exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq).toArray();
+    // A delivered claim has every delivery done, also one recorded on the claim row alone.
+    return (
+      rows.find((row) => row.handler === handler)?.state ?? (claim.status === "delivered" ? "done" : null)
+    );
   }
 
   /**

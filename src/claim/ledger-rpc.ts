@@ -85,22 +85,27 @@ export const SettleInput = z.array(
     /** The consumer matched one of the source's suppress rules (named by `rule`) instead of running it. */
     Settled.extend({ outcome: z.literal("suppressed"), rule: z.string().min(1).max(64) }),
     /**
-     * The route's gate refused to start it (docs/back-pressure.md): `deferred` for a short wait (a rate, a
-     * Retry-After, an open circuit; the message comes back), `held` while an operator pauses the route (the
-     * ledger keeps it until `releaseHeld`). Neither uses up the attempt.
+     * Not started now, and no attempt spent: `deferred` ends the lease and records nothing (the route's gate
+     * asked for a short wait: a rate, a Retry-After, an open circuit; or its ordered lane made it wait), `held`
+     * while an operator pauses the route (the ledger keeps it until `releaseHeld`); docs/back-pressure.md.
      */
     Settled.extend({ outcome: z.enum(["deferred", "held"]) }),
+    /** A newer event of its ordered lane replaced it (`coalesce: "latest"`): finished, not delivered. */
+    Settled.extend({ outcome: z.literal("superseded") }),
   ]),
 );
 export type SettleInput = z.infer<typeof SettleInput>;
 
 export const EventKey = z.object({ source: SourceName, id: EventId });
 
+/** One delivery of one event: its delivery key is the route's (or handler's) name. */
+export const DeliveryOf = EventKey.extend({ handler: HandlerName });
+
 /** What the consumer may do with one handler of one event. `retryInMs` says when to look again. */
 export type HandlerDecision =
   /** `attempt` numbers every run; `budgetUsed` counts runs since the last redrive, for retry limits. */
   | { handler: string; decision: "run"; attempt: number; budgetUsed: number }
-  | { handler: string; decision: "done" | "dead" | "suppressed"; attempt: number }
+  | { handler: string; decision: "done" | "dead" | "suppressed" | "superseded"; attempt: number }
   | { handler: string; decision: "leased" | "waiting"; attempt: number; retryInMs: number };
 
 export interface StoredEvent {
@@ -134,7 +139,7 @@ export type BeginResult =
 /**
  * `delivered`, `dead`, `no_handler`, `suppressed` (a source's suppress rule matched: not delivered) and
  * `filtered` (routes are configured and none matched it when it was claimed) are terminal (and forgotten
- * after retention).
+ * after retention), and so is `superseded` (a newer event of its ordered lane was delivered instead).
  */
 export type EventStatus =
   | "accepted"
@@ -143,7 +148,8 @@ export type EventStatus =
   | "dead"
   | "no_handler"
   | "suppressed"
-  | "filtered";
+  | "filtered"
+  | "superseded";
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {
@@ -168,6 +174,7 @@ export const ClaimStatus = z.enum([
   "no_handler",
   "suppressed",
   "filtered",
+  "superseded",
 ]);
 export type ClaimStatus = z.infer<typeof ClaimStatus>;
 

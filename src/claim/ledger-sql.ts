@@ -146,7 +146,7 @@ export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 
  */
 const WINDOW =
   "SELECT seq, received_at, body_size, status, headers FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
-const FINISHED = "('delivered', 'no_handler', 'suppressed', 'filtered')";
+const FINISHED = "('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')";
 
 /** Finished claims in the window received before ?3 that still hold their request (dead ones keep it). */
 export const SELECT_REQUESTS_PAST_REPLAY = `
@@ -161,7 +161,7 @@ export const DROP_REQUEST = "UPDATE claims SET headers = NULL, body = NULL WHERE
 /** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `
 SELECT seq FROM (${WINDOW})
-WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered') LIMIT ?4`;
+WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded') LIMIT ?4`;
 export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
 export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";

@@ -73,8 +73,17 @@ export type RouteDestination =
   | { readonly handler: string }
   | { readonly agent: AgentDestination };
 
+/** A dotted path into the envelope (`payload.job_id`, `headers.x-seq`), as filters write them. */
+const LanePath = z
+  .string()
+  .regex(
+    /^(id|source|type|payload|headers)(\.[^.]+)*$/,
+    "a dotted path starting with payload., headers., id, source or type",
+  )
+  .max(256);
+
 /** One route, from routes.ts or from `HOOKGATE_ROUTES`. */
-export const RouteInput = z.strictObject({
+export const RouteFields = z.strictObject({
   name: RouteName,
   /** Source names (as in `/webhooks/:source`), or `*` for every source. */
   sources: z.array(z.string().min(1).max(64)).min(1).max(64),
@@ -94,6 +103,30 @@ export const RouteInput = z.strictObject({
   ratePerSecond: z.number().positive().max(10_000).optional(),
   /** Events per key value within a window; past `max`, the route's deliveries end as `suppressed` (`budget`). */
   budget: BudgetConfig.optional(),
+  /**
+   * A path into the envelope, as in filters (`payload.job_id`): events with the same value are delivered
+   * to this route one at a time, in the order Hookgate accepted them (docs/architecture.md, "Ordered lanes").
+   */
+  orderBy: LanePath.optional(),
+  /** What a lane does with a head that used up its attempts: dead-letter it and go on, or stop. */
+  onPoison: z.enum(["skip", "block"]).optional(),
+  /** `latest`: of several events waiting in a lane, only the newest is delivered; the others end `superseded`. */
+  coalesce: z.enum(["latest"]).optional(),
+  /** A path to a provider sequence or timestamp: an event not newer than one already accepted is `superseded`. */
+  coalesceBy: LanePath.optional(),
+});
+
+/** One route, from routes.ts or from `HOOKGATE_ROUTES`; the lane options need `orderBy`. */
+export const RouteInput = RouteFields.superRefine((route, context) => {
+  const needsOrder = (["onPoison", "coalesce", "coalesceBy"] as const).filter((k) => route[k] !== undefined);
+  if (route.orderBy === undefined && needsOrder.length > 0)
+    context.addIssue({
+      code: "custom",
+      path: [needsOrder[0] ?? "orderBy"],
+      message: "needs `orderBy` (a lane key)",
+    });
+  if (route.coalesceBy !== undefined && route.coalesce === undefined)
+    context.addIssue({ code: "custom", path: ["coalesceBy"], message: 'needs `coalesce: "latest"`' });
 });
 
 export type RouteConfig = z.infer<typeof RouteInput>;

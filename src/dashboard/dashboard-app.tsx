@@ -29,6 +29,7 @@ import { deadLetterRoutes } from "./dead-letter-routes";
 import { ErrorPage } from "./error-page";
 import { EventDetailPage } from "./event-detail-page";
 import { EventListPage } from "./event-list-page";
+import { laneRoutes } from "./lane-routes";
 import { loginRoutes } from "./login-routes";
 import { renderPage } from "./page-layout";
 import { LOGIN_PATH, requireDashboardSession } from "./require-dashboard-session";
@@ -168,6 +169,7 @@ dashboard.post(
 
 dashboard.route("/", deadLetterRoutes);
 dashboard.route("/", routeControlRoutes());
+dashboard.route("/", laneRoutes);
 dashboard.route("/", loginRoutes);
 
 /**

@@ -44,7 +44,8 @@ pre.answer{margin:.3rem 0 0;padding:.3rem .5rem;max-height:8rem;white-space:pre-
 .badge.dead{color:var(--bad)}
 .badge.accepted{color:var(--info)}
 .badge.active{color:var(--ok)}.badge.paused{color:var(--warn)}.badge.circuit-open{color:var(--bad)}
-.badge.no_handler,.badge.suppressed,.badge.filtered{color:var(--muted)}
+.badge.no_handler,.badge.suppressed,.badge.filtered,.badge.superseded,.badge.idle{color:var(--muted)}
+.badge.blocked{color:var(--bad)}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:0 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.45rem .9rem;min-width:7.5rem;background:var(--panel)}
 .card b{display:block;font-size:1.3rem;font-variant-numeric:tabular-nums}

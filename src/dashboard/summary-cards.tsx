@@ -13,6 +13,7 @@ const STATUSES = [
   "no_handler",
   "suppressed",
   "filtered",
+  "superseded",
 ] as const;
 
 export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ summary, windowLabel }) => (

@@ -24,7 +24,20 @@ export interface WebhookEnvelope {
   readonly rawBody: Uint8Array;
   /** Request headers as received, minus credentials (`authorization`, `cookie`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Set for deliveries of a route with `orderBy`: which lane, and the event's place in it. */
+  readonly lane?: LanePosition;
 }
+
+/**
+ * An ordered delivery's place: its lane `key` (the `orderBy` value), its `seq` in that lane (in the order
+ * Hookgate accepted the events), and the ids of events dead-lettered just before it (`onPoison: "skip"`).
+ */
+export const LanePosition = z.object({
+  key: z.string(),
+  seq: z.number().int().positive(),
+  skipped: z.array(z.string()).optional(),
+});
+export type LanePosition = z.infer<typeof LanePosition>;
 
 /**
  * What was verified: the source's signature `scheme`, the parts of the request it covers (`signed`;
@@ -80,5 +93,7 @@ export const ForwardedEnvelope = z.object({
   /** See `WebhookEnvelope.untrusted`. */
   untrusted: z.array(z.string()),
   provenance: Provenance,
+  /** See `WebhookEnvelope.lane`: present for routes with `orderBy` only. */
+  lane: LanePosition.optional(),
 });
 export type ForwardedEnvelope = z.infer<typeof ForwardedEnvelope>;

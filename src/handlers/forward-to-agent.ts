@@ -1,6 +1,7 @@
 /**
  * Posts signed envelopes: the built-in `forward` handler (to `AGENT_ENDPOINT_URL`) and every `url` route
  * destination share this one sender. It POSTs `{id, source, type, received_at, payload, untrusted, provenance}`
+ * (and `lane` for a route with `orderBy`)
  * signed the Standard Webhooks way: `v1a` (Ed25519) with a `whsk_` key (and its `_PREVIOUS` during a
  * rotation), `v1` (HMAC) with a `whsec_` secret; at least one is required. `forward` uses
  * `AGENT_SIGNING_KEY` and `AGENT_SIGNING_SECRET`; a route its own `signingKeyVar` / `secretVar`, or those two
@@ -162,6 +163,7 @@ export async function postSignedEnvelope(
     payload: event.payload,
     untrusted: [...event.untrusted],
     provenance: event.provenance,
+    ...(event.lane ? { lane: event.lane } : {}),
   };
   const body = utf8.encode(JSON.stringify(envelope));
   const messageId = await webhookIdFor(context.idempotencyKey);

@@ -8,6 +8,7 @@ import { claimEvent } from "../claim/claim-event";
 import { claimSignedContent } from "../claim/claim-signed-content";
 import type { AcceptOutcome, VerifiedWith } from "../claim/ledger-rpc";
 import { routesForEvent } from "../handlers/route-table";
+import { appendToLanes } from "../lanes/append-to-lanes";
 import { type ReadBody, readBody } from "../normalize/read-body";
 import { storableHeaders } from "../normalize/storable-headers";
 import type { SignedRequest } from "../providers/provider";
@@ -164,13 +165,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
   }
   const headers = storableHeaders(c.req.raw.headers);
   // Chosen now and stored with the claim, over the envelope the consumer rebuilds from what is stored.
-  const routes = routesForEvent(c.env, {
-    id,
-    source: source.config.name,
-    type,
-    payload: identity.value.payload,
-    headers,
-  });
+  const subject = { id, source: source.config.name, type, payload: identity.value.payload, headers };
+  const routes = routesForEvent(c.env, subject);
   const outcome =
     content === "accepted"
       ? await claimEvent(c.env, {
@@ -189,6 +185,8 @@ export async function receiveWebhook(c: Context<IngressEnv, "/webhooks/:source">
       "retry-after": RETRY_AFTER_SECONDS,
     });
   }
+  // Ordered routes: the claim is durable, so the event takes its place in each lane before the 202.
+  if (outcome === "accepted") await appendToLanes(c.env, subject, routes);
   logDebug(c.env, "ingress", {
     ...fields,
     id: cutText(id, MAX_LOGGED_ID),

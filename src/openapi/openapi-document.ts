@@ -4,10 +4,12 @@
  * it with Redocly's recommended rules.
  */
 import * as Admin from "../admin/admin-schemas";
+import { LaneList, LaneListQuery } from "../admin/lane-api";
 import { RouteGateView } from "../admin/route-control-api";
 import * as Routes from "../admin/route-schemas";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
+import * as Lanes from "../lanes/lane-schemas";
 import { ProblemBody } from "../shared/problem";
 import {
   componentSchemas,
@@ -39,6 +41,14 @@ const routePath = [
   },
 ];
 const admin = { tags: ["admin"], security: [{ adminToken: [] }] };
+const laneKeyPath = {
+  name: "key",
+  in: "path",
+  required: true,
+  description: "the lane key: the route's `orderBy` value (URL-encoded)",
+  schema: { type: "string" },
+};
+
 const adminErrors = {
   "400": problem("invalid or unknown parameters"),
   "401": problem("missing or wrong admin token", ["WWWAuthenticate"]),
@@ -88,6 +98,8 @@ export function openApiDocument(serverUrl: string) {
             RouteList: Routes.RouteListView,
             RouteDetail: Routes.RouteDetailView,
             BudgetReset: Routes.BudgetResetView,
+            LaneView: Lanes.LaneView,
+            LaneList: LaneList,
           },
           "output",
         ),
@@ -287,6 +299,38 @@ export function openApiDocument(serverUrl: string) {
             "Resume a route: ends an operator pause and a Retry-After pause; an open circuit probes at once",
           parameters: routePath,
           responses: { "200": json("the route's gate after the resume", "RouteGate"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/lanes": {
+        get: {
+          operationId: "listRouteLanes",
+          ...admin,
+          summary: "An ordered route's lanes with events in them, or blocked (`state` narrows the list)",
+          parameters: [...routePath, ...queryParameters(LaneListQuery)],
+          responses: { "200": json("the route's busy lanes", "LaneList"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/lanes/{key}": {
+        get: {
+          operationId: "getRouteLane",
+          ...admin,
+          summary: "One lane of an ordered route: its head, how many events wait, the last error",
+          parameters: [...routePath, laneKeyPath],
+          responses: { "200": json("the lane", "LaneView"), ...adminErrors },
+        },
+      },
+      "/admin/api/routes/{name}/lanes/{key}/skip": {
+        post: {
+          operationId: "skipLaneHead",
+          ...admin,
+          summary:
+            "Skip a blocked lane's head (already dead-lettered): the next event goes, with `lane.skipped`",
+          parameters: [...routePath, laneKeyPath],
+          responses: {
+            "200": json("the lane after the skip", "LaneView"),
+            ...adminErrors,
+            "409": problem("the lane is not blocked"),
+          },
         },
       },
       "/admin/api/routes": {

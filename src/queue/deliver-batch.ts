@@ -15,6 +15,7 @@ import { ledgerFor } from "../claim/shard-for-event";
 import { type Settings, settingsFrom } from "../config/settings";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { gateNameFor, routeTableFor } from "../handlers/route-table";
+import { reportToLanes } from "../lanes/consumer-lanes";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
 import { type DeadItem, deadLetter } from "./dead-letter";
@@ -107,6 +108,10 @@ async function deliverShard(
     for (const { message } of items) message.retry({ delaySeconds: settings.HANDLER_LEASE_SECONDS });
     return [];
   }
+  await reportToLanes(
+    env,
+    runs.flatMap((r) => r.lanes),
+  );
   await applyVerdicts(
     items,
     runs.map((r) => r.verdict),

@@ -14,6 +14,8 @@ import type { Settings } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
 import type { HandlerRegistry } from "../handlers/handler-registry";
 import { runnerFor } from "../handlers/route-table";
+import { admitToLanes, type LaneGate, laneReportsOf } from "../lanes/consumer-lanes";
+import type { LaneReport } from "../lanes/lane-schemas";
 import { log, logError } from "../shared/log";
 import { buildEnvelope } from "./build-envelope";
 import { applyRouteBudgets } from "./route-budgets";
@@ -56,6 +58,8 @@ export interface EventRun {
   verdict: Verdict;
   settlements: SettleInput;
   attempts: AttemptSummary[];
+  /** What to tell ordered lanes once the settlements are recorded (deliver-batch.ts, `reportToLanes`). */
+  lanes: LaneReport[];
 }
 
 /** Runs the handlers `beginDeliveries` leased for one event; returns their settlements and the verdict. */
@@ -67,7 +71,7 @@ export async function runEvent(
   const { source, id } = result;
   if (!result.found) {
     logError("deliver", { outcome: "event_not_in_ledger", source, id });
-    return { verdict: { kind: "ack" }, settlements: [], attempts: [] };
+    return { verdict: { kind: "ack" }, settlements: [], attempts: [], lanes: [] };
   }
   const delays: number[] = [];
   const dead: string[] = [];
@@ -90,6 +94,7 @@ export async function runEvent(
   });
   let outcomes: HandlerRun[] = [];
   let overBudget: SettleInput = [];
+  let lanes: LaneGate | null = null;
   if (runnable.length > 0) {
     const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
     // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
@@ -108,15 +113,23 @@ export async function runEvent(
         outcome: "suppressed" as const,
         rule,
       }));
-      return { verdict: verdictOf(delays, [], null), settlements: [...gated, ...settlements], attempts: [] };
+      return {
+        verdict: verdictOf(delays, [], null),
+        settlements: [...gated, ...settlements],
+        attempts: [],
+        lanes: [],
+      };
     }
     const budgets =
       message?.replay || refusal
         ? { admitted: runnable, suppressed: [] }
         : await applyRouteBudgets(runnable, envelope, run.env, run.registry);
     overBudget = budgets.suppressed;
+    // Ordered routes run only their lane's head; the others wait, released, for the lane to send them again.
+    lanes = await admitToLanes(run.env, envelope, budgets.admitted, result.event.shard);
+    if (lanes.retryInSeconds !== null) delays.push(lanes.retryInSeconds);
     outcomes = await Promise.all(
-      budgets.admitted.map((lease) => runLeasedHandler(envelope, lease, message?.replay, run, refusal)),
+      lanes.run.map((go) => runLeasedHandler(go.envelope, go.lease, message?.replay, run, refusal)),
     );
   }
   let cause: string | null = null;
@@ -127,10 +140,12 @@ export async function runEvent(
     }
     if (outcome.retryInSeconds !== null) delays.push(outcome.retryInSeconds);
   }
+  const settlements = outcomes.map((o) => o.settlement);
   return {
     verdict: verdictOf(delays, dead, cause),
-    settlements: [...gated, ...overBudget, ...outcomes.map((o) => o.settlement)],
+    settlements: [...gated, ...overBudget, ...(lanes?.held ?? []), ...settlements],
     attempts: outcomes.map((o) => o.attempt),
+    lanes: lanes ? laneReportsOf(lanes, settlements) : [],
   };
 }
 

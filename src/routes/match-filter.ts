@@ -141,15 +141,8 @@ function holds(condition: unknown, values: unknown[], depth: number): boolean {
   return withElements(values).some((value) => value === condition);
 }
 
-/**
- * The values a dotted path (`payload.job_id`) reaches in an event, as a filter sees them: through every
- * array on the way, own data keys only. Empty when the path leads nowhere; never throws.
- */
-export function valuesAtPath(event: FilterSubject, path: string): unknown[] {
-  return valuesAt([filterRoot(event)], path);
-}
-
-function filterRoot(event: FilterSubject): object {
+/** The envelope as filters and lane paths see it: `id`, `source`, `type`, `payload`, `headers`. */
+function rootOf(event: FilterSubject) {
   return {
     ...(event.id === undefined ? {} : { id: event.id }),
     source: event.source,
@@ -160,11 +153,25 @@ function filterRoot(event: FilterSubject): object {
 }
 
 /**
+ * The values a dotted path (`payload.job_id`) reaches in an event, as a filter sees them: through every
+ * array on the way, own data keys only. Empty when the path leads nowhere; never throws. An agent
+ * destination's `name` and a budget's `key` are read with it.
+ */
+export function valuesAtPath(event: FilterSubject, path: string): unknown[] {
+  return valuesAt([rootOf(event)], path);
+}
+
+/** The first value a dotted path reaches (undefined: none). Lanes read `orderBy` and `coalesceBy` with it. */
+export function valueAtPath(event: FilterSubject, path: string): unknown {
+  return valuesAtPath(event, path)[0];
+}
+
+/**
  * Whether an event passes a filter. Never throws: a path that leads nowhere finds no values, a type
  * mismatch is simply false, and a payload of any size or depth is looked at only as far as the limits.
  *
  * @example matchesFilter({ "payload.issue.labels.name": "bug" }, envelope) // a label named "bug"
  */
 export function matchesFilter(filter: RouteFilter, event: FilterSubject): boolean {
-  return holds(filter, [filterRoot(event)], 1);
+  return holds(filter, [rootOf(event)], 1);
 }

@@ -20,7 +20,8 @@ export type Stage =
   | "admin"
   | "alert"
   | "gate"
-  | "budget";
+  | "budget"
+  | "lane";
 
 /** The longest string any log field keeps; longer values end in `…`. */
 export const LOG_FIELD_CHARS = 300;

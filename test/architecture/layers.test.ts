@@ -11,6 +11,7 @@ const LAYERS = [
   ["admin"],
   ["ingress"],
   ["queue"],
+  ["lanes"],
   ["alerts"],
   ["agents"],
   ["claim"],

@@ -424,6 +424,7 @@ describe("GET /admin/api/routes", () => {
       maxAttempts: 3,
       ratePerSecond: null,
       budget: null,
+      order: null,
       state: "active",
     });
 
