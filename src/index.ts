@@ -2,8 +2,11 @@
 
 import { app } from "./app";
 import { handlers } from "./handlers/agent-handlers";
+import { withAgentStubCache } from "./handlers/agent-stub-cache";
 import { deliverBatch } from "./queue/deliver-batch";
 
+export { onceFor } from "./agents/idempotent";
+export { JobTracker } from "./agents/job-tracker";
 export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";
@@ -19,6 +22,6 @@ export { RouteGate } from "./routes/route-gate";
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    await deliverBatch(batch, env, handlers);
+    await withAgentStubCache(() => deliverBatch(batch, env, handlers));
   },
 } satisfies ExportedHandler<Env>;

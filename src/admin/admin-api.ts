@@ -19,6 +19,7 @@ import {
   ReplayAccepted,
   ReplayQuery,
 } from "./admin-schemas";
+import { jobTrackerApi } from "./job-tracker-api";
 import { listRoutes } from "./list-routes";
 import { loadEventDetail } from "./load-event-detail";
 import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
@@ -88,6 +89,7 @@ adminApi.post(
 );
 
 adminApi.route("/routes", routeControlApi());
+adminApi.route("/agents/job-tracker", jobTrackerApi);
 adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
 
 adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), (c) => {

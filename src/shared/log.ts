@@ -19,7 +19,8 @@ export type Stage =
   | "event-log"
   | "admin"
   | "alert"
-  | "gate";
+  | "gate"
+  | "agents";
 
 /** The longest string any log field keeps; longer values end in `…`. */
 export const LOG_FIELD_CHARS = 300;
