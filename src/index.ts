@@ -6,7 +6,6 @@ import { withAgentStubCache } from "./handlers/agent-stub-cache";
 import { deliverBatch } from "./queue/deliver-batch";
 
 export { onceFor } from "./agents/idempotent";
-export { JobTracker } from "./agents/job-tracker";
 export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";

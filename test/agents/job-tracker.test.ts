@@ -8,6 +8,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { getAgentByName } from "agents";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { jobTrackerNamespace } from "../../src/agents/job-name";
 import { mintReadToken } from "../../src/agents/job-read-token";
 import { JobState } from "../../src/agents/job-state";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
@@ -57,7 +58,13 @@ async function acceptCallback(testEnv: Env, payload: Record<string, unknown>) {
 }
 
 const stateOf = async (testEnv: Env, job: string) =>
-  JobState.parse(await (await getAgentByName(testEnv.JOB_TRACKER, job)).currentState());
+  JobState.parse(await (await getAgentByName(trackers(testEnv), job)).currentState());
+
+function trackers(testEnv: Env) {
+  const namespace = jobTrackerNamespace(testEnv);
+  if (!namespace) throw new Error("JOB_TRACKER is not bound in the tests");
+  return namespace;
+}
 
 const newJob = () => `job_${crypto.randomUUID()}`;
 
