@@ -6,34 +6,14 @@
 import { getAgentByName } from "agents";
 import { Hono } from "hono";
 import { z } from "zod";
-import { JobName, jobTrackerNamespace } from "../agents/job-name";
-import {
-  DEFAULT_READ_TOKEN_SECONDS,
-  MAX_READ_TOKEN_SECONDS,
-  mintReadToken,
-  readTokenSecretOf,
-} from "../agents/job-read-token";
+import { jobTrackerNamespace } from "../agents/job-name";
+import { DEFAULT_READ_TOKEN_SECONDS, mintReadToken, readTokenSecretOf } from "../agents/job-read-token";
 import { JobState } from "../agents/job-state";
 import { log } from "../shared/log";
 import { Problem } from "../shared/problem";
 import { NoQuery } from "./admin-schemas";
+import { JobParams, ReadTokenRequest, ReadTokenView } from "./job-tracker-schemas";
 import { validate } from "./validate";
-
-const JobParams = z.strictObject({ name: JobName });
-
-/** The optional body of the token request. */
-export const ReadTokenRequest = z.strictObject({
-  ttlSeconds: z.number().int().min(1).max(MAX_READ_TOKEN_SECONDS).optional(),
-});
-
-export const ReadTokenView = z.object({
-  token: z.string(),
-  expires_at: z.string(),
-  /** The job page (local development) with the token. */
-  watch_url: z.string(),
-  /** The WebSocket the SDK client connects to, with the token. */
-  socket_path: z.string(),
-});
 
 function trackerOf(env: Env) {
   const namespace = jobTrackerNamespace(env);

@@ -4,8 +4,10 @@
  * it with Redocly's recommended rules.
  */
 import * as Admin from "../admin/admin-schemas";
+import { ReadTokenRequest, ReadTokenView } from "../admin/job-tracker-schemas";
 import { RouteGateView } from "../admin/route-control-api";
 import * as Routes from "../admin/route-schemas";
+import { JobState } from "../agents/job-state";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import { ProblemBody } from "../shared/problem";
@@ -36,6 +38,15 @@ const routePath = [
     required: true,
     description: "the route's name",
     schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$" },
+  },
+];
+const jobPath = [
+  {
+    name: "name",
+    in: "path",
+    required: true,
+    description: "the job id (`payload.job_id`)",
+    schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,511}$" },
   },
 ];
 const admin = { tags: ["admin"], security: [{ adminToken: [] }] };
@@ -86,10 +97,12 @@ export function openApiDocument(serverUrl: string) {
             RouteGate: RouteGateView,
             RouteView: Routes.RouteView,
             RouteList: Routes.RouteListView,
+            JobState,
+            ReadToken: ReadTokenView,
           },
           "output",
         ),
-        ...componentSchemas({ RedriveRequest: Admin.RedriveRequest }, "input"),
+        ...componentSchemas({ RedriveRequest: Admin.RedriveRequest, ReadTokenRequest }, "input"),
       },
     },
     paths: {
@@ -285,6 +298,38 @@ export function openApiDocument(serverUrl: string) {
             "Resume a route: ends an operator pause and a Retry-After pause; an open circuit probes at once",
           parameters: routePath,
           responses: { "200": json("the route's gate after the resume", "RouteGate"), ...adminErrors },
+        },
+      },
+      "/admin/api/agents/job-tracker/{name}/state": {
+        get: {
+          operationId: "getJobState",
+          ...admin,
+          summary: "A job's state as the JobTracker Agent folded it: status, progress, results, history",
+          parameters: jobPath,
+          responses: {
+            "200": json("the job's state (all null, and no history, before any callback)", "JobState"),
+            ...adminErrors,
+          },
+        },
+      },
+      "/admin/api/agents/job-tracker/{name}/token": {
+        post: {
+          operationId: "mintJobReadToken",
+          ...admin,
+          summary: "Mint a short-lived read token for one job: its WebSocket and /jobs/{name} page",
+          description:
+            "The token is `<expiry>.<base64url HMAC-SHA256>` over `hookgate-job-read:v1:<name>:<expiry>` with " +
+            "`JOB_READ_TOKEN_SECRET`, so a backend can mint it too (README, Job tracker). The body is optional.",
+          parameters: jobPath,
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/ReadTokenRequest" } } },
+          },
+          responses: {
+            "200": json("the token, its expiry, and the page and socket paths that carry it", "ReadToken"),
+            ...adminErrors,
+            "503": problem("JOB_READ_TOKEN_SECRET is not set, so no read token can be minted"),
+          },
         },
       },
       "/admin/api/routes": {
