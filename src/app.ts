@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "./admin/admin-api";
-import { jobTrackerRoutes } from "./agents/job-tracker-routes";
+import { jobTrackerRoutes } from "./admin/job-tracker-routes";
 import { dashboard } from "./dashboard/dashboard-app";
 import { publishedKeys } from "./handlers/published-keys";
 import { healthz, reportConfigProblems } from "./healthz";

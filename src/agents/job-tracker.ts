@@ -1,7 +1,7 @@
 /**
  * `JobTracker`, the Agent Hookgate ships: one instance per job folds the agent platform's callbacks into
  * the job's state, exactly once per delivery, and pushes each change to the browsers watching the job.
- * Sockets reach it only through job-tracker-routes.ts, which authorises them before the upgrade.
+ * Sockets reach it only through src/admin/job-tracker-routes.ts, which authorises them before the upgrade.
  */
 import { Agent, type Connection, type ConnectionContext } from "agents";
 import { z } from "zod";

@@ -5,12 +5,12 @@
  */
 import { routeAgentRequest } from "agents";
 import { type Context, Hono } from "hono";
-import { adminTokenOf, tokensMatch } from "../admin/require-admin-token";
+import { JobName, jobTrackerNamespace } from "../agents/job-name";
+import { JOB_PAGE } from "../agents/job-page";
+import { READER_GRANT_HEADER, readTokenRefusal, readTokenSecretOf } from "../agents/job-read-token";
 import { log } from "../shared/log";
 import { Problem, problemResponse } from "../shared/problem";
-import { JobName, jobTrackerNamespace } from "./job-name";
-import { JOB_PAGE } from "./job-page";
-import { READER_GRANT_HEADER, readTokenRefusal, readTokenSecretOf } from "./job-read-token";
+import { adminTokenOf, tokensMatch } from "./require-admin-token";
 
 /**
  * Whether `request` may read job `name`: the admin token as `Authorization: Bearer`, or a read token for
