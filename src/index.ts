@@ -5,7 +5,6 @@ import { handlers } from "./handlers/agent-handlers";
 import { withAgentStubCache } from "./handlers/agent-stub-cache";
 import { deliverBatch } from "./queue/deliver-batch";
 
-export { onceFor } from "./agents/idempotent";
 export { AlertDesk } from "./alerts/alert-desk";
 export { EventLedger } from "./claim/event-ledger";
 export type { AgentHandler, HandlerContext, WebhookEnvelope } from "./handlers/envelope";

@@ -10,6 +10,7 @@ import { JOB_PAGE } from "../agents/job-page";
 import { READER_GRANT_HEADER, readTokenRefusal, readTokenSecretOf } from "../agents/job-read-token";
 import { log } from "../shared/log";
 import { Problem, problemResponse } from "../shared/problem";
+import { adminLockoutSeconds, recordFailedAdminAttempt } from "./admin-lockout";
 import { adminTokenOf, tokensMatch } from "./require-admin-token";
 
 /**
@@ -35,10 +36,25 @@ function grantedRequest(request: Request, name: string): Request {
   return granted;
 }
 
+function lockedOut(seconds: number): Response {
+  return problemResponse(429, "Too many failed attempts; retry later.", { "retry-after": String(seconds) });
+}
+
+/**
+ * The Agent's request, or the refusal. Failures count toward the admin lockout of the client's IP, as a
+ * wrong admin token does: this door accepts the admin token too, so it must not be a way around the limit.
+ */
 async function authorise(request: Request, env: Env, name: string): Promise<Request | Response> {
+  const ip = request.headers.get("cf-connecting-ip") ?? undefined;
+  const wait = adminLockoutSeconds(ip);
+  if (wait > 0) {
+    log("agents", { outcome: "locked_out", job: name.slice(0, 64), ip });
+    return lockedOut(wait);
+  }
   const refusal = await readerRefusal(request, env, name);
   if (refusal === null) return grantedRequest(request, name);
-  log("agents", { outcome: "unauthorized", job: name.slice(0, 64), reason: refusal });
+  log("agents", { outcome: "unauthorized", job: name.slice(0, 64), reason: refusal, ip });
+  if (await recordFailedAdminAttempt(env, ip)) return lockedOut(adminLockoutSeconds(ip));
   return problemResponse(401, "A read token for this job (or the admin token) is required.", {
     "www-authenticate": 'Bearer realm="hookgate-jobs"',
   });

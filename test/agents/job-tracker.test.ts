@@ -15,7 +15,7 @@ import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
 import worker from "../../src/index";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
-import { BASE, githubEvent, post } from "../support/signed-requests";
+import { BASE, githubEvent, post, uniqueClientIp } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const SHARDS = 1024;
@@ -226,6 +226,23 @@ describe("watching a job over WebSocket", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await stateOf(testEnv, job)).status).toBe("COMPLETE");
     reader.response.webSocket?.close();
+  });
+
+  it("counts failures toward the admin lockout: past the limit even the admin token gets 429", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const testEnv = jobsEnv();
+    const job = newJob();
+    const ip = { "cf-connecting-ip": uniqueClientIp() };
+    const statuses: number[] = [];
+    for (let i = 0; i < 100 && statuses.at(-1) !== 429; i++)
+      statuses.push(
+        (await watch(testEnv, job, { headers: { ...ip, authorization: "Bearer guess" } })).response.status,
+      );
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
+    const admin = await watch(testEnv, job, { headers: { ...ip, ...ADMIN } });
+    expect(admin.response.status).toBe(429);
+    expect(admin.frames).toEqual([]);
   });
 
   it("lets the admin token watch too", async () => {
