@@ -56,9 +56,11 @@ export default defineConfig(async () => {
           ...worker.workerOptions,
           compatibilityFlags: [...config.compatibility_flags, "service_binding_extra_handlers"],
           queueConsumers: consumers,
-          // Durable Objects only tests bind: their classes are exported by test/support/test-worker.ts.
+          // Durable Objects only tests bind: their classes are exported by test/support/test-worker.ts. The
+          // JobTracker deploys in its own Worker (script_name in wrangler.toml); tests run it in this one.
           durableObjects: Object.assign({}, worker.workerOptions.durableObjects, {
             TEST_JOB_TRACKER: { className: "TestJobTracker", useSQLite: true },
+            JOB_TRACKER: { className: "JobTracker", useSQLite: true },
           }),
           bindings: {
             ...config.vars,

@@ -20,6 +20,19 @@ const bundle = await build({
   format: "esm",
   platform: "node",
   logLevel: "error",
+  // The document never calls an Agent, and the Agents SDK imports workerd-only modules (`cloudflare:…`)
+  // that Node cannot load: a stub stands in for it.
+  plugins: [
+    {
+      name: "stub-agents-sdk",
+      setup(bundler) {
+        bundler.onResolve({ filter: /^agents$/ }, () => ({ path: "agents", namespace: "stub" }));
+        bundler.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+          contents: "export class Agent {} export const getAgentByName = null, routeAgentRequest = null;",
+        }));
+      },
+    },
+  ],
 });
 const code = bundle.outputFiles[0]?.text ?? "";
 const { openApiDocument } = await import(

@@ -19,11 +19,19 @@
  * number. Ids a provider sends in headers (GitHub's delivery id, Svix's message id, …) come from the signer.
  * The file is named after the event type the gateway records, with `/` and `:` written as `.`; such
  * samples also carry `"type"`, the name the gateway records (`jira:issue_created`), which is what is printed.
+ * A scenario sample has `steps` (and `pauseMs`) instead of a body: one job's callbacks in order, e.g.
+ * `npm run send -- agentx job-progress` (queued, 50%, a duplicate, complete, then a late update).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { hmacConfigSigner } from "./sample-signers/hmac-config.ts";
-import { renderFixture, type SampleFixture, sampleName } from "./sample-signers/render-fixture.ts";
+import {
+  placeholderValues,
+  type RenderedSample,
+  renderFixture,
+  type SampleFixture,
+  sampleName,
+} from "./sample-signers/render-fixture.ts";
 import { signers } from "./sign-sample.ts";
 
 const { values, positionals } = parseArgs({
@@ -63,8 +71,13 @@ if (!source || !signer) {
       `${source ? `unknown source "${source}"\n` : ""}sources and their samples (the first is the default):\n${list.join("\n")}`,
   );
 }
+const readSample = (name: string): SampleFixture =>
+  JSON.parse(readFileSync(new URL(`${source}/${name}.json`, fixturesDir), "utf8"));
 const samples = samplesOf(source);
-const type = requestedType ? sampleName(requestedType) : samples[0];
+// The default is the first single-event sample; a scenario plays only when named.
+const type = requestedType
+  ? sampleName(requestedType)
+  : (samples.find((name) => !readSample(name).steps) ?? samples[0]);
 if (!type || !samples.includes(type)) fail(`no sample "${type}" for ${source}; have: ${samples.join(", ")}`);
 
 /** `github-ops` → `GITHUB_OPS`: the prefix of a renamed source's variables (as in src/config/define-sources.ts). */
@@ -81,18 +94,14 @@ if (!key)
     `${keyVar} is not set in .dev.vars (copy it from .dev.vars.example, or delete .dev.vars and run npm run dev)`,
   );
 
-const fixture: SampleFixture = JSON.parse(
-  readFileSync(new URL(`${source}/${type}.json`, fixturesDir), "utf8"),
-);
+const fixture = readSample(type);
 const target = `${baseUrl}/webhooks/${sourceName}`;
 const recordedType = fixture.type ?? type;
 
-const count = Math.max(1, Math.min(10_000, Number(values.count) || 1));
-for (let i = 0; i < count; i++) {
-  const rendered = renderFixture(fixture);
+const postSample = async (rendered: RenderedSample, copies: number, note = ""): Promise<void> => {
   const body = signer.signBody ? signer.signBody(rendered.body, key) : rendered.body;
   const headers = { ...rendered.headers, ...(await signer.sign(body, key, target)) };
-  for (let copy = 0; copy < (values.duplicate ? 2 : 1); copy++) {
+  for (let copy = 0; copy < copies; copy++) {
     const response = await fetch(target, { method: "POST", headers, body }).catch((error: unknown) =>
       fail(
         `cannot reach the gateway at ${baseUrl} (${error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)}): is \`npm run dev\` running?`,
@@ -107,6 +116,23 @@ for (let i = 0; i < count; i++) {
         ? `id=${parsed.id} ${parsed.status}  → ${baseUrl}/admin/events/${sourceName}/${encodeURIComponent(parsed.id)}`
         : (parsed.detail ?? answer);
     } catch {}
-    console.log(`${response.status} ${sourceName}/${recordedType} ${summary}`);
+    console.log(`${response.status} ${sourceName}/${recordedType} ${summary}${note ? `  (${note})` : ""}`);
   }
+};
+
+if (fixture.steps) {
+  const now = new Date();
+  const shared = placeholderValues(now);
+  for (const [n, step] of fixture.steps.entries()) {
+    if (n > 0) await new Promise((resolve) => setTimeout(resolve, fixture.pauseMs ?? 1000));
+    await postSample(renderFixture(step, now, shared), 1, step.note);
+  }
+  const job = JSON.parse(renderFixture(fixture.steps[0] ?? {}, now, shared).body)?.job_id;
+  if (typeof job === "string")
+    console.log(
+      `job ${job}: POST ${baseUrl}/admin/api/agents/job-tracker/${job}/token (admin token) for a watch_url, or GET …/state`,
+    );
+} else {
+  const count = Math.max(1, Math.min(10_000, Number(values.count) || 1));
+  for (let i = 0; i < count; i++) await postSample(renderFixture(fixture), values.duplicate ? 2 : 1);
 }

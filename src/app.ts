@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminApi } from "./admin/admin-api";
+import { jobTrackerRoutes } from "./admin/job-tracker-routes";
 import { dashboard } from "./dashboard/dashboard-app";
 import { publishedKeys } from "./handlers/published-keys";
 import { healthz, reportConfigProblems } from "./healthz";
@@ -19,6 +20,7 @@ app.get("/.well-known/jwks.json", publishedKeys);
 app.route("/", apiDocs);
 app.route("/admin/api", adminApi);
 app.route("/admin", dashboard);
+app.route("/", jobTrackerRoutes);
 
 app.use("/webhooks/*", refuseWhileMisconfigured);
 app.post("/webhooks/:source", receiveWebhook);

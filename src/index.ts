@@ -2,6 +2,7 @@
 
 import { app } from "./app";
 import { handlers } from "./handlers/agent-handlers";
+import { withAgentStubCache } from "./handlers/agent-stub-cache";
 import { deliverBatch } from "./queue/deliver-batch";
 
 export { AlertDesk } from "./alerts/alert-desk";
@@ -21,6 +22,6 @@ export { RouteGate } from "./routes/route-gate";
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    await deliverBatch(batch, env, handlers);
+    await withAgentStubCache(() => deliverBatch(batch, env, handlers));
   },
 } satisfies ExportedHandler<Env>;

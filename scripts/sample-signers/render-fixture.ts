@@ -15,6 +15,12 @@ export interface SampleFixture {
   body?: unknown;
   /** A form-encoded body instead: field → value; object values are sent as JSON text (Slack's `payload`). */
   form?: Record<string, unknown>;
+  /**
+   * A scenario instead of one event: these are posted in turn, `pauseMs` apart, with one set of
+   * placeholder values (so `{{id}}` is the same job in every step); a step's `note` is printed with it.
+   */
+  steps?: (Pick<SampleFixture, "headers" | "body"> & { note?: string })[];
+  pauseMs?: number;
 }
 
 export interface RenderedSample {
@@ -28,7 +34,7 @@ const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 const DISCORD_EPOCH_MS = 1_420_070_400_000n;
 
 /** One set of values per rendering: every `{{id}}` of one event is the same id. */
-function placeholderValues(now: Date): Record<string, string> {
+export function placeholderValues(now: Date): Record<string, string> {
   const uuid = randomUUID();
   const hex = uuid.replaceAll("-", "");
   const random52 = Number.parseInt(hex.slice(0, 13), 16);
@@ -54,8 +60,11 @@ function fill(json: string, values: Record<string, string>): string {
     });
 }
 
-export function renderFixture(fixture: SampleFixture, now = new Date()): RenderedSample {
-  const values = placeholderValues(now);
+export function renderFixture(
+  fixture: SampleFixture,
+  now = new Date(),
+  values = placeholderValues(now),
+): RenderedSample {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(JSON.parse(fill(JSON.stringify(fixture.headers ?? {}), values))))
     headers[name] = String(value);

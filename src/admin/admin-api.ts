@@ -21,6 +21,7 @@ import {
   ReplayAccepted,
   ReplayQuery,
 } from "./admin-schemas";
+import { jobTrackerApi } from "./job-tracker-api";
 import { laneApi } from "./lane-api";
 import { listRoutes } from "./list-routes";
 import { loadEventDetail } from "./load-event-detail";
@@ -94,6 +95,7 @@ adminApi.post(
 adminApi.route("/routes", routeControlApi());
 adminApi.route("/routes", routeBudgetApi);
 adminApi.route("/routes", laneApi());
+adminApi.route("/agents/job-tracker", jobTrackerApi);
 adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
 
 adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), async (c) => {

@@ -3,16 +3,18 @@
  * path into the envelope (`payload.job_id`), through an RPC call to the route's method with the envelope
  * (the same JSON a `url` destination is POSTed) and `{ idempotencyKey, attempt }`.
  *
- * The instance is reached with `idFromName` then `get`, the lookup the Agents SDK's `getAgentByName` makes,
- * without the SDK's `setName` initialisation call (the `agents` package is not a dependency yet): the
- * method gets what it needs in its arguments and must not rely on `this.name`. What the Agent throws
+ * The instance is reached with the Agents SDK's `getAgentByName`, so the Agent knows its own `this.name`
+ * (the binding must name an Agent: a class that extends the SDK's `Agent`). That costs an initialisation
+ * round trip, so stubs are kept for the consumer batch (agent-stub-cache.ts). What the Agent throws
  * decides what happens next, as for any handler: `GiveUp` dead-letters at once, `RetryLater` retries after
  * its `retryAfterSeconds`, anything else retries with the usual backoff. An RPC error keeps only the error's name, message and own
  * fields, so those two are recognised by `name` (and `retryAfterSeconds`), not by class.
  */
+import { type Agent, getAgentByName } from "agents";
 import { z } from "zod";
 import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
 import { valuesAtPath } from "../routes/match-filter";
+import { cachedAgentStub, forgetAgentStub } from "./agent-stub-cache";
 import type { ForwardedEnvelope, HandlerContext, WebhookEnvelope } from "./envelope";
 import { GiveUp, RetryLater } from "./handler-error";
 
@@ -44,6 +46,11 @@ function agentNameFor(destination: AgentDestination, event: WebhookEnvelope): st
         ? String(value)
         : "";
   return name.length > 0 && name.length <= MAX_AGENT_NAME_LENGTH ? name : null;
+}
+
+/** The binding as the SDK types it: which class it serves is only known when a method is called. */
+function isAgentNamespace(value: unknown): value is DurableObjectNamespace<Agent<Env>> {
+  return isDurableObjectNamespace(value);
 }
 
 function envelopeFor(event: WebhookEnvelope): ForwardedEnvelope {
@@ -80,7 +87,7 @@ export async function deliverToAgent(
 ): Promise<void> {
   const { binding, method } = destination;
   const namespace: unknown = Reflect.get(context.env, binding);
-  if (!isDurableObjectNamespace(namespace))
+  if (!isAgentNamespace(namespace))
     throw new Error(`${binding} is not a Durable Object binding in this environment`);
   const name = agentNameFor(destination, event);
   if (name === null)
@@ -89,13 +96,15 @@ export async function deliverToAgent(
     );
   const label = `agent ${binding}(${JSON.stringify(name.slice(0, 64))}).${method}`;
   context.describeAttempt({ destination: label });
-  const stub = namespace.get(namespace.idFromName(name));
-  const call: unknown = Reflect.get(stub, method);
-  if (typeof call !== "function") throw new Error(`${label} is not callable`);
+  const stubKey = `${binding}\0${name}`;
   const delivery: AgentDelivery = { idempotencyKey: context.idempotencyKey, attempt: context.attempt };
   try {
+    const stub = await cachedAgentStub(stubKey, () => getAgentByName(namespace, name));
+    const call: unknown = Reflect.get(stub, method);
+    if (typeof call !== "function") throw new Error(`${label} is not callable`);
     await Reflect.apply(call, stub, [envelopeFor(event), delivery]);
   } catch (error) {
+    forgetAgentStub(stubKey);
     throw decisionOf(error, label);
   }
 }

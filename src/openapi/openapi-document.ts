@@ -4,9 +4,11 @@
  * it with Redocly's recommended rules.
  */
 import * as Admin from "../admin/admin-schemas";
+import { ReadTokenRequest, ReadTokenView } from "../admin/job-tracker-schemas";
 import { LaneList, LaneListQuery } from "../admin/lane-api";
 import { RouteGateView } from "../admin/route-control-api";
 import * as Routes from "../admin/route-schemas";
+import { JobState } from "../agents/job-state";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import * as Lanes from "../lanes/lane-schemas";
@@ -38,6 +40,15 @@ const routePath = [
     required: true,
     description: "the route's name",
     schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$" },
+  },
+];
+const jobPath = [
+  {
+    name: "name",
+    in: "path",
+    required: true,
+    description: "the job id (`payload.job_id`)",
+    schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,511}$" },
   },
 ];
 const admin = { tags: ["admin"], security: [{ adminToken: [] }] };
@@ -100,10 +111,12 @@ export function openApiDocument(serverUrl: string) {
             BudgetReset: Routes.BudgetResetView,
             LaneView: Lanes.LaneView,
             LaneList: LaneList,
+            JobState,
+            ReadToken: ReadTokenView,
           },
           "output",
         ),
-        ...componentSchemas({ RedriveRequest: Admin.RedriveRequest }, "input"),
+        ...componentSchemas({ RedriveRequest: Admin.RedriveRequest, ReadTokenRequest }, "input"),
       },
     },
     paths: {
@@ -330,6 +343,38 @@ export function openApiDocument(serverUrl: string) {
             "200": json("the lane after the skip", "LaneView"),
             ...adminErrors,
             "409": problem("the lane is not blocked"),
+          },
+        },
+      },
+      "/admin/api/agents/job-tracker/{name}/state": {
+        get: {
+          operationId: "getJobState",
+          ...admin,
+          summary: "A job's state as the JobTracker Agent folded it: status, progress, results, history",
+          parameters: jobPath,
+          responses: {
+            "200": json("the job's state (all null, and no history, before any callback)", "JobState"),
+            ...adminErrors,
+          },
+        },
+      },
+      "/admin/api/agents/job-tracker/{name}/token": {
+        post: {
+          operationId: "mintJobReadToken",
+          ...admin,
+          summary: "Mint a short-lived read token for one job: its WebSocket and /jobs/{name} page",
+          description:
+            "The token is `<expiry>.<base64url HMAC-SHA256>` over `hookgate-job-read:v1:<name>:<expiry>` with " +
+            "`JOB_READ_TOKEN_SECRET`, so a backend can mint it too (README, Job tracker). The body is optional.",
+          parameters: jobPath,
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/ReadTokenRequest" } } },
+          },
+          responses: {
+            "200": json("the token, its expiry, and the page and socket paths that carry it", "ReadToken"),
+            ...adminErrors,
+            "503": problem("JOB_READ_TOKEN_SECRET is not set, so no read token can be minted"),
           },
         },
       },

@@ -21,7 +21,8 @@ export type Stage =
   | "alert"
   | "gate"
   | "budget"
-  | "lane";
+  | "lane"
+  | "agents";
 
 /** The longest string any log field keeps; longer values end in `…`. */
 export const LOG_FIELD_CHARS = 300;

@@ -1,9 +1,9 @@
 /**
- * A test-only Agent (a plain SQLite Durable Object: the `agents` package is not a dependency yet) that folds
+ * A test-only Agent (the real JobTracker is src/agents/job-tracker.ts) that folds
  * job progress callbacks into state with `onceFor`, and records every call outside it, so tests see how
  * often the method ran and how often the state changed. `payload.fail` scripts failures by attempt.
  */
-import { DurableObject } from "cloudflare:workers";
+import { Agent } from "agents";
 import { z } from "zod";
 import { onceFor } from "../../src/agents/idempotent";
 import type { ForwardedEnvelope } from "../../src/handlers/envelope";
@@ -32,7 +32,7 @@ export interface TrackedJob {
   calls: { key: string; attempt: number; eventId: string }[];
 }
 
-export class TestJobTracker extends DurableObject {
+export class TestJobTracker extends Agent<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(

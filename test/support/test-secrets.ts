@@ -8,6 +8,7 @@ export const TEST_SECRETS = {
   GENERIC_WEBHOOK_SECRET: "generic-test-secret",
   GENERIC_WEBHOOK_SECRET_PREVIOUS: "generic-previous-secret",
   ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+  JOB_READ_TOKEN_SECRET: "test-job-read-token-secret-0123456789",
   AGENT_SIGNING_SECRET: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
   AGENT_SIGNING_KEY:
     "whsk_8BQYLBipc9+tdm1qwXCtkzeQs++Cu3BGd1HPp18IbcUxIf7FbpOxupatLORy/qboc33hdi4y+LEq2IVNurgRPg==",
