@@ -51,6 +51,7 @@ describe("event ledger", () => {
     /** The ledger instance's private state these tests set up or observe (reached from tests only). */
     type Internals = {
       outbox: { sentThrough: number };
+      seqs: { peek(): number; take(): void };
       leases: { leases: Map<number, Map<string, { attempt: number; until: number }>> };
       lost: { resentAt: Map<number, number> };
     };
@@ -71,10 +72,13 @@ describe("event ledger", () => {
       const now = Date.now();
       const seq = await runInDurableObject(ledger, (instance, state) => {
         const sql = state.storage.sql;
+        const internals = instance as unknown as Internals;
+        // Numbered by the ledger's own counter, as an accepted claim is (a number is never used twice).
         const { seq } = sql
           .exec<{ seq: number }>(
-            `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, headers, body)
-             VALUES ('generic', ?, 'x', ?, ?, ?, ?, '{}', ?) RETURNING seq`,
+            `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, status, headers, body)
+             VALUES (?, 'generic', ?, 'x', ?, ?, ?, ?, '{}', ?) RETURNING seq`,
+            internals.seqs.peek(),
             id,
             now - receivedAgo,
             body.byteLength,
@@ -83,7 +87,7 @@ describe("event ledger", () => {
             body,
           )
           .one();
-        const internals = instance as unknown as Internals;
+        internals.seqs.take();
         internals.outbox.sentThrough = seq;
         for (const d of deliveries) {
           const handler = d.handler ?? "forward";
