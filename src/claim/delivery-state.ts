@@ -18,12 +18,11 @@ import type {
 } from "./ledger-rpc";
 import { VerifiedWith } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
-import { readBody } from "./store-event";
+import type { StoredRequests } from "./stored-requests";
 
 /** Bodies up to this size travel inline with `beginDeliveries`; larger ones are read separately. */
 const INLINE_BODY_BYTES = 256 * 1024;
 
-const StoredHeaders = z.record(z.string(), z.string()).catch({});
 const StoredRoutes = z.array(z.string()).nullable().catch(null);
 
 /**
@@ -55,6 +54,7 @@ export function routesOf(claim: SQL.ClaimRow): string[] | null {
 export function beginDeliveries(
   sql: SqlStorage,
   leases: LeaseBook,
+  requests: StoredRequests,
   settings: Settings,
   items: BeginInput,
 ): BeginResult[] {
@@ -82,6 +82,7 @@ export function beginDeliveries(
       decide(leases, claim, key, outcomes.get(key), now, leaseUntil, alone),
     );
     let status = claim.status as EventStatus;
+    const stored = claim.body_size <= INLINE_BODY_BYTES ? requests.read(claim) : null;
     if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
       status = "no_handler";
       sql.exec(SQL.SET_STATUS, status, claim.seq);
@@ -98,9 +99,9 @@ export function beginDeliveries(
         receivedAt: claim.received_at,
         bodySize: claim.body_size,
         shard: claim.shard,
-        headers: claim.headers === null ? {} : StoredHeaders.parse(JSON.parse(claim.headers)),
+        headers: stored?.headers ?? {},
         verifiedWith: VerifiedWith.safeParse(claim.verified_with).data ?? null,
-        body: claim.body_size <= INLINE_BODY_BYTES ? readBody(sql, claim.seq, claim.body_size) : null,
+        body: stored?.body ?? null,
         routes,
       },
       handlers: decisions,

@@ -1,8 +1,10 @@
 /**
  * Drains the transactional outbox to the queue. New claims are sent in acceptance order from the shard's
- * sent mark (`sent_through`, one persisted number: one written row per batch instead of one per event), and
+ * sent mark (`sent_through`: one number, kept in memory and persisted by the alarm, every
+ * OUTBOX_REDRIVE_SECONDS at most, so it costs no written row per event or batch), and
  * claims handed back (`resends`: operator redrives, replays' lost messages, re-drives) are sent and then
- * forgotten. A crash between a send and its mark only sends again, which `beginDeliveries` absorbs.
+ * forgotten. After a restart the persisted mark may be a few seconds behind: those claims are sent again,
+ * which `beginDeliveries` absorbs (a message for a claim already delivered runs nothing).
  * Bounded: one call sends at most MAX_ROUNDS batches of each kind; only one drain runs at a time.
  */
 import { describeError, logDebug, logError } from "../shared/log";
@@ -21,6 +23,7 @@ export class Outbox {
   private rerun = false;
   private drainScheduled = false;
   private sentThrough: number;
+  private persistedThrough: number;
 
   constructor(
     private readonly env: Env,
@@ -29,6 +32,14 @@ export class Outbox {
     private readonly leases: LeaseBook,
   ) {
     this.sentThrough = sql.exec<{ value: number }>(SQL.SELECT_SETTING, SENT_THROUGH).toArray()[0]?.value ?? 0;
+    this.persistedThrough = this.sentThrough;
+  }
+
+  /** Persists the sent mark when it moved (the alarm calls it; one written row per call at most). */
+  persistMark(): void {
+    if (this.sentThrough === this.persistedThrough) return;
+    this.sql.exec(SQL.SET_SETTING, SENT_THROUGH, this.sentThrough);
+    this.persistedThrough = this.sentThrough;
   }
 
   /** The last seq sent to the queue (claims after it are still the outbox's). */
@@ -89,7 +100,6 @@ export class Outbox {
       )
         return false;
       this.sentThrough = last.seq;
-      this.sql.exec(SQL.SET_SETTING, SENT_THROUGH, last.seq);
       if (claims.length < BATCH) return true;
     }
     return true;

@@ -46,11 +46,12 @@ import {
   summarizeClaims,
 } from "./log-queries";
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
-import { forgetExpired, ReplayBodyPurger } from "./purge-replay-bodies";
+import { forgetExpired } from "./forget-expired";
 import { QueueSender } from "./queue-sender";
 import { LostMessageFinder } from "./redrive-lost-messages";
 import { SeqCounter, storeEvent } from "./store-event";
 import { SignedContents } from "./store-signed-content";
+import { StoredRequests } from "./stored-requests";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /**
@@ -71,7 +72,7 @@ export class EventLedger extends DurableObject<Env> {
   private readonly group: GroupCommit;
   private readonly seqs: SeqCounter;
   private readonly signedContents: SignedContents;
-  private readonly bodyPurger: ReplayBodyPurger;
+  private readonly requests: StoredRequests;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -85,7 +86,7 @@ export class EventLedger extends DurableObject<Env> {
     this.seqs = new SeqCounter(this.sql, this.outbox.sentMark);
     this.group = new GroupCommit(ctx.storage, () => this.afterAccept());
     this.signedContents = new SignedContents(this.sql);
-    this.bodyPurger = new ReplayBodyPurger(this.sql);
+    this.requests = new StoredRequests(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -98,7 +99,7 @@ export class EventLedger extends DurableObject<Env> {
   /** Claims the event and stores it in the outbox, in the shard's next group commit; the outbox sends it right after. */
   accept(input: AcceptInput): Promise<AcceptOutcome> {
     const event = AcceptInput.parse(input);
-    return this.group.run(() => storeEvent(this.sql, this.seqs, event));
+    return this.group.run(() => storeEvent(this.sql, this.seqs, this.requests, event));
   }
 
   /** Claims signed content for an event id (presets whose signature does not cover the id). */
@@ -115,7 +116,7 @@ export class EventLedger extends DurableObject<Env> {
 
   /** Leases every runnable delivery of each event to the calling consumer, in one round trip per batch. */
   beginDeliveries(input: BeginInput): BeginResult[] {
-    return beginDeliveries(this.sql, this.leases, this.settings, BeginInput.parse(input));
+    return beginDeliveries(this.sql, this.leases, this.requests, this.settings, BeginInput.parse(input));
   }
 
   /** Records delivery outcomes (fenced by attempt number); returns each touched event's new status. */
@@ -151,7 +152,7 @@ export class EventLedger extends DurableObject<Env> {
    */
   startReplay(key: { source: string; id: string }): ReplayStart {
     const { source, id } = EventKey.parse(key);
-    return startReplay(this.sql, source, id, this.settings.CLAIM_RETENTION_DAYS * 86_400_000);
+    return startReplay(this.sql, this.requests, source, id, this.settings.CLAIM_RETENTION_DAYS * 86_400_000);
   }
 
   /**
@@ -171,7 +172,7 @@ export class EventLedger extends DurableObject<Env> {
     id: string;
   }): { headers: Record<string, string>; body: Uint8Array } | null {
     const { source, id } = EventKey.parse(key);
-    return readStored(this.sql, source, id);
+    return readStored(this.sql, this.requests, source, id);
   }
 
   /** Test-only seam (see src/shared/fault-injection.ts); refused unless ALLOW_FAULT_INJECTION is "true". */
@@ -217,11 +218,14 @@ export class EventLedger extends DurableObject<Env> {
     now = Date.now();
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
     const forgotten = forgetExpired(this.sql, now - retentionMs);
-    for (const seq of forgotten) this.leases.forget(seq);
+    for (const seq of forgotten) {
+      this.leases.forget(seq);
+      this.requests.forget(seq);
+    }
     if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
     this.signedContents.forgetOld(now, retentionMs);
-    if (this.bodyPurger.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000, now) === "more")
-      retrySoon = true;
+    this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    this.outbox.persistMark();
     if (retrySoon || this.outbox.hasPending())
       this.ensureAlarmBy(now + settings.OUTBOX_REDRIVE_SECONDS * 1000);
     if (found.unfinished || this.restart !== null) {

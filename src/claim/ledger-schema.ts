@@ -1,8 +1,8 @@
 /**
  * The tables of one EventLedger shard (Durable Object SQLite). The claim row is the dedup key for the retention
- * window, the outbox position (`seq`), the stored request until the replay window ends, and the searchable log
- * row all at once, so an accepted event costs one table row and one index entry. Why each column and index
- * exists, and what it costs in written rows, is in docs/storage-schema.md.
+ * window, the outbox position (`seq`) and the searchable log row at once, so an accepted event costs one table
+ * row and one index entry; its stored request lives in an hourly table (stored-requests.ts). Why each column and
+ * index exists, and what it costs in written rows, is in docs/storage-schema.md.
  */
 
 export const LEDGER_SCHEMA = `
@@ -22,9 +22,7 @@ CREATE TABLE IF NOT EXISTS claims (
   delivered_at INTEGER,
   suppressed_by TEXT,
   replays INTEGER NOT NULL DEFAULT 0,
-  done_record TEXT,
-  headers TEXT,
-  body BLOB
+  done_record TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS claims_by_key ON claims (source, event_id);
 CREATE INDEX IF NOT EXISTS claims_failing ON claims (status, seq) WHERE status IN ('retrying', 'dead');
@@ -58,6 +56,11 @@ CREATE TABLE IF NOT EXISTS failed_attempts (
   next_retry_at INTEGER,
   PRIMARY KEY (seq, handler, attempt)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kept_requests (
+  seq INTEGER PRIMARY KEY,
+  headers TEXT NOT NULL,
+  body BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS body_chunks (
   seq INTEGER NOT NULL,
   chunk INTEGER NOT NULL,

@@ -10,8 +10,8 @@
  * newest claims were forgotten: SQLite would reuse the largest rowid, which the sent mark has already passed.
  */
 export const INSERT_CLAIM = `
-INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, headers, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING seq`;
 
@@ -34,15 +34,13 @@ export type ClaimRow = {
   routes: string | null;
   status: string;
   replays: number;
-  headers: string | null;
   done_record: string | null;
 };
 
 const CLAIM_COLUMNS =
-  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, headers, done_record";
+  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, done_record";
 export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = ? AND event_id = ?`;
 export const SELECT_CLAIM_BY_SEQ = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq = ?`;
-export const SELECT_BODY = "SELECT body FROM claims WHERE seq = ?";
 
 /** The outbox: claims past the sent mark that need delivering, in acceptance order. */
 export const SELECT_UNSENT = `
@@ -139,24 +137,19 @@ export const OLDEST_ACCEPTED =
 export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'retrying') AS n";
 
 /**
- * The purge scans look at a window of claims in acceptance order (`seq` after ?1, at most ?2 of them): no
- * index on `received_at` (it would cost a written row on every accept), and acceptance order is time order
- * up to clock skew, so what is old enough is at the front. A claim aged out of order (a clock far behind)
- * is still found as long as it is inside the window.
+ * The expiry scan looks at a window of the oldest claims (`seq` after ?1, at most ?2 of them): no index on
+ * `received_at` (it would cost a written row on every accept), and acceptance order is time order up to clock
+ * skew, so what is old enough is at the front.
  */
-const WINDOW =
-  "SELECT seq, received_at, body_size, status, headers FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
-const FINISHED = "('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')";
+const WINDOW = "SELECT seq, received_at, status FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
-/** Finished claims in the window received before ?3 that still hold their request (dead ones keep it). */
-export const SELECT_REQUESTS_PAST_REPLAY = `
-SELECT seq, body_size FROM (${WINDOW})
-WHERE received_at < ?3 AND headers IS NOT NULL AND status IN ${FINISHED} LIMIT ?4`;
-/** The first claim of the window received at or after ?3 (null: every claim of the window is older). */
-export const FIRST_SEQ_SINCE_IN_WINDOW = `SELECT min(seq) AS n FROM (${WINDOW}) WHERE received_at >= ?3`;
-/** The last seq of the window (null when it is empty), and how many claims the window holds. */
-export const LAST_SEQ_IN_WINDOW = `SELECT max(seq) AS n, count(*) AS size FROM (${WINDOW})`;
-export const DROP_REQUEST = "UPDATE claims SET headers = NULL, body = NULL WHERE seq = ?";
+/** Claims in [?1, ?2] that are not finished: their stored request outlives the replay window. */
+export const UNFINISHED_IN_RANGE = `
+SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2
+  AND status NOT IN ('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')`;
+/** The body chunks of requests in [?1, ?2] that were not kept (their hour is being dropped). */
+export const DELETE_CHUNKS_OF_FINISHED_IN_RANGE = `
+DELETE FROM body_chunks WHERE seq BETWEEN ?1 AND ?2 AND seq NOT IN (SELECT seq FROM kept_requests)`;
 
 /** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `

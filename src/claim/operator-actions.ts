@@ -1,7 +1,6 @@
 /** The ledger side of operator actions: numbering replays, reviving dead deliveries, reading a stored request. */
-import { z } from "zod";
 import * as SQL from "./ledger-sql";
-import { readBody } from "./store-event";
+import type { StoredRequest, StoredRequests } from "./stored-requests";
 
 /** A replay started, or refused because the body is past the replay window (its claim is still kept). */
 export type ReplayStart = { replay: number; type: string; shard: number } | { claimKeptUntil: number } | null;
@@ -15,13 +14,14 @@ const claimOf = (sql: SqlStorage, source: string, id: string) =>
  */
 export function startReplay(
   sql: SqlStorage,
+  requests: StoredRequests,
   source: string,
   id: string,
   claimRetentionMs: number,
 ): ReplayStart {
   const claim = claimOf(sql, source, id);
   if (!claim) return null;
-  if (claim.headers === null) return { claimKeptUntil: claim.received_at + claimRetentionMs };
+  if (!requests.has(claim)) return { claimKeptUntil: claim.received_at + claimRetentionMs };
   const { replays } = sql.exec<{ replays: number }>(SQL.NEXT_REPLAY, claim.seq).one();
   return { replay: replays, type: claim.type, shard: claim.shard };
 }
@@ -44,16 +44,13 @@ export function reviveDead(storage: DurableObjectStorage, source: string, id: st
   });
 }
 
-const StoredHeaders = z.record(z.string(), z.string());
-
 /** The stored request: headers and the raw body, byte for byte; null once purged. */
 export function readStored(
   sql: SqlStorage,
+  requests: StoredRequests,
   source: string,
   id: string,
-): { headers: Record<string, string>; body: Uint8Array } | null {
+): StoredRequest | null {
   const claim = claimOf(sql, source, id);
-  if (!claim || claim.headers === null) return null;
-  const body = readBody(sql, claim.seq, claim.body_size);
-  return body ? { headers: StoredHeaders.parse(JSON.parse(claim.headers)), body } : null;
+  return claim ? requests.read(claim) : null;
 }

@@ -1,6 +1,7 @@
-/** Stores claimed events with their stored request in the ledger's SQLite, and reads the body back. */
+/** Stores claimed events, with their stored request, in the ledger's SQLite; numbers the claims. */
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
+import type { StoredRequests } from "./stored-requests";
 
 /**
  * Numbers claims: one past the largest `seq` stored or sent (the sent mark survives the claims it passed),
@@ -28,16 +29,17 @@ export class SeqCounter {
   }
 }
 
-/** DO SQLite values are capped at 2 MB; the first MiB of a body lives in the claim row, the rest in chunks. */
-const BODY_CHUNK_BYTES = 1024 * 1024;
-
 /**
  * Claims `(source, id)` and stores the event with it. The caller runs it inside a transaction (the group
- * commit), so a claim is never visible without its body. Returns "duplicate" when the id was already
+ * commit), so a claim is never visible without its request. Returns "duplicate" when the id was already
  * claimed. An event chosen for no route is stored as `filtered`: finished, with nothing to send.
  */
-export function storeEvent(sql: SqlStorage, seqs: SeqCounter, event: AcceptInput): AcceptOutcome {
-  const first = event.body.subarray(0, BODY_CHUNK_BYTES);
+export function storeEvent(
+  sql: SqlStorage,
+  seqs: SeqCounter,
+  requests: StoredRequests,
+  event: AcceptInput,
+): AcceptOutcome {
   const claimed = sql
     .exec<{ seq: number }>(
       SQL.INSERT_CLAIM,
@@ -51,41 +53,10 @@ export function storeEvent(sql: SqlStorage, seqs: SeqCounter, event: AcceptInput
       event.verifiedWith ?? null,
       event.routes ? JSON.stringify(event.routes) : null,
       event.routes?.length === 0 ? "filtered" : "accepted",
-      JSON.stringify(event.headers),
-      first,
     )
     .toArray()[0];
   if (!claimed) return "duplicate";
   seqs.take();
-  for (let offset = BODY_CHUNK_BYTES, chunk = 1; offset < event.body.byteLength; chunk++) {
-    sql.exec(
-      SQL.INSERT_BODY_CHUNK,
-      claimed.seq,
-      chunk,
-      event.body.subarray(offset, offset + BODY_CHUNK_BYTES),
-    );
-    offset += BODY_CHUNK_BYTES;
-  }
+  requests.store(claimed.seq, event.receivedAt, event.headers, event.body);
   return "accepted";
-}
-
-/** The raw body, byte for byte; null once purged after the replay window. */
-export function readBody(sql: SqlStorage, seq: number, bodySize: number): Uint8Array | null {
-  const row = sql.exec<{ body: ArrayBuffer | null }>(SQL.SELECT_BODY, seq).toArray()[0];
-  if (!row || row.body === null) return null;
-  if (bodySize <= BODY_CHUNK_BYTES) return new Uint8Array(row.body);
-  const chunks = [
-    row.body,
-    ...sql
-      .exec<{ data: ArrayBuffer }>(SQL.SELECT_BODY_CHUNKS, seq)
-      .toArray()
-      .map((c) => c.data),
-  ];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const data of chunks) {
-    out.set(new Uint8Array(data), offset);
-    offset += data.byteLength;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventLedger } from "../../src/claim/event-ledger";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { waitForDeliveries } from "../support/agent-sink-client";
+import { insertClaim } from "../support/event-log-rows";
 import { accept, inspectLedger, ledgerOf } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
 
@@ -73,21 +74,13 @@ describe("event ledger", () => {
       const seq = await runInDurableObject(ledger, (instance, state) => {
         const sql = state.storage.sql;
         const internals = instance as unknown as Internals;
-        // Numbered by the ledger's own counter, as an accepted claim is (a number is never used twice).
-        const { seq } = sql
-          .exec<{ seq: number }>(
-            `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, status, headers, body)
-             VALUES (?, 'generic', ?, 'x', ?, ?, ?, ?, '{}', ?) RETURNING seq`,
-            internals.seqs.peek(),
-            id,
-            now - receivedAgo,
-            body.byteLength,
-            shard,
-            status,
-            body,
-          )
-          .one();
-        internals.seqs.take();
+        // Numbered by the ledger's own counter and stored with its request, as an accepted claim is.
+        const seq = insertClaim(
+          sql,
+          shard,
+          { source: "generic", id, type: "x", status, receivedAt: now - receivedAgo },
+          instance,
+        );
         internals.outbox.sentThrough = seq;
         for (const d of deliveries) {
           const handler = d.handler ?? "forward";
@@ -222,14 +215,15 @@ describe("event ledger", () => {
     const ledger = ledgerFor(env, shard);
     // An id with a lone surrogate reads back differently from how it was written: only its seq addresses it.
     const poison = `evt_sur\ud800-${crypto.randomUUID()}`;
-    await runInDurableObject(ledger, (_instance, state) => {
-      state.storage.sql.exec(
-        `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, headers, body)
-         VALUES ('generic', ?, 'x', ?, 0, ?, 'accepted', '{}', x'')`,
-        poison,
-        Date.now() - 1000,
-        shard,
-      );
+    await runInDurableObject(ledger, (instance, state) => {
+      const seed = {
+        source: "generic",
+        id: poison,
+        type: "x",
+        status: "accepted",
+        receivedAt: Date.now() - 1000,
+      };
+      insertClaim(state.storage.sql, shard, seed, instance);
     });
     const good = `after-poison-${crypto.randomUUID()}`;
     const body = new TextEncoder().encode(JSON.stringify({ id: good, type: "x" }));

@@ -45,7 +45,10 @@ type MasterRow = { name: string; type: string };
 
 const internal = (name: string) => /^(sqlite_|_cf_)/.test(name);
 /** Per-period tables are documented once, with `<period>` for the number. */
-const generic = (name: string) => name.replace(/^signed_contents_\d+$/, "signed_contents_<period>");
+const generic = (name: string) =>
+  name
+    .replace(/^signed_contents_\d+$/, "signed_contents_<period>")
+    .replace(/^requests_\d+$/, "requests_<hour>");
 
 function toSchema(master: MasterRow[], columns: (table: string) => ColumnInfo[]): Schema {
   const tables: Schema["tables"] = {};
@@ -65,13 +68,18 @@ describe("docs/storage-schema.md", () => {
   it("lists the ledger's Durable Object SQLite schema exactly", async () => {
     const actual = await runInDurableObject(ledgerFor(env, 0), (instance, state) => {
       const sql = state.storage.sql;
-      // A period table exists once a signed content was claimed in the shard: claim one.
-      (
-        instance as unknown as { signedContents: { claim(c: object, ms: number): unknown } }
-      ).signedContents.claim(
-        { source: "github", digest: "0".repeat(64), id: "schema-test", claimedAt: Date.now() },
+      // Period and hour tables exist once a signed content was claimed and a request stored: make both.
+      const ledger = instance as unknown as {
+        signedContents: { claim(c: object, ms: number): unknown };
+        requests: { store(seq: number, at: number, headers: object, body: Uint8Array): void };
+      };
+      const now = Date.now();
+      ledger.signedContents.claim(
+        { source: "github", digest: "0".repeat(64), id: "schema-test", claimedAt: now },
         7 * 86_400_000,
       );
+      ledger.requests.store(-1, now, {}, new Uint8Array(0));
+      sql.exec(`DELETE FROM requests_${Math.floor(now / 3_600_000)} WHERE seq = -1`);
       const master = sql.exec<MasterRow>("SELECT name, type FROM sqlite_master").toArray();
       return toSchema(master, (table) => sql.exec<ColumnInfo>(`PRAGMA table_info(${table})`).toArray());
     });

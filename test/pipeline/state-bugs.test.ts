@@ -6,6 +6,7 @@ import { readEvent } from "../../src/admin/read-event-log";
 import { redriveDeadEvents } from "../../src/admin/redrive-dead-events";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { waitForDeliveries } from "../support/agent-sink-client";
+import { insertClaim } from "../support/event-log-rows";
 import { accept, consume, inspectLedger, ledgerOf, messageFor } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
 
@@ -56,16 +57,8 @@ describe("an event no handler matches", () => {
     const other = `unmatched-${crypto.randomUUID()}`;
     const { ledger, shard } = ledgerOf("generic", other);
     await runInDurableObject(ledger, (instance, state) => {
-      const { seq } = state.storage.sql
-        .exec<{ seq: number }>(
-          `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, headers, body)
-           VALUES ('generic', ?, 'x', ?, 2, ?, 'accepted', '{}', ?) RETURNING seq`,
-          other,
-          Date.now(),
-          shard,
-          new TextEncoder().encode("{}"),
-        )
-        .one();
+      const seed = { source: "generic", id: other, type: "x", status: "accepted" };
+      const seq = insertClaim(state.storage.sql, shard, seed, instance);
       (instance as unknown as { outbox: { sentThrough: number } }).outbox.sentThrough = seq;
     });
     const { result } = await consume([messageFor("generic", other, "x")], new HandlerRegistry());

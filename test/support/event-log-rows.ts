@@ -21,18 +21,32 @@ export type LoggedEvent = {
 
 export type ClaimSeed = LoggedEvent & { source: string };
 
-/** Inserts one claim (headers `{}` and body `{}` stored, as before the replay window ends); returns its seq. */
-export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed): number {
+/** The parts of a ledger instance a seed needs: its claim numbering and its stored requests (tests only). */
+export type LedgerInternals = {
+  seqs: { peek(): number; take(): void };
+  requests: {
+    store(seq: number, receivedAt: number, headers: Record<string, string>, body: Uint8Array): void;
+  };
+};
+
+/**
+ * Inserts one claim; returns its seq. With the ledger `instance`, it is numbered by the ledger's counter and its
+ * request (headers `{}`, body `{}`) is stored, as before the replay window ends.
+ */
+export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed, instance?: unknown): number {
   const body = new TextEncoder().encode("{}");
-  return sql
+  const ledger = instance as LedgerInternals | undefined;
+  const receivedAt = seed.receivedAt ?? Date.now();
+  const seq = sql
     .exec<{ seq: number }>(
-      `INSERT INTO claims (source, event_id, type, received_at, body_size, shard, routes, status, attempts,
-         last_error, delivered_at, headers, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) RETURNING seq`,
+      `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, routes, status, attempts,
+         last_error, delivered_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      ledger?.seqs.peek() ?? null,
       seed.source,
       seed.id,
       seed.type ?? "issues.opened",
-      seed.receivedAt ?? Date.now(),
+      receivedAt,
       body.byteLength,
       shard,
       seed.routes ? JSON.stringify(seed.routes) : null,
@@ -40,9 +54,11 @@ export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed): nu
       seed.attempts ?? 1,
       seed.lastError ?? null,
       seed.deliveredAt ?? null,
-      body,
     )
     .one().seq;
+  ledger?.seqs.take();
+  ledger?.requests.store(seq, receivedAt, {}, body);
+  return seq;
 }
 
 /** The shard an event is claimed in under the test configuration. */
@@ -86,8 +102,8 @@ export async function logEvents(source: string, events: LoggedEvent[]): Promise<
   const seeds = events.map((event, index) => ({ receivedAt: now - index, ...event, source })).reverse();
   for (const seed of seeds) {
     const shard = shardOf(source, seed.id);
-    await runInDurableObject(ledgerFor(env, shard), (_i, state) =>
-      insertClaim(state.storage.sql, shard, seed),
+    await runInDurableObject(ledgerFor(env, shard), (instance, state) =>
+      insertClaim(state.storage.sql, shard, seed, instance),
     );
   }
 }
