@@ -30,6 +30,7 @@ import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayForOperator } from "./replay-for-operator";
 import { requireAdminToken } from "./require-admin-token";
+import { withActivity } from "./route-activity";
 import { routeBudgetApi, trippedKeysOf } from "./route-budget-api";
 import { routeControlApi } from "./route-control-api";
 import { RouteDetailView, RouteListView, RouteParams } from "./route-schemas";
@@ -96,7 +97,10 @@ adminApi.route("/routes", routeControlApi());
 adminApi.route("/routes", routeBudgetApi);
 adminApi.route("/routes", laneApi());
 adminApi.route("/agents/job-tracker", jobTrackerApi);
-adminApi.get("/routes", validate("query", NoQuery), (c) => c.json(RouteListView.parse(listRoutes(c.env))));
+adminApi.get("/routes", validate("query", NoQuery), async (c) => {
+  const { configured, routes } = listRoutes(c.env);
+  return c.json(RouteListView.parse({ configured, routes: await withActivity(c.env, routes) }));
+});
 
 adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", NoQuery), async (c) => {
   const { name } = c.req.valid("param");
@@ -104,7 +108,8 @@ adminApi.get("/routes/:name", validate("param", RouteParams), validate("query", 
   if (!route) throw new Problem(404, "No route is named so.");
   const configured = routeTableFor(c.env).routes.get(name);
   const trippedKeys = configured ? await trippedKeysOf(c.env, configured) : [];
-  return c.json(RouteDetailView.parse({ ...route, trippedKeys }));
+  const [active] = await withActivity(c.env, [route]);
+  return c.json(RouteDetailView.parse({ ...active, trippedKeys }));
 });
 
 adminApi.get("/metrics", validate("query", MetricsQuery), async (c) => {

@@ -3,7 +3,6 @@
  * request from its ledger shard with credential-like headers masked.
  */
 
-import type { VerifiedWith } from "../claim/ledger-rpc";
 import { ledgerFor } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
@@ -13,12 +12,6 @@ import { maskHeaders } from "./mask-headers";
 import { readEvent } from "./read-event-log";
 
 export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDetail>>>;
-
-/**
- * Which secret verified the event (the claim's `verified_with`): not in the D1 event log this loader reads,
- * so null here until the detail is read from the ledger shard (the dashboard shows it when set).
- */
-const VERIFIED_WITH_UNKNOWN: VerifiedWith | null = null;
 
 /**
  * Null when the event log has no such event. `headers`, `payload` and `bodyText` (the body as received,
@@ -36,6 +29,7 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
     payload: stored ? payloadFor(sourcesFor(env).sources.get(source), stored.headers, stored.body) : null,
     bodyText: stored ? (readBody(stored.body).text() ?? "") : null,
     payloadAvailable: stored !== null,
-    verifiedWith: VERIFIED_WITH_UNKNOWN,
+    /** Which secret verified the event: `current`, or `previous` during a rotation (null: not verified). */
+    verifiedWith: found.verifiedWith,
   };
 }

@@ -4,7 +4,7 @@
  */
 
 import { z } from "zod";
-import { EventKey, ListLogInput } from "../claim/ledger-rpc";
+import { EventKey, ListLogInput, VerifiedWith } from "../claim/ledger-rpc";
 import type { ClaimPage, ClaimRow } from "../claim/log-queries";
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
@@ -159,6 +159,12 @@ export async function readEvent(env: Env, source: string, id: string) {
   return {
     event: toSummary(found.claim),
     shard: found.shard,
+    verifiedWith: VerifiedWith.safeParse(found.claim.verified_with).data ?? null,
+    routes: z
+      .array(z.string())
+      .nullable()
+      .catch(null)
+      .parse(JSON.parse(found.claim.routes ?? "null")),
     attempts: found.attempts.map((a) => ({
       handler: a.handler,
       replay: a.replay,

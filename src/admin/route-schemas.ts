@@ -5,8 +5,19 @@ import { BudgetKey, TrippedKey } from "../routes/budget-schemas";
 /** Where a route was written: routes.ts, `HOOKGATE_ROUTES`, or a handler registered with `handlers.on` (`code`). */
 export const RouteOrigin = z.enum(["routes.ts", "HOOKGATE_ROUTES", "code"]);
 
-/** `active` for now; pausing and the circuit breaker add `paused` and `circuit-open`. */
-export const RouteState = z.enum(["active"]);
+/** The route's back-pressure state, from its gate (docs/back-pressure.md). */
+export const RouteState = z.enum(["active", "paused", "circuit-open"]);
+
+/** What a route did with the events of a recent window, summed over the ledger shards. */
+export const RouteCounts = z.object({
+  pending: z.number().int().meta({ description: "events the route still owes (accepted or retrying)" }),
+  delivered: z.number().int(),
+  dead: z.number().int().meta({ description: "events the route gave up (dead-lettered)" }),
+  since: z.iso
+    .datetime()
+    .meta({ description: "the counts cover events received since then (the last 24 h)" }),
+  truncated: z.boolean().meta({ description: "true when a shard counted only its newest 50,000 events" }),
+});
 
 /** Where a route delivers. Secrets are never shown: only the names of the variables that hold them. */
 export const RouteDestinationView = z.union([
@@ -47,6 +58,12 @@ export const RouteView = z.object({
     .nullable()
     .meta({ description: "the route's ordered lanes (`orderBy` and its options); null: unordered" }),
   state: RouteState,
+  lastError: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ description: "the destination's last failure, from the route's gate" }),
+  counts: RouteCounts.optional(),
 });
 export type RouteView = z.infer<typeof RouteView>;
 

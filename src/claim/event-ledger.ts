@@ -19,6 +19,7 @@ import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
 import { beginDeliveries, releaseHeld, settleDeliveries } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
+import { forgetExpired } from "./forget-expired";
 import { GroupCommit } from "./group-commit";
 import { LeaseBook } from "./lease-book";
 import {
@@ -43,10 +44,10 @@ import {
   type ClaimSummary,
   listClaims,
   readClaim,
+  routeActivity,
   summarizeClaims,
 } from "./log-queries";
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
-import { forgetExpired } from "./forget-expired";
 import { QueueSender } from "./queue-sender";
 import { LostMessageFinder } from "./redrive-lost-messages";
 import { SeqCounter, storeEvent } from "./store-event";
@@ -250,5 +251,10 @@ export class EventLedger extends DurableObject<Env> {
   /** Counts and delivery latencies of this shard's claims received since `since` (ms). */
   summarizeLog(input: { since: number }): ClaimSummary {
     return summarizeClaims(this.sql, SummarizeLogInput.parse(input).since);
+  }
+
+  /** Per route, this shard's deliveries of the claims received since `since` (ms): done, dead, pending. */
+  routeActivity(input: { since: number }) {
+    return routeActivity(this.sql, SummarizeLogInput.parse(input).since);
   }
 }

@@ -26,7 +26,7 @@ export const SUMMARY_ROWS_MAX = 50_000;
 const SOURCES_MAX = 500;
 
 const COLUMNS = `seq, source, event_id, type, received_at, body_size, shard, status, attempts, last_error,
-  delivered_at, suppressed_by, replays`;
+  delivered_at, suppressed_by, replays, verified_with, routes`;
 
 export const ClaimRow = z.object({
   seq: z.number(),
@@ -42,6 +42,10 @@ export const ClaimRow = z.object({
   delivered_at: z.number().nullable(),
   suppressed_by: z.string().nullable(),
   replays: z.number(),
+  /** Which configured secret verified it (`current`, `previous`), null when not recorded. */
+  verified_with: z.string().nullable(),
+  /** JSON array of the routes chosen when it was claimed; null when the consumer chose. */
+  routes: z.string().nullable(),
 });
 export type ClaimRow = z.infer<typeof ClaimRow>;
 
@@ -413,4 +417,60 @@ export function summarizeClaims(sql: SqlStorage, since: number, maxRows = SUMMAR
     truncated,
     rowsRead: reader.rowsRead,
   };
+}
+
+/** One route's deliveries among the claims read: finished well, dead, and still to go. */
+export interface RouteActivity {
+  route: string;
+  pending: number;
+  delivered: number;
+  dead: number;
+}
+
+const RouteRow = z.object({
+  route: z.string(),
+  status: ClaimStatus,
+  state: z.string().nullable(),
+  done_with: z.string().nullable(),
+});
+
+/**
+ * Per route, how many of the claims received since `since` it delivered, gave up (dead) or still owes
+ * (pending: the claim is unfinished and the route has not finished it). A claim's routes are those chosen
+ * when it was claimed; for claims stored without routes, the deliveries it has. Reads the newest `maxRows`
+ * claims of the window at most.
+ */
+export function routeActivity(
+  sql: SqlStorage,
+  since: number,
+  maxRows = SUMMARY_ROWS_MAX,
+): { routes: RouteActivity[]; truncated: boolean } {
+  const reader = new CountingReader(sql);
+  const bounds = reader.seqBounds();
+  if (!bounds) return { routes: [], truncated: false };
+  const lower = reader.firstSeqReceivedFrom(since - RECEIVED_AT_SKEW_MS, bounds);
+  const start = Math.max(lower, bounds.last + 1 - maxRows);
+  const rows = z.array(RouteRow).parse(
+    reader.all(
+      `SELECT r.value AS route, c.status, o.state, json_extract(c.done_record, '$[0]') AS done_with
+       FROM claims c
+       JOIN json_each(coalesce(c.routes, (
+         SELECT json_group_array(handler) FROM (
+           SELECT handler FROM outcomes WHERE seq = c.seq AND handler NOT LIKE '%#replay-%'
+           UNION SELECT json_extract(c.done_record, '$[0]') WHERE c.done_record IS NOT NULL)))) r
+       LEFT JOIN outcomes o ON o.seq = c.seq AND o.handler = r.value
+       WHERE c.seq >= ? AND c.received_at >= ?`,
+      start,
+      since,
+    ),
+  );
+  const byRoute = new Map<string, RouteActivity>();
+  for (const row of rows) {
+    const activity = byRoute.get(row.route) ?? { route: row.route, pending: 0, delivered: 0, dead: 0 };
+    byRoute.set(row.route, activity);
+    if (row.state === "done" || row.done_with === row.route) activity.delivered++;
+    else if (row.state === "dead") activity.dead++;
+    else if (row.status === "accepted" || row.status === "retrying") activity.pending++;
+  }
+  return { routes: [...byRoute.values()], truncated: start > lower };
 }

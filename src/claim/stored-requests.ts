@@ -86,9 +86,9 @@ export class StoredRequests {
     for (const hour of this.storedHours()) {
       if ((hour + 1) * HOUR_MS > cutoff) continue;
       const table = tableOf(hour);
-      const range = this.sql.exec<{ lo: number | null; hi: number | null }>(
-        `SELECT min(seq) AS lo, max(seq) AS hi FROM ${table}`,
-      ).one();
+      const range = this.sql
+        .exec<{ lo: number | null; hi: number | null }>(`SELECT min(seq) AS lo, max(seq) AS hi FROM ${table}`)
+        .one();
       if (range.lo !== null && range.hi !== null) {
         this.sql.exec(
           `INSERT OR IGNORE INTO kept_requests (seq, headers, body)
@@ -120,21 +120,30 @@ export class StoredRequests {
 
   private row(seq: number, receivedAt: number): { headers: string; body: ArrayBuffer } | null {
     const kept = this.sql
-      .exec<{ headers: string; body: ArrayBuffer }>("SELECT headers, body FROM kept_requests WHERE seq = ?", seq)
+      .exec<{ headers: string; body: ArrayBuffer }>(
+        "SELECT headers, body FROM kept_requests WHERE seq = ?",
+        seq,
+      )
       .toArray()[0];
     if (kept) return kept;
     const hour = Math.floor(receivedAt / HOUR_MS);
     if (!this.hours.has(hour)) return null;
     return (
       this.sql
-        .exec<{ headers: string; body: ArrayBuffer }>(`SELECT headers, body FROM ${tableOf(hour)} WHERE seq = ?`, seq)
+        .exec<{ headers: string; body: ArrayBuffer }>(
+          `SELECT headers, body FROM ${tableOf(hour)} WHERE seq = ?`,
+          seq,
+        )
         .toArray()[0] ?? null
     );
   }
 
   private storedHours(): number[] {
     return this.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?", `${PREFIX}[0-9]*`)
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?",
+        `${PREFIX}[0-9]*`,
+      )
       .toArray()
       .map((row) => Number(row.name.slice(PREFIX.length)))
       .filter(Number.isSafeInteger)

@@ -1,7 +1,12 @@
 /** The event detail page says which of the source's secrets verified the event (current or previous). */
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventDetailView } from "../../src/admin/load-event-detail";
 import { EventDetailPage } from "../../src/dashboard/event-detail-page";
+import { waitForDeliveries } from "../support/agent-sink-client";
+import { accept } from "../support/pipeline";
+import { BASE, githubEvent } from "../support/signed-requests";
+import { loginCookie } from "./login-session";
 
 /** A delivered event's detail as the loader builds it, verified with `verifiedWith`. */
 function detailOf(verifiedWith: EventDetailView["verifiedWith"]): EventDetailView {
@@ -49,5 +54,16 @@ describe("verified with, on the event detail page", () => {
 
   it("says nothing when it is not known", async () => {
     expect(await render(detailOf(null))).not.toContain("verified with");
+  });
+});
+
+describe("the event page of a real event", () => {
+  it("shows the secret the ledger recorded when it verified the event", async () => {
+    const id = await accept(await githubEvent());
+    await waitForDeliveries(id);
+    const page = await exports.default.fetch(
+      new Request(`${BASE}/admin/events/github/${id}`, { headers: { cookie: await loginCookie() } }),
+    );
+    expect(await page.text()).toMatch(/data-verified-with="current"/);
   });
 });

@@ -15,7 +15,7 @@ import { gateNameFor } from "../../src/handlers/route-table";
 import worker from "../../src/index";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, inspectLedger } from "../support/pipeline";
-import { githubEvent, post } from "../support/signed-requests";
+import { BASE, githubEvent, post } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
 const SHARDS = 1024;
@@ -59,6 +59,18 @@ async function acceptInOneShard(testEnv: Env, count: number) {
   return { ids, shard, messages };
 }
 
+/** `GET /admin/api/routes/:name` in the env the route is configured in. */
+async function routeView(testEnv: Env, route: string) {
+  const ctx = createExecutionContext();
+  const request = new Request(`${BASE}/admin/api/routes/${route}`, {
+    headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+  });
+  const response = await worker.fetch(request, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
 describe("route back-pressure in the consumer", () => {
   it("holds a paused route's deliveries without an attempt, and releases them in acceptance order on resume", async () => {
     const { route, bucket, testEnv } = gatedEnv();
@@ -72,6 +84,10 @@ describe("route back-pressure in the consumer", () => {
       expect((await inspectLedger("github", id, testEnv)).deliveries).toEqual([
         { handler: route, state: "held", attempts: 0, last_error: expect.stringContaining("paused") },
       ]);
+
+    // The route's view shows it paused, owing the three events it holds.
+    const view = await routeView(testEnv, route);
+    expect(view).toMatchObject({ state: "paused", counts: { pending: 3, delivered: 0, dead: 0 } });
 
     const { released } = await resumeRoute(testEnv, route, gate);
     expect(released).toBe(3);
@@ -92,6 +108,10 @@ describe("route back-pressure in the consumer", () => {
       expect((await inspectLedger("github", id, testEnv)).deliveries).toMatchObject([
         { handler: route, state: "done", attempts: 1 },
       ]);
+    expect(await routeView(testEnv, route)).toMatchObject({
+      state: "active",
+      counts: { pending: 0, delivered: 3, dead: 0 },
+    });
   });
 
   it("pauses the whole route for a 429's Retry-After instead of each event retrying on its own", async () => {
