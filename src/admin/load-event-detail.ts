@@ -6,6 +6,7 @@
 import { ledgerFor } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
 import { sourcesFor } from "../config/sources-from-env";
+import { routeTableFor } from "../handlers/route-table";
 import { readBody } from "../normalize/read-body";
 import { payloadFor } from "../queue/build-envelope";
 import { maskHeaders } from "./mask-headers";
@@ -25,6 +26,15 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
     event: found.event,
     attempts: found.attempts,
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
+    /** Each configured route's attempt budget (its own `maxAttempts`, else `maxAttempts`). */
+    maxAttemptsByRoute: Object.fromEntries(
+      [...routeTableFor(env).routes.values()].map((route) => [
+        route.name,
+        route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
+      ]),
+    ),
+    /** The routes chosen when the event was claimed (null: stored without routes). */
+    routes: found.routes,
     headers: stored ? maskHeaders(stored.headers) : null,
     payload: stored ? payloadFor(sourcesFor(env).sources.get(source), stored.headers, stored.body) : null,
     bodyText: stored ? (readBody(stored.body).text() ?? "") : null,

@@ -88,7 +88,9 @@ dashboard.get(
     const { replayed, redrive, live } = c.req.valid("query");
     const detail = await loadEventDetail(c.env, source, id);
     if (!detail) throw new Problem(404, "No such event in the event log.");
-    const routed = handlers.match(source, detail.event.type, c.env).map((route) => route.name);
+    // The routes chosen when the event was claimed; for events stored without, the matching handlers.
+    const routed =
+      detail.routes ?? handlers.match(source, detail.event.type, c.env).map((route) => route.name);
     const handlerNames = [...new Set([...routed, ...detail.attempts.map((attempt) => attempt.handler)])];
     const replayPending =
       replayed !== undefined &&

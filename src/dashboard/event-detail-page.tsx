@@ -255,7 +255,7 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
       {byHandler(attempts).map(([handler, runs]) => (
         <section>
           <h3>{handler}</h3>
-          <AttemptTimeline attempts={runs} maxAttempts={maxAttempts} />
+          <AttemptTimeline attempts={runs} maxAttempts={detail.maxAttemptsByRoute[handler] ?? maxAttempts} />
         </section>
       ))}
       <h2>Headers</h2>

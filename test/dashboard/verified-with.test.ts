@@ -26,6 +26,8 @@ function detailOf(verifiedWith: EventDetailView["verifiedWith"]): EventDetailVie
     },
     attempts: [],
     maxAttempts: 8,
+    maxAttemptsByRoute: {},
+    routes: null,
     headers: {},
     payload: {},
     bodyText: "{}",

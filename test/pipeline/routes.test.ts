@@ -14,6 +14,7 @@ import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
 import type { WebhookEnvelope } from "../../src/handlers/envelope";
 import worker from "../../src/index";
+import { loginCookie } from "../dashboard/login-session";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
 import { BASE, githubEvent, post } from "../support/signed-requests";
@@ -184,6 +185,15 @@ describe("a route's maxAttempts", () => {
       ["default", "failed"],
       ["once", "dead"],
     ]);
+    // The event page counts each route's attempts against that route's own budget, and offers its routes.
+    const page = await send(
+      new Request(`${BASE}/admin/events/github/${id}`, { headers: { cookie: await loginCookie() } }),
+      testEnv,
+    );
+    const html = await page.text();
+    expect(html).toMatch(/1 of 1/);
+    expect(html).toMatch(/1 of 8/);
+    expect(html).toContain('<option value="once">');
   });
 });
 
