@@ -19,7 +19,7 @@ import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
 import { beginDeliveries, releaseHeld, settleDeliveries } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
-import { forgetExpired } from "./forget-expired";
+import { FORGET_BATCH, forgetExpired } from "./forget-expired";
 import { GroupCommit } from "./group-commit";
 import { LeaseBook } from "./lease-book";
 import {
@@ -66,6 +66,8 @@ export class EventLedger extends DurableObject<Env> {
   /** When this instance started, and what had been sent by then: those messages may have died with it. */
   private restart: { at: number; sentThrough: number } | null;
   private alarmAt: number | null = null;
+  /** When this instance last forgot what retention no longer keeps (never: its first alarm does). */
+  private purgedAt = Number.NEGATIVE_INFINITY;
   private readonly sender: QueueSender;
   private readonly leases: LeaseBook;
   private readonly outbox: Outbox;
@@ -186,6 +188,27 @@ export class EventLedger extends DurableObject<Env> {
     return this.sender.faultReport();
   }
 
+  /**
+   * Forgets what retention and the replay window no longer keep: expired claims (a bounded batch: "more"
+   * while any remain), signed-content periods and request hours. Runs at the first alarm of an instance,
+   * then hourly (the alarm runs every few seconds under traffic; these scans need not).
+   */
+  private forgetOld(now: number): "done" | "more" {
+    const settings = this.settings;
+    const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
+    const forgotten = forgetExpired(this.sql, now - retentionMs);
+    for (const claim of forgotten) {
+      this.leases.forget(claim.seq);
+      this.requests.forget(claim);
+    }
+    if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
+    this.signedContents.forgetOld(now, retentionMs);
+    this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    if (forgotten.length === FORGET_BATCH) return "more";
+    this.purgedAt = now;
+    return "done";
+  }
+
   private ensureAlarmBy(at: number): void {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     this.alarmAt = at;
@@ -217,15 +240,7 @@ export class EventLedger extends DurableObject<Env> {
       retrySoon = !(await this.outbox.drain()) || retrySoon;
     }
     now = Date.now();
-    const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
-    const forgotten = forgetExpired(this.sql, now - retentionMs);
-    for (const seq of forgotten) {
-      this.leases.forget(seq);
-      this.requests.forget(seq);
-    }
-    if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
-    this.signedContents.forgetOld(now, retentionMs);
-    this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    if (now - this.purgedAt >= PURGE_INTERVAL_MS && this.forgetOld(now) === "more") retrySoon = true;
     this.outbox.persistMark();
     if (retrySoon || this.outbox.hasPending())
       this.ensureAlarmBy(now + settings.OUTBOX_REDRIVE_SECONDS * 1000);

@@ -5,20 +5,30 @@
  */
 import * as SQL from "./ledger-sql";
 
+/** `ledger_settings` name of the largest seq ever forgotten. */
+export const FORGOTTEN_THROUGH = "forgotten_through";
+
 /** Claims one expiry scan looks at, at most. */
 const SCAN_WINDOW = 10_000;
+/** Claims one run forgets at most; the alarm comes back soon while a full batch was forgotten. */
+export const FORGET_BATCH = 500;
 
 /**
- * Forgets up to 500 finished claims received before `cutoff`, with everything kept for them; returns their
- * seqs (the caller forgets what it keeps in memory for them).
+ * Forgets up to FORGET_BATCH finished claims received before `cutoff`, with their outcome rows; returns them
+ * (the caller forgets their requests and what it keeps in memory for them).
  */
-export function forgetExpired(sql: SqlStorage, cutoff: number): number[] {
-  const expired = sql.exec<{ seq: number }>(SQL.SELECT_EXPIRED, 0, SCAN_WINDOW, cutoff, 500).toArray();
+export function forgetExpired(sql: SqlStorage, cutoff: number): { seq: number; received_at: number }[] {
+  const expired = sql
+    .exec<{ seq: number; received_at: number }>(SQL.SELECT_EXPIRED, 0, SCAN_WINDOW, cutoff, FORGET_BATCH)
+    .toArray();
   for (const { seq } of expired) {
     sql.exec(SQL.DELETE_OUTCOMES, seq);
     sql.exec(SQL.DELETE_FAILED_ATTEMPTS, seq);
     sql.exec(SQL.DELETE_RESEND, seq);
     sql.exec(SQL.DELETE_CLAIM, seq);
   }
-  return expired.map((row) => row.seq);
+  // Numbers are never used twice: the counter starts past the largest one ever forgotten (store-event.ts).
+  const last = Math.max(0, ...expired.map((row) => row.seq));
+  if (last > 0) sql.exec(SQL.SET_SETTING_AT_LEAST, FORGOTTEN_THROUGH, last);
+  return expired;
 }

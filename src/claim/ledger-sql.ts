@@ -153,7 +153,7 @@ DELETE FROM body_chunks WHERE seq BETWEEN ?1 AND ?2 AND seq NOT IN (SELECT seq F
 
 /** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `
-SELECT seq FROM (${WINDOW})
+SELECT seq, received_at FROM (${WINDOW})
 WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded') LIMIT ?4`;
 export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
@@ -164,5 +164,7 @@ export const HAS_CLAIMS = "SELECT EXISTS (SELECT 1 FROM claims) AS n";
 
 /** Small persisted values of the shard (the lease horizon, the accepted low-water mark). */
 export const SELECT_SETTING = "SELECT value FROM ledger_settings WHERE name = ?";
+export const SET_SETTING_AT_LEAST = `
+INSERT INTO ledger_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`;
 export const SET_SETTING = `
 INSERT INTO ledger_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`;

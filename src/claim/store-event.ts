@@ -1,11 +1,14 @@
 /** Stores claimed events, with their stored request, in the ledger's SQLite; numbers the claims. */
+
+import { FORGOTTEN_THROUGH } from "./forget-expired";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import * as SQL from "./ledger-sql";
 import type { StoredRequests } from "./stored-requests";
 
 /**
- * Numbers claims: one past the largest `seq` stored or sent (the sent mark survives the claims it passed),
- * so a number is never reused even when the newest claims were forgotten.
+ * Numbers claims: one past the largest `seq` stored, sent (the persisted sent mark) or forgotten (the
+ * `forgotten_through` setting), so a number is never used twice, even when the newest claims were forgotten
+ * (SQLite would reuse the largest rowid).
  */
 export class SeqCounter {
   private next: number;
@@ -14,7 +17,10 @@ export class SeqCounter {
     private readonly sql: SqlStorage,
     sentThrough: number,
   ) {
-    this.next = sentThrough + 1;
+    const forgotten =
+      sql.exec<{ value: number }>(SQL.SELECT_SETTING, FORGOTTEN_THROUGH).toArray()[0]?.value ?? 0;
+    const stored = sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n;
+    this.next = Math.max(sentThrough, forgotten, stored) + 1;
   }
 
   /** The number the next claim gets (`max(seq)` is one read of the rowid b-tree's last entry). */

@@ -113,9 +113,11 @@ export class StoredRequests {
   }
 
   /** Forgets a claim's request wherever it is (the claim is forgotten after retention). */
-  forget(seq: number): void {
-    this.sql.exec("DELETE FROM kept_requests WHERE seq = ?", seq);
-    this.sql.exec(SQL.DELETE_BODY_CHUNKS, seq);
+  forget(claim: { seq: number; received_at: number }): void {
+    this.sql.exec("DELETE FROM kept_requests WHERE seq = ?", claim.seq);
+    this.sql.exec(SQL.DELETE_BODY_CHUNKS, claim.seq);
+    const hour = Math.floor(claim.received_at / HOUR_MS);
+    if (this.hours.has(hour)) this.sql.exec(`DELETE FROM ${tableOf(hour)} WHERE seq = ?`, claim.seq);
   }
 
   private row(seq: number, receivedAt: number): { headers: string; body: ArrayBuffer } | null {
