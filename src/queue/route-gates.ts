@@ -70,7 +70,13 @@ export async function admitDeliveries(
   return admissions;
 }
 
-/** Tells each gate the batch's failures, and one success for a route whose gate counts failures. */
+/**
+ * Tells each route's gate how the batch went for it, in order, one route's calls after another's. A batch
+ * that had any success for a route shows the destination is up: the gate hears the failures that asked it
+ * to wait (a 429 or 503 with Retry-After) and then that success, so failures of concurrent deliveries are
+ * never counted as failures in a row. A batch with only failures reports each; one without failures
+ * reports a success only while the gate counts failures (`failing`, from `admitMany`).
+ */
 export async function reportToGates(
   env: Env,
   reports: GateReport[],
@@ -78,26 +84,30 @@ export async function reportToGates(
   failuresToOpen: number,
   gateOf: (route: string) => string,
 ): Promise<void> {
-  const calls: { route: string; report: GateReport }[] = [];
-  const succeeded = new Set<string>();
+  const byRoute = new Map<string, GateReport[]>();
   for (const report of reports) {
     const route = handlerOfKey(report.handler);
-    if (!report.ok) calls.push({ route, report });
-    else if (failing.has(route) && !succeeded.has(route)) {
-      succeeded.add(route);
-      calls.push({ route, report });
-    }
+    byRoute.set(route, [...(byRoute.get(route) ?? []), report]);
   }
   await Promise.all(
-    calls.map(async ({ route, report }) => {
+    [...byRoute].map(async ([route, runs]) => {
+      const failures = runs.filter((run) => !run.ok);
+      const success = runs.find((run) => run.ok);
+      const calls = success
+        ? failures.length > 0 || failing.has(route)
+          ? [...failures.filter((run) => run.retryAfterSeconds), success]
+          : []
+        : failures;
       try {
-        await env.ROUTE_GATE.getByName(gateOf(route)).report({
-          outcome: report.ok ? "ok" : "failed",
-          status: report.status ?? null,
-          retryAfterSeconds: report.retryAfterSeconds ?? null,
-          error: report.error ?? undefined,
-          failuresToOpen,
-        });
+        const gate = env.ROUTE_GATE.getByName(gateOf(route));
+        for (const report of calls)
+          await gate.report({
+            outcome: report.ok ? "ok" : "failed",
+            status: report.status ?? null,
+            retryAfterSeconds: report.retryAfterSeconds ?? null,
+            error: report.error ?? undefined,
+            failuresToOpen,
+          });
       } catch (error) {
         logError("gate", { outcome: "unreachable", route, error: describeError(error) });
       }

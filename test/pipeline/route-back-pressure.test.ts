@@ -143,4 +143,29 @@ describe("route back-pressure in the consumer", () => {
     );
     expect(notStarted.filter((rows) => rows.length === 0)).toHaveLength(18);
   });
+
+  it("opens no circuit for failures among concurrent successes: a batch with any success shows the destination is up", async () => {
+    // Issues 1 to 6 fail, the other 14 of the same batch succeed: 6 failures, but not 6 in a row.
+    const name = `half-down-${crypto.randomUUID().slice(0, 8)}`;
+    handlers.register(
+      async function halfDown(event) {
+        const issue = (event.payload as { issue?: { number?: number } }).issue;
+        if ((issue?.number ?? 0) <= 6) throw new Error("agent down for this one");
+      },
+      { name },
+    );
+    const { route, testEnv } = gatedEnv("", { destination: { handler: name } });
+    const { messages } = await acceptInOneShard(testEnv, 20);
+    await consume(messages, handlers, testEnv);
+    const gate = await env.ROUTE_GATE.getByName(gateNameFor(route, testEnv)).state();
+    expect(gate).toMatchObject({ state: "active", consecutiveFailures: 0 });
+  });
+
+  it("opens the circuit when a batch's deliveries all fail, ROUTE_CIRCUIT_FAILURES of them", async () => {
+    const { route, testEnv } = gatedEnv("status=500");
+    const { messages } = await acceptInOneShard(testEnv, 5);
+    await consume(messages, handlers, testEnv);
+    const gate = await env.ROUTE_GATE.getByName(gateNameFor(route, testEnv)).state();
+    expect(gate).toMatchObject({ state: "circuit-open", consecutiveFailures: 5 });
+  });
 });
