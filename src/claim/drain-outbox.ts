@@ -10,6 +10,7 @@
 import { describeError, logDebug, logError } from "../shared/log";
 import type { EventMessage } from "./event-message";
 import type { LeaseBook } from "./lease-book";
+import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 import { messageFor, messagesForEvent } from "./messages-for-event";
 import type { QueueSender } from "./queue-sender";
@@ -31,14 +32,14 @@ export class Outbox {
     private readonly sender: QueueSender,
     private readonly leases: LeaseBook,
   ) {
-    this.sentThrough = sql.exec<{ value: number }>(SQL.SELECT_SETTING, SENT_THROUGH).toArray()[0]?.value ?? 0;
+    this.sentThrough = readSetting(sql, SENT_THROUGH);
     this.persistedThrough = this.sentThrough;
   }
 
   /** Persists the sent mark when it moved (the alarm calls it; one written row per call at most). */
   persistMark(): void {
     if (this.sentThrough === this.persistedThrough) return;
-    this.sql.exec(SQL.SET_SETTING, SENT_THROUGH, this.sentThrough);
+    writeSetting(this.sql, SENT_THROUGH, this.sentThrough);
     this.persistedThrough = this.sentThrough;
   }
 

@@ -40,7 +40,6 @@ export type ClaimRow = {
 const CLAIM_COLUMNS =
   "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, done_record";
 export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = ? AND event_id = ?`;
-export const SELECT_CLAIM_BY_SEQ = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq = ?`;
 
 /** The outbox: claims past the sent mark that need delivering, in acceptance order. */
 export const SELECT_UNSENT = `
@@ -134,7 +133,6 @@ SELECT * FROM (
 /** The oldest `accepted` claim at or after the low-water mark (null when none). */
 export const OLDEST_ACCEPTED =
   "SELECT seq AS n FROM claims WHERE seq >= ? AND status = 'accepted' ORDER BY seq LIMIT 1";
-export const HAS_RETRYING = "SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'retrying') AS n";
 
 /**
  * The expiry scan looks at a window of the oldest claims (`seq` after ?1, at most ?2 of them): no index on

@@ -13,6 +13,7 @@
  * partial index `claims_failing`, which first-try deliveries never touch.
  */
 import type { LeaseBook } from "./lease-book";
+import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 
 const BATCH = 100;
@@ -28,7 +29,7 @@ export class LostMessageFinder {
     private readonly sql: SqlStorage,
     private readonly leases: LeaseBook,
   ) {
-    this.lowWater = sql.exec<{ value: number }>(SQL.SELECT_SETTING, LOW_WATER).toArray()[0]?.value ?? 0;
+    this.lowWater = readSetting(sql, LOW_WATER);
   }
 
   /**
@@ -94,6 +95,6 @@ export class LostMessageFinder {
     const next = oldest ?? this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1;
     if (next === this.lowWater) return;
     this.lowWater = next;
-    this.sql.exec(SQL.SET_SETTING, LOW_WATER, next);
+    writeSetting(this.sql, LOW_WATER, next);
   }
 }

@@ -2,6 +2,7 @@
 
 import { FORGOTTEN_THROUGH } from "./forget-expired";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
+import { readSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 import type { StoredRequests } from "./stored-requests";
 
@@ -17,8 +18,7 @@ export class SeqCounter {
     private readonly sql: SqlStorage,
     sentThrough: number,
   ) {
-    const forgotten =
-      sql.exec<{ value: number }>(SQL.SELECT_SETTING, FORGOTTEN_THROUGH).toArray()[0]?.value ?? 0;
+    const forgotten = readSetting(sql, FORGOTTEN_THROUGH);
     const stored = sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n;
     this.next = Math.max(sentThrough, forgotten, stored) + 1;
   }
