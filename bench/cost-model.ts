@@ -187,10 +187,29 @@ export function capacity(units: PerEventUnits, deployment: Deployment, directMic
   return { eventsPerSecond, setBy, bounds };
 }
 
-/** What a deployment needs for `rate` events/s: shards (the higher of the storage and request bounds) and queues. */
+/**
+ * What a deployment needs for `rate` events/s: shards (the higher of the storage and request bounds) and
+ * queues. With more shards a consumer batch touches more of them: the consumer calls each touched shard
+ * twice (begin, settle) and, per route, the route's gate once per touched shard, so per event those calls
+ * grow to 2 × min(shards, batch) ÷ batch and min(shards, batch) ÷ batch. The gate is one object per route.
+ */
 export function sizeFor(rate: number, units: PerEventUnits, deployment: Deployment) {
   const byStorage = Math.ceil((rate * byteSecondsPerEvent(units, deployment)) / LIMIT.durableObjectBytes);
-  const byRequests = Math.ceil((rate * units.ledgerRequests) / LIMIT.durableObjectRequestsPerSecond);
-  const queues = Math.ceil((rate * units.queueMessages) / LIMIT.queueMessagesPerSecond);
-  return { shards: Math.max(byStorage, byRequests), byStorage, byRequests, queues };
+  const touchedPerBatch = (shards: number) =>
+    Math.min(shards, deployment.consumerBatch) / deployment.consumerBatch;
+  const measuredConsumerShare = touchedPerBatch(deployment.shards);
+  // Ingress calls as counted (the consumer's share taken out), then the consumer's at this many shards.
+  const ingress = units.ledgerRequests - 2 * measuredConsumerShare;
+  const requestsAt = (shards: number) => ingress + 2 * touchedPerBatch(shards);
+  let shards = Math.max(byStorage, deployment.shards);
+  const byRequests = () => Math.ceil((rate * requestsAt(shards)) / LIMIT.durableObjectRequestsPerSecond);
+  while (byRequests() > shards) shards = byRequests();
+  return {
+    shards,
+    byStorage,
+    byRequests: byRequests(),
+    ledgerRequestsPerEvent: requestsAt(shards),
+    queues: Math.ceil((rate * units.queueMessages) / LIMIT.queueMessagesPerSecond),
+    gateRequestsPerSecond: rate * touchedPerBatch(shards),
+  };
 }

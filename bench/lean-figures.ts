@@ -1,6 +1,6 @@
 /**
  * Issue 16's figures ("Lean pipeline") as one table: each figure measured now, its value before the lean
- * pipeline (the previous results file's "old value" column, or its measured figure when it has none), its
+ * pipeline (carried over from the previous results file's "old value" column), its
  * target, and whether it is met. `npm run bench` and bench/storage-report.ts print it and write it into
  * bench/results/latest.md.
  */
@@ -156,7 +156,7 @@ export type LeanFigures = ReturnType<typeof leanFigures>;
 
 /**
  * Each figure's value before the lean pipeline, from a previous results file's figures table: its "old
- * value" column when it holds one (so re-running keeps the pre-change figure), else its "measured now".
+ * value" column (so re-running keeps the pre-change figure; a figure that had none has none).
  */
 export function previousFigures(markdown: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -169,7 +169,7 @@ export function previousFigures(markdown: string): Map<string, string> {
     if (cells.length < 6 || !cells[1] || !cells[2] || cells[1] === "figure" || cells[1].startsWith("---"))
       continue;
     const old = cells[3];
-    out.set(cells[1], old && old !== "—" && !old.startsWith("not run") ? old : cells[2]);
+    if (old && old !== "—" && !old.startsWith("not run")) out.set(cells[1], old);
   }
   return out;
 }
@@ -205,7 +205,10 @@ export function figuresSection(figures: LeanFigures, previous: Map<string, strin
     )
       .map(([bound, rate]) => `${bound} ${fmt(rate)}`)
       .join(" · ")}. What larger rates need (same arithmetic): ${figures.sizes
-      .map((s) => `${s.rate.toLocaleString("en-US")}/s: ${s.shards} shards, ${s.queues} queues`)
+      .map(
+        (s) =>
+          `${s.rate.toLocaleString("en-US")}/s: ${s.shards.toLocaleString("en-US")} shards (storage ${s.byStorage.toLocaleString("en-US")}, requests ${s.byRequests.toLocaleString("en-US")} at ${fmt(s.ledgerRequestsPerEvent)} per event), ${s.queues} queues, ${fmt(s.gateRequestsPerSecond)} gate requests/s per route`,
+      )
       .join(
         " · ",
       )}. Rows written once per shard and retention period (the period's signed-content table), left out of the per-event figures: ${figures.once} in the batched run.`,
