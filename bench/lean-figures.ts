@@ -14,7 +14,7 @@ import {
   sizeFor,
   steadyRows,
 } from "./cost-model.ts";
-import type { CaseResult, StorageWork } from "./report.ts";
+import type { CaseResult, ReferenceRun, StorageWork } from "./report.ts";
 
 /** The heading of the section in bench/results/latest.md (also how the previous values are found). */
 export const FIGURES_HEADING = "## Issue 16 figures (lean pipeline)";
@@ -34,6 +34,9 @@ export interface FigureRow {
 
 const fmt = (value: number, digits = 3) => Number(value.toPrecision(digits)).toLocaleString("en-US");
 
+/** A note when the machine was busy with other work during a load run (its figures are unreliable). */
+const busy = (warnings: string[]) => (warnings.length > 0 ? " (machine busy: unreliable)" : "");
+
 const callList = (calls: Record<string, number>, per: number) =>
   Object.entries(calls)
     .map(([method, n]) => `${method} ${fmt(n / per)}`)
@@ -43,6 +46,7 @@ const callList = (calls: Record<string, number>, per: number) =>
 export function leanFigures(
   work: StorageWork,
   c32: CaseResult | null,
+  references: ReferenceRun[] = [],
   deployment: Deployment = DEFAULT_DEPLOYMENT,
 ) {
   const cpu = c32?.netCpuMsPerAcceptedEvent ?? null;
@@ -130,16 +134,45 @@ export function leanFigures(
     },
     {
       figure: "throughput ÷ bare Worker at c=32",
-      now: c32?.throughputRatio != null ? `${c32.throughputRatio}×` : notRun,
+      now:
+        c32?.throughputRatio != null
+          ? `${c32.throughputRatio}× (${c32.gateway.requestsPerSecond} vs ${c32.baseline.requestsPerSecond} req/s)${busy(c32.warnings)}`
+          : notRun,
       target: "≥ 0.5×",
       met: c32?.throughputRatio != null ? c32.throughputRatio >= 0.5 : null,
     },
     {
       figure: "net CPU ms per event at c=32",
-      now: c32?.netCpuMsPerAcceptedEvent != null ? String(c32.netCpuMsPerAcceptedEvent) : notRun,
+      now:
+        c32?.netCpuMsPerAcceptedEvent != null
+          ? `${c32.netCpuMsPerAcceptedEvent}${busy(c32.warnings)}`
+          : notRun,
       target: "≤ 2",
       met: c32?.netCpuMsPerAcceptedEvent != null ? c32.netCpuMsPerAcceptedEvent <= 2 : null,
     },
+    {
+      figure: "delivery keeps pace at c=32 (backlog middle → end)",
+      now: c32
+        ? `${c32.gateway.delivery.backlog.q50} → ${c32.gateway.delivery.backlog.end}${c32.gateway.delivery.backlogGrowing ? " (growing)" : ""}`
+        : notRun,
+      target: "no growing backlog",
+      met: c32 ? !c32.gateway.delivery.backlogGrowing : null,
+    },
+    {
+      figure: "end-to-end p99 ms at c=32",
+      now:
+        c32?.gateway.delivery.endToEndMs.p99 != null ? String(c32.gateway.delivery.endToEndMs.p99) : notRun,
+      target: "< 1,000",
+      met: c32?.gateway.delivery.endToEndMs.p99 != null ? c32.gateway.delivery.endToEndMs.p99 < 1_000 : null,
+    },
+    ...references.map(
+      (r): FigureRow => ({
+        figure: `${r.kind} ÷ its bare Worker at c=32 (net CPU ms)`,
+        now: `${r.throughputRatio ?? "?"}× (${r.netCpuMsPerAcceptedEvent ?? "?"})${busy(r.warnings)}`,
+        target: "—",
+        met: null,
+      }),
+    ),
   ];
   return {
     rows,

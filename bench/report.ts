@@ -661,7 +661,11 @@ function markdown(report: BenchReport, svgName?: string, previous = new Map<stri
     const c32 = report.cases.find((c) => c.name === "2kb-c32") ?? null;
     lines.push(
       ...figuresSection(
-        leanFigures(report.storageWork, report.settings.ingestOnly ? null : c32),
+        leanFigures(
+          report.storageWork,
+          report.settings.ingestOnly ? null : c32,
+          report.settings.ingestOnly ? [] : report.references,
+        ),
         previous,
         "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case; old values from the previous bench/results/latest.md.",
       ),
