@@ -448,8 +448,8 @@ export function storageSection(storage: StorageWork): string[] {
     "",
     `Counted by the runtime in workerd (bench/storage-work.perf.ts): 2 KB GitHub events, one route (the built-in forwarder), first-try delivery, through the real Worker, ledger shards, route gate, queues and consumer; \`cursor.rowsRead\`/\`rowsWritten\` of every statement on every Durable Object (index entries count as rows written), every billed call, every queue message. No D1. Two runs: a **lone event**, and a **batch of ${batch.events}** accepted concurrently (group commit, the outbox's sent mark, lease batches and the consumer's per-shard calls are shared by the batch: that is the headline). Then the alarms each run planned, run once.`,
     "",
-    `Lone event: ${lone.ledger.written} rows written, ${lone.ledger.read} read; calls ${calls(lone)}; ${lone.queue.messages} message (${lone.queue.messageBytes.join(", ")} B) in ${lone.queue.sendBatches} \`sendBatch\`; its ${lone.alarmRuns.runs} alarm runs: ${lone.alarmRuns.read} rows read, ${lone.alarmRuns.written} written.`,
-    `Batch of ${batch.events}: ${batch.ledger.written} rows written (**${perEvent(batch.ledger.written, batch.events)} per event**), ${batch.ledger.read} read; calls ${calls(batch)}; ${batch.queue.messages} messages in ${batch.queue.sendBatches} \`sendBatch\`; its ${batch.alarmRuns.runs} alarm runs: ${batch.alarmRuns.read} rows read, ${batch.alarmRuns.written} written.`,
+    `Lone event: ${lone.ledger.written} rows written, ${lone.ledger.read} read; calls ${calls(lone)}; ${lone.queue.messages} message (${lone.queue.messageBytes.join(", ")} B) in ${lone.queue.sendBatches} \`sendBatch\`; alarm runs it planned: ${lone.alarmRuns.runs}, ${lone.alarmRuns.read} rows read, ${lone.alarmRuns.written} written.`,
+    `Batch of ${batch.events}: ${batch.ledger.written} rows written (**${perEvent(batch.ledger.written, batch.events)} per event**), ${batch.ledger.read} read; calls ${calls(batch)}; ${batch.queue.messages} messages in ${batch.queue.sendBatches} \`sendBatch\`; alarm runs it planned: ${batch.alarmRuns.runs}, ${batch.alarmRuns.read} rows read, ${batch.alarmRuns.written} written.`,
     "",
     `| statement (batch of ${batch.events}) | calls | rows read | rows written | written per event |`,
     "| --- | --- | --- | --- | --- |",
@@ -667,7 +667,7 @@ function markdown(report: BenchReport, svgName?: string, previous = new Map<stri
           report.settings.ingestOnly ? [] : report.references,
         ),
         previous,
-        "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case; old values from the previous bench/results/latest.md.",
+        "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case and reference runs. The headline per-event figures are the **batched** run (50 events accepted concurrently, ÷ 50); the lone event and the whole life (rows written later by the request purge and expiry) are beside them. "Old value" is the figure before the lean pipeline, carried over from the previous bench/results/latest.md.",
       ),
     );
     lines.push(...storageSection(report.storageWork));
