@@ -667,7 +667,7 @@ function markdown(report: BenchReport, svgName?: string, previous = new Map<stri
           report.settings.ingestOnly ? [] : report.references,
         ),
         previous,
-        "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case and reference runs. The headline per-event figures are the **batched** run (50 events accepted concurrently, ÷ 50); the lone event and the whole life (rows written later by the request purge and expiry) are beside them. "Old value" is the figure before the lean pipeline, carried over from the previous bench/results/latest.md.",
+        'Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run\'s 2kb-c32 case and reference runs. The headline per-event figures are the **batched** run (50 events accepted concurrently, ÷ 50); the lone event and the whole life (rows written later by the request purge and expiry) are beside them. "Old value" is the figure before the lean pipeline, carried over from the previous bench/results/latest.md.',
       ),
     );
     lines.push(...storageSection(report.storageWork));
