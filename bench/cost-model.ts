@@ -3,30 +3,28 @@
  * Cloudflare's list prices, and into the sustained rate one deployment holds (and which limit sets it),
  * so that docs/scaling.md and issue 16's targets use computed figures, never hand arithmetic.
  */
-import type { StorageWork } from "./report.ts";
+import type { PipelineRun, StorageWork } from "./report.ts";
 
 /**
  * Cloudflare list prices on Workers Paid, beyond the included usage, in dollars. Read on 2026-11-30 from:
  * - Workers: developers.cloudflare.com/workers/platform/pricing ($0.30 per million requests, $0.02 per
  *   million CPU ms; queue consumer invocations are Worker requests);
  * - Durable Objects: developers.cloudflare.com/durable-objects/platform/pricing ($0.15 per million
- *   requests, every RPC method call and every alarm invocation is one; SQLite storage: $1.00 per million
- *   rows written, $0.001 per million rows read, $0.20 per GB-month stored);
+ *   requests: every RPC method call and every alarm invocation is one; $12.50 per million GB-s of
+ *   duration at 128 MB per active object; SQLite storage: $1.00 per million rows written, $0.001 per
+ *   million rows read, $0.20 per GB-month stored);
  * - Queues: developers.cloudflare.com/queues/platform/pricing ($0.40 per million operations; a message
- *   is one write, one read and one delete, each per 64 KB);
- * - D1: developers.cloudflare.com/d1/platform/pricing ($1.00 per million rows written, $0.001 per million
- *   rows read, $0.75 per GB-month stored).
+ *   is one write, one read and one delete, each per 64 KB).
  */
 export const PRICE = {
   workerRequest: 0.3 / 1e6,
   workerCpuMs: 0.02 / 1e6,
   durableObjectRequest: 0.15 / 1e6,
+  durableObjectGbSecond: 12.5 / 1e6,
   sqliteRowWritten: 1.0 / 1e6,
   sqliteRowRead: 0.001 / 1e6,
   sqliteGbMonth: 0.2,
   queueOperation: 0.4 / 1e6,
-  d1RowWritten: 1.0 / 1e6,
-  d1GbMonth: 0.75,
 } as const;
 
 /** Published platform limits the capacity arithmetic uses (docs/scaling.md, "The limits that matter"). */
@@ -34,120 +32,184 @@ export const LIMIT = {
   /** Cloudflare's guidance for one Durable Object (single-threaded): about 1,000 requests/s. */
   durableObjectRequestsPerSecond: 1_000,
   durableObjectBytes: 10e9,
-  d1DatabaseBytes: 10e9,
+  durableObjectMemoryGb: 0.128,
   queueMessagesPerSecond: 5_000,
   queueOperationBytes: 64 * 1024,
 } as const;
 
-/** The default deployment (wrangler.toml): what the per-event figures are amortised over. */
+/** A deployment's shape (wrangler.toml and its vars): what the per-event figures are amortised over. */
 export interface Deployment {
   shards: number;
   retentionDays: number;
+  replayHours: number;
   /** Queue consumer `max_batch_size`: at load every consumer invocation carries this many messages. */
   consumerBatch: number;
   /** OUTBOX_REDRIVE_SECONDS: a busy shard runs its alarm once per this period. */
   alarmSeconds: number;
   queues: number;
+  /** Routes with a gate (RouteGate objects kept busy). */
+  routes: number;
 }
 
+/** The default deployment: wrangler.toml as shipped (4 shards, two event queues, one route). */
 export const DEFAULT_DEPLOYMENT: Deployment = {
   shards: 4,
   retentionDays: 7,
+  replayHours: 72,
   consumerBatch: 50,
   alarmSeconds: 5,
-  queues: 1,
+  queues: 2,
+  routes: 1,
 };
 
-/** What one event costs in billed units, amortised at a sustained `rate` (events/s). */
+/** What one event costs in billed units at a sustained `rate` (events/s). */
 export interface PerEventUnits {
   workerRequests: number;
   durableObjectRequests: number;
-  ledgerRowsWritten: number;
-  ledgerRowsRead: number;
-  eventLogRowsWritten: number;
+  /** Ledger calls alone (accept, claimSignedContent, begin, settle, alarms): what the shards serve. */
+  ledgerRequests: number;
+  gateRequests: number;
+  /** Rows written while the event is accepted and delivered, alarms included (steady state). */
+  rowsWritten: number;
+  /** Rows written later: the request purge after the replay window, expiry, lease batches deleted. */
+  deferredRowsWritten: number;
+  rowsRead: number;
   queueMessages: number;
   queueOperations: number;
-  ledgerBytes: number;
-  eventLogBytes: number;
+  /** Bytes kept while the request is kept (the replay window), and after it until retention ends. */
+  bytesDuringReplay: number;
+  bytesAfterReplay: number;
+  durableObjectGbSeconds: number;
   /** Net CPU per event when a load run measured it (local, an upper bound); 0 when not measured. */
   cpuMs: number;
 }
 
-const CONSUMER_CALLS = ["beginDeliveries", "settleDeliveries"];
+/** Statements that run once per shard and retention period (creating that period's signed-content table). */
+const oncePerPeriod = (statement: string) => statement.startsWith("CREATE TABLE");
+
+/** Rows a run wrote and read per event, without what happens once per shard and retention period. */
+export function steadyRows(run: PipelineRun): { written: number; read: number; oncePerPeriod: number } {
+  let written = 0;
+  let read = 0;
+  let once = 0;
+  for (const [name, row] of Object.entries(run.ledger.byStatement)) {
+    if (oncePerPeriod(name)) once += row.rowsWritten;
+    else written += row.rowsWritten;
+    read += row.rowsRead;
+  }
+  return { written: written / run.events, read: read / run.events, oncePerPeriod: once };
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((n, v) => n + v, 0);
 
 /**
- * Billed units per event from what the storage bench counted for one lone event, amortised at load:
- * a consumer invocation carries `consumerBatch` messages and calls each shard it touches once to begin
- * and once to settle (so the lone event's consumer calls are scaled by min(shards, batch) ÷ batch), and
- * each busy shard runs one alarm per `alarmSeconds`, shared by every event that arrives meanwhile.
+ * Billed units per event, from a counted run (the batched one by default): its calls, rows and messages
+ * divided by its events, plus each busy shard's alarm once per `alarmSeconds` (its rows as counted in
+ * that run, its reads as measured with the most retained claims), shared by every event meanwhile.
  */
 export function perEventUnits(
   work: StorageWork,
   deployment: Deployment,
   rate: number,
   cpuMs: number | null,
+  run: PipelineRun = work.batch,
 ): PerEventUnits {
-  const e = work.perEvent;
-  const calls = e.durableObjectCalls ?? {};
-  const consumerCalls = CONSUMER_CALLS.reduce((n, m) => n + (calls[m] ?? 0), 0);
-  const ingressCalls = Object.entries(calls)
-    .filter(([method]) => !CONSUMER_CALLS.includes(method) && method !== "alarm")
-    .reduce((n, [, count]) => n + count, 0);
-  const shardsPerBatch = Math.min(deployment.shards, deployment.consumerBatch);
+  const n = run.events;
+  const calls = Object.entries(run.durableObjectCalls).filter(([method]) => method !== "alarm");
+  const gateCalls = sum(calls.filter(([m]) => m.startsWith("gate.")).map(([, c]) => c)) / n;
+  const ledgerCalls = sum(calls.filter(([m]) => !m.startsWith("gate.")).map(([, c]) => c)) / n;
   const alarmsPerEvent = deployment.shards / deployment.alarmSeconds / rate;
-  const messages = e.queue?.messageBytes ?? [];
+  const alarmRuns = Math.max(1, run.alarmRuns.runs);
+  const busiestAlarm = Math.max(0, ...work.alarm.map((a) => a.alarmRowsRead));
+  const rows = steadyRows(run);
+  const messages = run.queue.messageBytes;
   const operationsPerMessage = (bytes: number) =>
     3 * Math.max(1, Math.ceil(bytes / LIMIT.queueOperationBytes));
+  const objects = deployment.shards + deployment.routes;
   return {
     workerRequests: 1 + 1 / deployment.consumerBatch,
-    durableObjectRequests:
-      ingressCalls + (consumerCalls * shardsPerBatch) / deployment.consumerBatch + alarmsPerEvent,
-    ledgerRowsWritten: e.ledger.written,
-    ledgerRowsRead: e.ledger.read + (e.alarmRun?.read ?? 0) * alarmsPerEvent,
-    eventLogRowsWritten: e.eventLog.rowsWritten,
-    queueMessages: messages.length,
-    queueOperations: messages.reduce((n, bytes) => n + operationsPerMessage(bytes), 0),
-    ledgerBytes: work.bytesPerRetainedEvent?.ledger ?? 0,
-    eventLogBytes: work.bytesPerRetainedEvent?.eventLog ?? 0,
+    durableObjectRequests: ledgerCalls + gateCalls + alarmsPerEvent,
+    ledgerRequests: ledgerCalls + alarmsPerEvent,
+    gateRequests: gateCalls,
+    rowsWritten: rows.written + (run.alarmRuns.written / alarmRuns) * alarmsPerEvent,
+    deferredRowsWritten: work.deferred.written / work.deferred.events,
+    rowsRead: rows.read + busiestAlarm * alarmsPerEvent + work.deferred.read / work.deferred.events,
+    queueMessages: messages.length / n,
+    queueOperations: sum(messages.map(operationsPerMessage)) / n,
+    bytesDuringReplay: work.bytesPerRetainedEvent.afterDelivery,
+    bytesAfterReplay: work.bytesPerRetainedEvent.afterReplayWindow,
+    durableObjectGbSeconds: (objects * LIMIT.durableObjectMemoryGb) / rate,
     cpuMs: cpuMs ?? 0,
   };
 }
 
-/** Dollars per million events, by item, at list prices; storage held for the retention window. */
+/** Byte-seconds one event occupies in its shard: the replay window with its request, then the claim alone. */
+export function byteSecondsPerEvent(units: PerEventUnits, deployment: Deployment): number {
+  const retention = deployment.retentionDays * 86_400;
+  const replay = Math.min(deployment.replayHours * 3_600, retention);
+  return units.bytesDuringReplay * replay + units.bytesAfterReplay * (retention - replay);
+}
+
+/** Dollars per million events, by item, at list prices; every row the event ever causes is counted. */
 export function dollarsPerMillion(units: PerEventUnits, deployment: Deployment): Record<string, number> {
-  const months = deployment.retentionDays / 30;
+  const gbMonths = byteSecondsPerEvent(units, deployment) / 1e9 / (30 * 86_400);
   const items = {
     "Workers requests": units.workerRequests * PRICE.workerRequest,
     "Workers CPU": units.cpuMs * PRICE.workerCpuMs,
     "Durable Object requests": units.durableObjectRequests * PRICE.durableObjectRequest,
-    "Durable Object rows written": units.ledgerRowsWritten * PRICE.sqliteRowWritten,
-    "Durable Object rows read": units.ledgerRowsRead * PRICE.sqliteRowRead,
-    "Durable Object storage": (units.ledgerBytes / 1e9) * months * PRICE.sqliteGbMonth,
-    "D1 rows written": units.eventLogRowsWritten * PRICE.d1RowWritten,
-    "D1 storage": (units.eventLogBytes / 1e9) * months * PRICE.d1GbMonth,
+    "Durable Object duration": units.durableObjectGbSeconds * PRICE.durableObjectGbSecond,
+    "rows written (delivery)": units.rowsWritten * PRICE.sqliteRowWritten,
+    "rows written (later: purge, expiry)": units.deferredRowsWritten * PRICE.sqliteRowWritten,
+    "rows read": units.rowsRead * PRICE.sqliteRowRead,
+    "Durable Object storage": gbMonths * PRICE.sqliteGbMonth,
     "Queue operations": units.queueOperations * PRICE.queueOperation,
   };
   const perMillion = Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v * 1e6]));
-  return { ...perMillion, total: Object.values(perMillion).reduce((n, v) => n + v, 0) };
+  return { ...perMillion, total: sum(Object.values(perMillion)) };
 }
 
 /** Each bound on the sustained rate (events/s) of a deployment; `setBy` names the lowest. */
-export function capacity(units: PerEventUnits, deployment: Deployment) {
-  const retentionSeconds = deployment.retentionDays * 86_400;
+export function capacity(units: PerEventUnits, deployment: Deployment, directMicrosecondsPerEvent: number) {
   const bounds: Record<string, number> = {
-    "Durable Object requests (~1,000/s per shard)":
-      (deployment.shards * LIMIT.durableObjectRequestsPerSecond) / units.durableObjectRequests,
     "ledger storage (10 GB per shard)":
-      units.ledgerBytes > 0
-        ? (deployment.shards * LIMIT.durableObjectBytes) / (units.ledgerBytes * retentionSeconds)
+      (deployment.shards * LIMIT.durableObjectBytes) / byteSecondsPerEvent(units, deployment),
+    "ledger requests (~1,000/s per shard)":
+      (deployment.shards * LIMIT.durableObjectRequestsPerSecond) / units.ledgerRequests,
+    "ledger SQLite work (direct calls, this machine)": (deployment.shards * 1e6) / directMicrosecondsPerEvent,
+    "route gate (~1,000 requests/s per route)":
+      units.gateRequests > 0
+        ? LIMIT.durableObjectRequestsPerSecond / units.gateRequests
         : Number.POSITIVE_INFINITY,
-    "D1 event log (10 GB)":
-      units.eventLogBytes > 0
-        ? LIMIT.d1DatabaseBytes / (units.eventLogBytes * retentionSeconds)
-        : Number.POSITIVE_INFINITY,
-    "queue (5,000 messages/s per queue)":
+    "queues (5,000 messages/s each)":
       (deployment.queues * LIMIT.queueMessagesPerSecond) / Math.max(units.queueMessages, 1e-9),
   };
   const [setBy, eventsPerSecond] = Object.entries(bounds).reduce((low, b) => (b[1] < low[1] ? b : low));
   return { eventsPerSecond, setBy, bounds };
+}
+
+/**
+ * What a deployment needs for `rate` events/s: shards (the higher of the storage and request bounds) and
+ * queues. With more shards a consumer batch touches more of them: the consumer calls each touched shard
+ * twice (begin, settle) and, per route, the route's gate once per touched shard, so per event those calls
+ * grow to 2 × min(shards, batch) ÷ batch and min(shards, batch) ÷ batch. The gate is one object per route.
+ */
+export function sizeFor(rate: number, units: PerEventUnits, deployment: Deployment) {
+  const byStorage = Math.ceil((rate * byteSecondsPerEvent(units, deployment)) / LIMIT.durableObjectBytes);
+  const touchedPerBatch = (shards: number) =>
+    Math.min(shards, deployment.consumerBatch) / deployment.consumerBatch;
+  const measuredConsumerShare = touchedPerBatch(deployment.shards);
+  // Ingress calls as counted (the consumer's share taken out), then the consumer's at this many shards.
+  const ingress = units.ledgerRequests - 2 * measuredConsumerShare;
+  const requestsAt = (shards: number) => ingress + 2 * touchedPerBatch(shards);
+  let shards = Math.max(byStorage, deployment.shards);
+  const byRequests = () => Math.ceil((rate * requestsAt(shards)) / LIMIT.durableObjectRequestsPerSecond);
+  while (byRequests() > shards) shards = byRequests();
+  return {
+    shards,
+    byStorage,
+    byRequests: byRequests(),
+    ledgerRequestsPerEvent: requestsAt(shards),
+    queues: Math.ceil((rate * units.queueMessages) / LIMIT.queueMessagesPerSecond),
+    gateRequestsPerSecond: rate * touchedPerBatch(shards),
+  };
 }

@@ -1,7 +1,8 @@
 /**
- * Counts, inside workerd, the work the ledger Durable Objects do for the storage bench: every SQLite
- * statement's rows read and written, every RPC method call and alarm run, and every queue message the
- * outbox sends (with its size, since Queues bills per 64 KB). Bench-only; nothing here runs in production.
+ * Counts, inside workerd, the work the Durable Objects do for the storage bench: every SQLite statement's
+ * rows read and written (ledger shards and the route gate), every billed RPC method call and alarm run, and
+ * every queue message the outbox sends (with its size, since Queues bills per 64 KB). Bench-only; nothing
+ * here runs in production.
  */
 import * as SQL from "../src/claim/ledger-sql";
 
@@ -11,7 +12,7 @@ export type CountedStatement = { statement: string; rowsRead: number; rowsWritte
 /** Everything counted since `resetTally`. */
 export interface Tally {
   statements: CountedStatement[];
-  /** Calls per ledger method (RPC methods and `alarm`), whichever shard ran them. */
+  /** Calls per Durable Object method (`RouteGate.admitMany`, `accept`, `alarm`, …), whichever object ran them. */
   calls: Record<string, number>;
   /** `sendBatch` calls and the JSON size of each message body sent. */
   sendBatches: number;
@@ -19,13 +20,16 @@ export interface Tally {
 }
 
 /** The ledger methods a Worker or the runtime calls per event (each is one billed Durable Object request). */
-export const COUNTED_METHODS = [
+export const LEDGER_METHODS = [
   "accept",
   "claimSignedContent",
   "beginDeliveries",
   "settleDeliveries",
   "alarm",
 ] as const;
+
+/** The route gate's methods the consumer calls (one `admitMany` per route per batch; `report` on failures). */
+export const GATE_METHODS = ["admitMany", "admit", "report"] as const;
 
 let tally: Tally = emptyTally();
 
@@ -41,61 +45,82 @@ export function resetTally(): Tally {
 
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, name]));
 
-/** The exported constant's name for a ledger statement, or its first words. */
+/** The exported constant's name for a ledger statement, or its first words (signed-content tables by period). */
 function nameOf(query: string): string {
-  return statementNames.get(query) ?? query.trim().replace(/\s+/g, " ").slice(0, 40);
+  return (
+    statementNames.get(query) ??
+    query
+      .trim()
+      .replace(/\s+/g, " ")
+      .replace(/signed_contents_\d+/g, "signed_contents_<period>")
+      .slice(0, 48)
+  );
 }
 
 const patched = new WeakSet<object>();
 
+/** Counts every statement of one object's SqlStorage (call inside `runInDurableObject`). */
+function countStatements(storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  if (patched.has(sql)) return;
+  patched.add(sql);
+  const exec = sql.exec.bind(sql);
+  Object.defineProperty(sql, "exec", {
+    configurable: true,
+    writable: true,
+    // A statement's rows are read in a microtask after `exec`, once its caller consumed the cursor.
+    value: (query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = exec(query, ...bindings);
+      queueMicrotask(() =>
+        tally.statements.push({
+          statement: nameOf(query),
+          rowsRead: cursor.rowsRead,
+          rowsWritten: cursor.rowsWritten,
+        }),
+      );
+      return cursor;
+    },
+  });
+}
+
+/** Counts calls of `methods` on the instance's class (once for every instance). */
+function countCalls(instance: object, methods: readonly string[], prefix = ""): void {
+  const proto: object = Object.getPrototypeOf(instance);
+  if (patched.has(proto)) return;
+  patched.add(proto);
+  for (const method of methods) {
+    const original = Reflect.get(proto, method) as (...args: unknown[]) => unknown;
+    Reflect.set(proto, method, function (this: unknown, ...args: unknown[]) {
+      const name = `${prefix}${method}`;
+      tally.calls[name] = (tally.calls[name] ?? 0) + 1;
+      return original.apply(this, args);
+    });
+  }
+}
+
 /**
  * Instruments one ledger instance (call inside `runInDurableObject`): its SqlStorage's `exec`, and once
- * for all instances the class's counted methods and its queue sender's `send`. Counts go to the current
- * tally. A statement's rows are read in a microtask after `exec`, once its caller consumed the cursor.
+ * for all instances the class's counted methods and its queue sender's `send`.
  */
 export function instrumentLedger(instance: object, storage: DurableObjectStorage): void {
-  const sql = storage.sql;
-  if (!patched.has(sql)) {
-    patched.add(sql);
-    const exec = sql.exec.bind(sql);
-    Object.defineProperty(sql, "exec", {
-      configurable: true,
-      writable: true,
-      value: (query: string, ...bindings: SqlStorageValue[]) => {
-        const cursor = exec(query, ...bindings);
-        queueMicrotask(() =>
-          tally.statements.push({
-            statement: nameOf(query),
-            rowsRead: cursor.rowsRead,
-            rowsWritten: cursor.rowsWritten,
-          }),
-        );
-        return cursor;
-      },
-    });
-  }
-  const proto: object = Object.getPrototypeOf(instance);
-  if (!patched.has(proto)) {
-    patched.add(proto);
-    for (const method of COUNTED_METHODS) {
-      const original = Reflect.get(proto, method) as (...args: unknown[]) => unknown;
-      Reflect.set(proto, method, function (this: unknown, ...args: unknown[]) {
-        tally.calls[method] = (tally.calls[method] ?? 0) + 1;
-        return original.apply(this, args);
-      });
-    }
-  }
+  countStatements(storage);
+  countCalls(instance, LEDGER_METHODS);
   const sender = Reflect.get(instance, "sender") as object;
   const senderProto: object = Object.getPrototypeOf(sender);
-  if (!patched.has(senderProto)) {
-    patched.add(senderProto);
-    const send = Reflect.get(senderProto, "send") as (messages: MessageSendRequest[]) => Promise<void>;
-    Reflect.set(senderProto, "send", function (this: unknown, messages: MessageSendRequest[]) {
-      tally.sendBatches += Math.ceil(messages.length / 100);
-      for (const message of messages) tally.messageBytes.push(JSON.stringify(message.body).length);
-      return send.call(this, messages);
-    });
-  }
+  if (patched.has(senderProto)) return;
+  patched.add(senderProto);
+  const send = Reflect.get(senderProto, "send") as (messages: MessageSendRequest[]) => Promise<void>;
+  Reflect.set(senderProto, "send", function (this: unknown, messages: MessageSendRequest[]) {
+    tally.sendBatches += Math.ceil(messages.length / 100);
+    for (const message of messages) tally.messageBytes.push(JSON.stringify(message.body).length);
+    return send.call(this, messages);
+  });
+}
+
+/** Instruments one RouteGate instance: its statements, and the gate methods of every instance (`gate.` names). */
+export function instrumentGate(instance: object, storage: DurableObjectStorage): void {
+  countStatements(storage);
+  countCalls(instance, GATE_METHODS, "gate.");
 }
 
 /** Rows read and written, with calls, per statement name. */

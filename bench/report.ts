@@ -166,41 +166,65 @@ export interface ProfiledRun {
 }
 
 type StatementRows = Record<string, { calls: number; rowsRead: number; rowsWritten: number }>;
+type Rows = { read: number; written: number; byStatement: StatementRows };
+
+/** One run of bench/storage-work.perf.ts's pipeline: `events` accepted at once, delivered, settled. */
+export interface PipelineRun {
+  events: number;
+  /** Every Durable Object statement of the run (ledger shards and the route gate), totals not per event. */
+  ledger: Rows;
+  /** Billed Durable Object calls by method (`gate.` for the route gate). */
+  durableObjectCalls: Record<string, number>;
+  /** The alarms the run planned, run once each afterwards. */
+  alarmRuns: { runs: number } & Rows;
+  queue: { messages: number; sendBatches: number; messageBytes: number[] };
+}
 
 /** What bench/storage-work.perf.ts prints (see there). */
 export interface StorageWork {
-  perEvent: {
-    ledger: { read: number; written: number; byStatement: StatementRows };
-    eventLog: { rowsWritten: number; byStatement: Record<string, number> };
-    /** Ledger method calls (RPC and alarm) for the one event; absent in reports before 2026-11-30. */
-    durableObjectCalls?: Record<string, number>;
-    /** One run of the alarm the event planned: rows it read and wrote. */
-    alarmRun?: { ran: boolean; read: number; written: number; byStatement: StatementRows };
-    /** Queue messages the outbox sent for the event, and each message's JSON size. */
-    queue?: { messages: number; sendBatches: number; messageBytes: number[] };
+  lone: PipelineRun;
+  batch: PipelineRun;
+  /** Rows written after delivery, for the lone and the batched events together (`events` of them). */
+  deferred: {
+    events: number;
+    read: number;
+    written: number;
+    byPhase: Record<string, { read: number; written: number }>;
   };
-  /** Storage a delivered 2 KB event occupies until it expires (SQLite database growth per event). */
-  bytesPerRetainedEvent?: {
-    ledger: number;
-    /** The ledger's bytes per event once the replay window is over and the body is deleted; absent before 2026-11-30. */
-    ledgerAfterReplayWindow?: number;
-    eventLog: number;
+  /** Database growth per delivered 2 KB event (pages, index entries and slack included). */
+  bytesPerRetainedEvent: {
+    afterDelivery: number;
+    afterReplayWindow: number;
+    shrunkByFirstPurge: number;
+    /** The same claims stored with an empty request: the floor of the claim row layout. */
+    claimWithoutRequest: number;
+    columns: Record<string, number>;
+    directMicrosecondsPerEvent: number;
     bodyBytes: number;
-    /** Logical bytes per event by what they hold (column lengths; no index entries, no page overhead). */
-    ledgerColumns?: Record<string, number>;
   };
   alarm: {
     retained: number;
     wallMs: number;
     alarmRowsRead: number;
+    alarmRowsWritten: number;
     byStatement: StatementRows;
-    anyEventsRowsRead: { countStar: number; exists: number };
+    anyEventsRowsRead: {
+      countStar: number;
+      exists: number;
+      retryingAsWritten?: number;
+      retryingThroughIndex?: number;
+    };
   }[];
 }
 
 export function isStorageWork(value: unknown): value is StorageWork {
   const v = value as Partial<StorageWork> | null;
-  return typeof v?.perEvent?.ledger?.written === "number" && Array.isArray(v.alarm);
+  return (
+    typeof v?.batch?.ledger?.written === "number" &&
+    typeof v.lone?.ledger?.written === "number" &&
+    typeof v.bytesPerRetainedEvent?.afterDelivery === "number" &&
+    Array.isArray(v.alarm)
+  );
 }
 
 export interface Target {
@@ -401,64 +425,62 @@ export function rejectionSection(report: BenchReport): string[] {
   return lines;
 }
 
-/** The "Storage work per event" section: rows per statement, bytes kept, and the alarm's reads. */
+/** One run's statements as table rows: calls, rows read and written, per event. */
+function statementRows(run: PipelineRun): string[] {
+  return Object.entries(run.ledger.byStatement).map(
+    ([name, row]) =>
+      `| \`${name.replaceAll("|", "\\|")}\` | ${row.calls} | ${row.rowsRead} | ${row.rowsWritten} | ${Number((row.rowsWritten / run.events).toFixed(3))} |`,
+  );
+}
+
+const perEvent = (n: number, events: number) => Number((n / events).toFixed(3));
+
+/** The "Storage work per event" section: rows per statement, rows written later, bytes kept, the alarm's reads. */
 export function storageSection(storage: StorageWork): string[] {
-  const lines: string[] = [];
-  const ledger = storage.perEvent.ledger;
-  lines.push(
+  const { lone, batch, deferred } = storage;
+  const bytes = storage.bytesPerRetainedEvent;
+  const calls = (run: PipelineRun) =>
+    Object.entries(run.durableObjectCalls)
+      .map(([method, n]) => `${method} ${n}`)
+      .join(", ");
+  const lines: string[] = [
     "## Storage work per event",
     "",
-    `Counted by the runtime in workerd (bench/storage-work.perf.ts: one 2 KB GitHub event, one route (the built-in forwarder), first-try delivery, through the real Worker, ledger shards, queue and consumer; \`cursor.rowsRead\`/\`rowsWritten\` for every ledger statement on every shard, the signed-content claim's shard included; for the event log, the rows the pipeline wrote for that event written again under a scratch id through the same recorders, with D1's \`meta.rows_written\`). Index entries count as rows written. Per event: ledger (Durable Object SQLite) **${ledger.read} rows read, ${ledger.written} rows written**; event log (D1) **${storage.perEvent.eventLog.rowsWritten} rows written**.${
-      storage.perEvent.durableObjectCalls
-        ? ` Ledger calls for the event: ${Object.entries(storage.perEvent.durableObjectCalls)
-            .map(([method, n]) => `${method} ${n}`)
-            .join(
-              ", ",
-            )}; the alarm it planned, run once: ${storage.perEvent.alarmRun?.read ?? "?"} rows read, ${storage.perEvent.alarmRun?.written ?? "?"} written.`
-        : ""
-    }${
-      storage.perEvent.queue
-        ? ` Queue: ${storage.perEvent.queue.messages} message (${storage.perEvent.queue.messageBytes.join(", ")} bytes of JSON) in ${storage.perEvent.queue.sendBatches} \`sendBatch\`.`
-        : ""
-    }`,
+    `Counted by the runtime in workerd (bench/storage-work.perf.ts): 2 KB GitHub events, one route (the built-in forwarder), first-try delivery, through the real Worker, ledger shards, route gate, queues and consumer; \`cursor.rowsRead\`/\`rowsWritten\` of every statement on every Durable Object (index entries count as rows written), every billed call, every queue message. No D1. Two runs: a **lone event**, and a **batch of ${batch.events}** accepted concurrently (group commit, the outbox's sent mark, lease batches and the consumer's per-shard calls are shared by the batch: that is the headline). Then the alarms each run planned, run once.`,
     "",
-    "| ledger statement | calls | rows read | rows written |",
-    "| --- | --- | --- | --- |",
-  );
-  for (const [name, row] of Object.entries(ledger.byStatement))
-    lines.push(`| ${name} | ${row.calls} | ${row.rowsRead} | ${row.rowsWritten} |`);
-  lines.push(
+    `Lone event: ${lone.ledger.written} rows written, ${lone.ledger.read} read; calls ${calls(lone)}; ${lone.queue.messages} message (${lone.queue.messageBytes.join(", ")} B) in ${lone.queue.sendBatches} \`sendBatch\`; alarm runs it planned: ${lone.alarmRuns.runs}, ${lone.alarmRuns.read} rows read, ${lone.alarmRuns.written} written.`,
+    `Batch of ${batch.events}: ${batch.ledger.written} rows written (**${perEvent(batch.ledger.written, batch.events)} per event**), ${batch.ledger.read} read; calls ${calls(batch)}; ${batch.queue.messages} messages in ${batch.queue.sendBatches} \`sendBatch\`; alarm runs it planned: ${batch.alarmRuns.runs}, ${batch.alarmRuns.read} rows read, ${batch.alarmRuns.written} written.`,
     "",
-    `Event log: ${Object.entries(storage.perEvent.eventLog.byStatement)
-      .map(([name, rows]) => `${name} ${rows}`)
-      .join(", ")} rows written.`,
+    `| statement (batch of ${batch.events}) | calls | rows read | rows written | written per event |`,
+    "| --- | --- | --- | --- | --- |",
+    ...statementRows(batch),
     "",
-    storage.bytesPerRetainedEvent
-      ? `Storage held per delivered event until it expires (CLAIM_RETENTION_DAYS): the growth of the database size (\`sql.databaseSize\`, D1 \`meta.size_after\`: pages, so index entries and page slack included) over 2,000 events with a ${storage.bytesPerRetainedEvent.bodyBytes}-byte body and GitHub's headers, each taken through the ledger's own claim, store, mark-sent, begin and settle code: ledger **${storage.bytesPerRetainedEvent.ledger} bytes**, event log **${storage.bytesPerRetainedEvent.eventLog} bytes**.${
-          storage.bytesPerRetainedEvent.ledgerAfterReplayWindow === undefined
-            ? ""
-            : ` After the replay window (REPLAY_RETENTION_HOURS), with the body deleted and the claim kept: ledger **${storage.bytesPerRetainedEvent.ledgerAfterReplayWindow} bytes** (database size less free pages).`
-        }${
-          storage.bytesPerRetainedEvent.ledgerColumns
-            ? ` Of the ledger's, the column data alone (sum of value lengths, integers counted as 8 bytes): ${Object.entries(
-                storage.bytesPerRetainedEvent.ledgerColumns,
-              )
-                .map(([what, bytes]) => `${what} ${bytes}`)
-                .join(
-                  ", ",
-                )}; the rest is index entries and b-tree overhead (the runtime does not expose \`dbstat\`).`
-            : ""
-        } A Durable Object and a D1 database each hold at most 10 GB (docs/scaling.md).`
-      : "",
+    `| statement (lone event) | calls | rows read | rows written | written per event |`,
+    "| --- | --- | --- | --- | --- |",
+    ...statementRows(lone),
     "",
-    "The ledger's alarm runs every OUTBOX_REDRIVE_SECONDS (5 s) on every shard that accepted an event since its last run. Rows it reads per run, by retained (delivered, not yet expired) events in the shard:",
+    `Rows written **later**, counted by running the ledger's own purge code on every shard with the windows passed, over the ${deferred.events} events of both runs: ${Object.entries(
+      deferred.byPhase,
+    )
+      .map(([phase, rows]) => `${phase}: ${rows.written} written, ${rows.read} read`)
+      .join("; ")} — **${perEvent(deferred.written, deferred.events)} rows written per event** later.`,
     "",
-    '| retained events | rows read per alarm run | "any events?" asked with count(*) | asked with EXISTS (now) |',
-    "| --- | --- | --- | --- |",
-  );
+    `Bytes kept per delivered event (growth of \`sql.databaseSize\`: pages, so index entries and slack included) over 2,000 events with a ${bytes.bodyBytes}-byte body and GitHub's headers, each taken through the ledger's own code in batches of ${batch.events} (signed-content claim and store in one transaction, one sent mark, begin with one lease batch, first-try settle, lease batches pruned): **${bytes.afterDelivery} bytes** after delivery; **${bytes.afterReplayWindow} bytes** after the replay window in the steady state (2,000 more events delivered after a purge, then purged; the first purge shrank the database by ${bytes.shrunkByFirstPurge} B per event: the request is cleared inside the claim row, and SQLite does not give back the page space that frees, so new claims cannot use it). The same claims stored with an empty request keep **${bytes.claimWithoutRequest} bytes**: the floor of this row layout. Column data per event (value lengths, integers as 8 bytes): ${Object.entries(
+      bytes.columns,
+    )
+      .map(([what, n]) => `${what} ${n}`)
+      .join(
+        ", ",
+      )}. The ledger's own code ran ${bytes.directMicrosecondsPerEvent} µs per event here (direct calls, no RPC). A Durable Object holds at most 10 GB (docs/scaling.md).`,
+    "",
+    "The ledger's alarm runs every OUTBOX_REDRIVE_SECONDS (5 s) on every shard that accepted an event since its last run. What one run reads, by retained (delivered, younger than the replay window) claims in the shard, with the sent and low-water marks where delivery left them:",
+    "",
+    "| retained claims | rows read per alarm run | rows written | wall ms | of which SELECT_UNFINISHED | \"any claims?\" with count(*) / EXISTS | `status = 'retrying'` as written / repeating the partial index's term |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
   for (const a of storage.alarm)
     lines.push(
-      `| ${a.retained} | ${a.alarmRowsRead} | ${a.anyEventsRowsRead.countStar} | ${a.anyEventsRowsRead.exists} |`,
+      `| ${a.retained} | ${a.alarmRowsRead} | ${a.alarmRowsWritten} | ${a.wallMs} | ${a.byStatement.SELECT_UNFINISHED?.rowsRead ?? "—"} | ${a.anyEventsRowsRead.countStar} / ${a.anyEventsRowsRead.exists} | ${a.anyEventsRowsRead.retryingAsWritten ?? "—"} / ${a.anyEventsRowsRead.retryingThroughIndex ?? "—"} |`,
     );
   lines.push("");
   return lines;
@@ -639,9 +661,13 @@ function markdown(report: BenchReport, svgName?: string, previous = new Map<stri
     const c32 = report.cases.find((c) => c.name === "2kb-c32") ?? null;
     lines.push(
       ...figuresSection(
-        leanFigures(report.storageWork, report.settings.ingestOnly ? null : c32),
+        leanFigures(
+          report.storageWork,
+          report.settings.ingestOnly ? null : c32,
+          report.settings.ingestOnly ? [] : report.references,
+        ),
         previous,
-        "Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run's 2kb-c32 case; old values from the previous bench/results/latest.md.",
+        'Per 2 KB event, one route, first-try delivery (bench/lean-figures.ts, bench/cost-model.ts); throughput and CPU from this run\'s 2kb-c32 case and reference runs. The headline per-event figures are the **batched** run (50 events accepted concurrently, ÷ 50); the lone event and the whole life (rows written later by the request purge and expiry) are beside them. "Old value" is the figure before the lean pipeline, carried over from the previous bench/results/latest.md.',
       ),
     );
     lines.push(...storageSection(report.storageWork));

@@ -1025,7 +1025,7 @@ async function main(): Promise<number> {
   await stopRuntime(baseline.dev);
   if (!options["no-storage"]) {
     try {
-      report.storageWork = await measureStorageWork(REPO, 60_000);
+      report.storageWork = await measureStorageWork(REPO, 180_000);
       console.log("  storage work per event measured in workerd (bench/storage-work.perf.ts)");
     } catch (error) {
       console.log(`  (storage measurement failed: ${error instanceof Error ? error.message : error})`);
@@ -1038,7 +1038,7 @@ async function main(): Promise<number> {
   console.log("");
   if (report.storageWork) {
     const c32 = report.settings.ingestOnly ? null : (results.find((c) => c.name === "2kb-c32") ?? null);
-    printFigures(leanFigures(report.storageWork, c32), previous);
+    printFigures(leanFigures(report.storageWork, c32, c32 ? references : []), previous);
     console.log("");
   }
   for (const target of report.targets)

@@ -1,6 +1,6 @@
 /**
  * Starts the two Workers the benchmark compares, each under its own `wrangler dev` on 127.0.0.1:
- * the gateway (with fresh persisted state, D1 migrations applied, and the vars it needs) and the baseline.
+ * the gateway (with fresh persisted state and the vars it needs) and the baseline.
  * Both run from a snapshot of their sources in a temporary directory: wrangler dev reloads on every
  * source change, and a reload in the middle of a case (someone editing src/) would restart workerd and
  * lose the local queue's in-memory messages.
@@ -12,7 +12,6 @@ import getPort from "get-port";
 import {
   type LocalDevOptions,
   localDevArgs,
-  runWrangler,
   spawnWrangler,
   type WranglerDev,
   waitUntilHealthy,
@@ -86,7 +85,7 @@ export class LogCounter implements LogCounts {
       } catch {}
       return;
     }
-    const batch = /QUEUE hookgate-events (\d+)\/(\d+)(?: \((\d+)ms\))?/.exec(line);
+    const batch = /QUEUE hookgate-events(?:-\d+)? (\d+)\/(\d+)(?: \((\d+)ms\))?/.exec(line);
     if (batch) {
       this.queueBatches++;
       this.queueMessages += Number(batch[2]);
@@ -107,16 +106,16 @@ function snapshotGateway(
   withoutConsumer: boolean,
 ): void {
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["src", "migrations", "package.json", "tsconfig.json"]) {
+  for (const entry of ["src", "package.json", "tsconfig.json"]) {
     cpSync(join(repo, entry), join(dir, entry), { recursive: true });
   }
   let config = readFileSync(join(repo, "wrangler.toml"), "utf8");
   if (batchTimeoutSeconds !== null) {
-    config = config.replace(/^max_batch_timeout = .*$/m, `max_batch_timeout = ${batchTimeoutSeconds}`);
+    config = config.replace(/^max_batch_timeout = .*$/gm, `max_batch_timeout = ${batchTimeoutSeconds}`);
   }
   if (withoutConsumer) {
-    // Ingest only: events pile up in the local queue, so the load measures verify, claim and enqueue alone.
-    config = config.replace(/^\[\[queues\.consumers\]\][\s\S]*?(?=^\[)/m, "");
+    // Ingest only (every queue's consumer left out): events pile up in the local queues, so the load measures verify, claim and enqueue alone.
+    config = config.replace(/^\[\[queues\.consumers\]\][\s\S]*?(?=^\[)/gm, "");
   }
   writeFileSync(join(dir, "wrangler.toml"), config);
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
@@ -156,7 +155,7 @@ export interface Runtimes {
 }
 
 /**
- * Snapshots the three Workers and applies the gateway's D1 migrations. Start the runtimes one after the
+ * Snapshots the three Workers (the gateway twice: with and without its consumer). Start the runtimes one after the
  * other: wrangler picks further ports of its own while starting, and two starting side by side can
  * pick the same one ("Address already in use").
  */
@@ -183,11 +182,6 @@ export async function prepareRuntimes(
     FORCE_COLOR: "0",
   };
   const stateDir = join(workDir, "state");
-  await runWrangler(
-    ["d1", "migrations", "apply", "hookgate-event-log", "--local", "--persist-to", stateDir],
-    { repo: gatewayDir, label: "migrate", env, onLine: (line) => options.gatewayLog.add(line) },
-    60_000,
-  );
   const start = async (
     label: Runtime["label"],
     dir: string,

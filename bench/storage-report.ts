@@ -6,12 +6,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_DEPLOYMENT } from "./cost-model.ts";
 import {
   FIGURES_HEADING,
   figuresSection,
   leanFigures,
   previousFigures,
   printFigures,
+  TARGET_RATE,
 } from "./lean-figures.ts";
 import { measureStorageWork } from "./measure-storage-work.ts";
 import { storageSection } from "./report.ts";
@@ -39,7 +41,7 @@ const previous = previousFigures(latest);
 const figures = leanFigures(work, null);
 printFigures(figures, previous);
 const date = new Date().toISOString().slice(0, 16).replace("T", " ");
-const intro = `Storage-only run of ${date} UTC (\`node bench/storage-report.ts\`, which runs \`npx vitest run --config bench/vitest.storage.config.ts\`), not the load sweep the other sections come from: per 2 KB GitHub event, one route (the built-in forwarder), first-try delivery, counted in workerd (bench/storage-work.perf.ts) and priced by bench/cost-model.ts. Durable Object requests, ledger rows read and Worker requests are amortised at ${1_000} events/s with the default deployment (a consumer batch of 50 touches all 4 shards: 8 ledger calls per 50 events; one alarm per shard per 5 s). Throughput and CPU come only from the full \`npm run bench\`. "Old value" is the figure in the previous results file.`;
+const intro = `Storage-only run of ${date} UTC (\`node bench/storage-report.ts\`, which runs \`npx vitest run --config bench/vitest.storage.config.ts\`), not the load sweep the other sections come from: 2 KB GitHub events, one route (the built-in forwarder), first-try delivery, counted in workerd (bench/storage-work.perf.ts) and priced by bench/cost-model.ts at ${TARGET_RATE.toLocaleString("en-US")} events/s with the default deployment (${DEFAULT_DEPLOYMENT.shards} shards, ${DEFAULT_DEPLOYMENT.queues} queues, one alarm per shard per ${DEFAULT_DEPLOYMENT.alarmSeconds} s). The headline per-event figures are the **batched** run (${work.batch.events} events accepted concurrently, divided by ${work.batch.events}); the lone event and the whole life (rows written later by the request purge and expiry) are shown beside them. Throughput and CPU come only from the full \`npm run bench\`. "Old value" is the figure before the lean pipeline, carried over from the previous file's old-value column.`;
 let updated = replaceSection(latest, FIGURES_HEADING, figuresSection(figures, previous, intro), "## Ingest");
 updated = replaceSection(updated, "## Storage work per event", storageSection(work), "## Correctness");
 writeFileSync(LATEST, updated);

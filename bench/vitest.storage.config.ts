@@ -12,6 +12,7 @@ export default defineConfig(async (env) => {
       include: ["bench/storage-work.perf.ts"],
       silent: false,
       testTimeout: 120_000,
+      hookTimeout: 60_000,
     },
   };
 });
