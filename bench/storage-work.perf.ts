@@ -12,13 +12,14 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { beginDeliveries, settleDeliveries } from "../src/claim/delivery-state";
+import { forgetExpired } from "../src/claim/forget-expired";
 import { LeaseBook } from "../src/claim/lease-book";
 import type { SettleInput } from "../src/claim/ledger-rpc";
 import * as SQL from "../src/claim/ledger-sql";
-import { forgetExpired, ReplayBodyPurger } from "../src/claim/purge-replay-bodies";
 import { ledgerFor } from "../src/claim/shard-for-event";
-import { storeEvent } from "../src/claim/store-event";
+import { SeqCounter, storeEvent } from "../src/claim/store-event";
 import { SignedContents } from "../src/claim/store-signed-content";
+import { StoredRequests } from "../src/claim/stored-requests";
 import { settingsFrom } from "../src/config/settings";
 import { FORWARD_HANDLER_NAME } from "../src/handlers/forward-to-agent";
 import { gateNameFor } from "../src/handlers/route-table";
@@ -122,14 +123,21 @@ describe("storage work per event", () => {
     for (let shard = 0; shard < shardCount() && !stored; shard++)
       stored = await runInDurableObject(ledgerFor(env, shard), (_instance, state) => {
         const row = state.storage.sql
-          .exec<{ routes: string | null; headers: string; done_record: string | null }>(
-            "SELECT routes, headers, done_record FROM claims WHERE source = 'github' AND event_id = ?",
+          .exec<{
+            seq: number;
+            received_at: number;
+            body_size: number;
+            routes: string | null;
+            done_record: string | null;
+          }>(
+            "SELECT seq, received_at, body_size, routes, done_record FROM claims WHERE source = 'github' AND event_id = ?",
             id ?? "",
           )
           .toArray()[0];
         if (!row) return null;
         const [handler] = JSON.parse(row.done_record ?? '["forward"]') as [string];
-        return { routes: row.routes, headers: JSON.parse(row.headers) as Record<string, string>, handler };
+        const request = (Reflect.get(_instance, "requests") as StoredRequests).read(row);
+        return { routes: row.routes, headers: request?.headers ?? {}, handler };
       });
     observed = stored;
     const { ids: _ids, ...counted } = lone;
@@ -163,17 +171,20 @@ describe("storage work per event", () => {
       await settle();
       phases[name] = tally.statements.slice(from);
     };
-    await phase("request purge (after REPLAY_RETENTION_HOURS)", (_instance, sql) => {
-      const purger = new ReplayBodyPurger(sql);
-      for (let run = 0; run < 10 && purger.purge(Date.now() + 1, Date.now()) === "more"; run++);
-      purged += sql.exec<{ n: number }>("SELECT count(*) AS n FROM claims WHERE headers IS NULL").one().n;
+    await phase("request purge (after REPLAY_RETENTION_HOURS): hour tables dropped", (instance) => {
+      const requests = Reflect.get(instance, "requests") as StoredRequests;
+      purged += requests.purge(Date.now() + 3_600_000);
     });
     await phase("lease batches deleted (after HANDLER_LEASE_SECONDS)", (instance) => {
       const leases = Reflect.get(instance, "leases") as LeaseBook;
       leases.prune(Date.now() + settings.HANDLER_LEASE_SECONDS * 1000 + 1);
     });
     await phase("claims expired (after CLAIM_RETENTION_DAYS)", (_instance, sql) => {
-      for (let n = forgetExpired(sql, Date.now() + 1); n > 0; n = forgetExpired(sql, Date.now() + 1))
+      for (
+        let n = forgetExpired(sql, Date.now() + 1).length;
+        n > 0;
+        n = forgetExpired(sql, Date.now() + 1).length
+      )
         forgotten += n;
     });
     await phase("signed-content tables dropped (two periods later)", (instance) => {
@@ -183,7 +194,8 @@ describe("storage work per event", () => {
     const all = Object.values(phases).flat();
     results.deferred = {
       events: forgotten,
-      requestsPurged: purged,
+      /** Hour tables dropped (each holds many events' requests; dropping one writes no row). */
+      hourTablesDropped: purged,
       ...totals(all),
       byPhase: Object.fromEntries(Object.entries(phases).map(([name, s]) => [name, totals(s)])),
       byStatement: byStatement(all),
@@ -207,6 +219,8 @@ describe("storage work per event", () => {
       const sql = state.storage.sql;
       const leases = new LeaseBook(sql);
       const contents = new SignedContents(sql);
+      const requests = new StoredRequests(sql);
+      const seqs = new SeqCounter(sql, 0);
       const storedRoutes: string[] | undefined = routes === null ? undefined : JSON.parse(routes);
       const deliverMany = (withRequest = true) => {
         const now = Date.now();
@@ -218,7 +232,7 @@ describe("storage work per event", () => {
                 b.toString(16).padStart(2, "0"),
               ).join("");
               contents.claim({ source: "github", digest, id, claimedAt: now }, retentionMs);
-              storeEvent(sql, {
+              storeEvent(sql, seqs, requests, {
                 source: "github",
                 id,
                 type: "issues.opened",
@@ -234,6 +248,7 @@ describe("storage work per event", () => {
           const begun = beginDeliveries(
             sql,
             leases,
+            requests,
             settings,
             ids.map((id) => ({ source: "github", id, handlers: [handler], useStoredRoutes: true })),
           );
@@ -269,9 +284,7 @@ describe("storage work per event", () => {
           `SELECT
              sum(length(source) + length(event_id) + length(type) + length(status) + coalesce(length(routes), 0)
                + coalesce(length(verified_with), 0) + 8 * 7) AS claim,
-             sum(coalesce(length(done_record), 0)) AS done_record,
-             sum(coalesce(length(headers), 0)) AS headers,
-             sum(coalesce(length(body), 0)) AS body
+             sum(coalesce(length(done_record), 0)) AS done_record
            FROM claims`,
         )
         .one();
@@ -285,13 +298,10 @@ describe("storage work per event", () => {
           "SELECT (SELECT count(*) FROM outcomes) AS outcomes, (SELECT count(*) FROM lease_batches) AS leases",
         )
         .one();
-      // After the replay window the alarm drops the request and keeps the claim. SQLite keeps freed pages
-      // for reuse (the runtime refuses PRAGMA freelist_count), so this is the steady state: after one purge,
-      // COUNT more events are delivered and purged, with the ledger's own code.
-      const purgeAllRequests = () => {
-        const purger = new ReplayBodyPurger(sql);
-        for (let run = 0; run < COUNT && purger.purge(Date.now() + 1, Date.now()) === "more"; run++);
-      };
+      // After the replay window the alarm drops the request hours and keeps the claims. SQLite keeps freed
+      // pages for reuse (the runtime refuses PRAGMA freelist_count), so this is the steady state: after one
+      // purge, COUNT more events are delivered and purged, with the ledger's own code.
+      const purgeAllRequests = () => requests.purge(Date.now() + 3_600_000);
       const delivered = sql.databaseSize;
       purgeAllRequests();
       const purgedOnce = sql.databaseSize;
@@ -327,8 +337,8 @@ describe("storage work per event", () => {
         // Delivered claims younger than the replay window: what a busy shard holds between purges.
         state.storage.sql.exec(
           `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-           INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, attempts, delivered_at, headers, body)
-           SELECT 'github', 'e' || i, 'issues.opened', ?2 - ?1 + i, 2048, 0, 'delivered', 1, ?2, '{}', zeroblob(2048) FROM n`,
+           INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, attempts, delivered_at)
+           SELECT 'github', 'e' || i, 'issues.opened', ?2 - ?1 + i, 2048, 0, 'delivered', 1, ?2 FROM n`,
           retained,
           Date.now(),
         );

@@ -121,13 +121,16 @@ export const NEXT_REPLAY = "UPDATE claims SET replays = replays + 1 WHERE seq = 
 
 /**
  * Unfinished claims: `accepted` ones from the low-water mark on (a range scan of the rowid), and `retrying`
- * ones through the partial index `claims_failing`. Only sent claims count: unsent ones are the outbox's.
+ * ones through the partial index `claims_failing` (SQLite uses a partial index only when the query repeats
+ * its WHERE term, hence `INDEXED BY` and the repeated `IN`: without them this read every claim).
+ * Only sent claims count: unsent ones are the outbox's.
  */
 export const SELECT_UNFINISHED = `
 SELECT * FROM (
   SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq >= ?1 AND seq <= ?2 AND status = 'accepted'
   UNION ALL
-  SELECT ${CLAIM_COLUMNS} FROM claims WHERE status = 'retrying' AND seq <= ?2
+  SELECT ${CLAIM_COLUMNS} FROM claims INDEXED BY claims_failing
+  WHERE status IN ('retrying', 'dead') AND status = 'retrying' AND seq <= ?2
 ) WHERE seq > ?3 ORDER BY seq LIMIT ?4`;
 
 /** The oldest `accepted` claim at or after the low-water mark (null when none). */
