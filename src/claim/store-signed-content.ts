@@ -11,9 +11,11 @@ const PREFIX = "signed_contents_";
 const tableOf = (period: number) => `${PREFIX}${period}`;
 
 export class SignedContents {
-  private readonly created = new Set<number>();
+  private readonly created: Set<number>;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.created = new Set(this.periods());
+  }
 
   /** "accepted" when the content is new or already belongs to this id (a provider's retry), else "duplicate". */
   claim(claim: SignedContentClaim, retentionMs: number): AcceptOutcome {
@@ -60,14 +62,9 @@ export class SignedContents {
       .filter(Number.isSafeInteger);
   }
 
+  /** The tables this instance knows: listed once at start, then kept up to date as it creates and drops them. */
   private exists(period: number): boolean {
-    if (this.created.has(period)) return true;
-    const found =
-      this.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", tableOf(period))
-        .toArray().length > 0;
-    if (found) this.created.add(period);
-    return found;
+    return this.created.has(period);
   }
 
   private ensureTable(period: number): void {

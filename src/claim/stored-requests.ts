@@ -103,10 +103,10 @@ export class StoredRequests {
       this.hours.delete(hour);
       dropped++;
     }
+    // Correlated per kept row (a join let SQLite walk every claim instead: 100,001 rows read at 100k claims).
     this.sql.exec(
-      `DELETE FROM kept_requests WHERE seq IN (
-         SELECT k.seq FROM kept_requests k JOIN claims c ON c.seq = k.seq
-         WHERE c.received_at < ? AND c.status IN ${FINISHED})`,
+      `DELETE FROM kept_requests WHERE (
+         SELECT c.received_at < ? AND c.status IN ${FINISHED} FROM claims c WHERE c.seq = kept_requests.seq)`,
       cutoff,
     );
     return dropped;
