@@ -27,16 +27,11 @@ const StoredRoutes = z.array(z.string()).nullable().catch(null);
 
 /**
  * What a claim records when its only delivery succeeded at once (`claims.done_record`), kept compact since
- * it stays for the whole retention: [delivery key, attempt, started at, duration ms, HTTP status or null].
- * The destination is the route's; a success's answer body is not kept (a failure's is, in failed_attempts).
+ * it stays for the whole retention: [delivery key, attempt, duration ms, HTTP status or null]. It ended at
+ * the claim's `delivered_at`; the destination is the route's; a success's answer body is not kept (a
+ * failure's is, in failed_attempts).
  */
-export const DoneRecord = z.tuple([
-  z.string(),
-  z.number().int(),
-  z.number(),
-  z.number(),
-  z.number().nullable(),
-]);
+export const DoneRecord = z.tuple([z.string(), z.number().int(), z.number(), z.number().nullable()]);
 export type DoneRecord = z.infer<typeof DoneRecord>;
 
 /** The stored routes of a claim (a JSON array), or null when the consumer chooses. */
@@ -192,7 +187,6 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
       const done: DoneRecord = [
         outcome.handler,
         outcome.attempt,
-        record?.startedAt ?? now,
         record?.durationMs ?? 0,
         record?.responseStatus ?? null,
       ];

@@ -317,10 +317,14 @@ export interface ClaimDetail {
  * `DoneRecord`: no `outcomes` row was written for it), as a log attempt.
  */
 function doneOnClaim(reader: CountingReader, seq: number) {
-  const [row] = reader.all("SELECT done_record FROM claims WHERE seq = ? AND done_record IS NOT NULL", seq);
+  const [row] = reader.all(
+    "SELECT done_record, delivered_at FROM claims WHERE seq = ? AND done_record IS NOT NULL",
+    seq,
+  );
   const parsed = DoneRecord.safeParse(JSON.parse(String(row?.done_record ?? "null")));
   if (!parsed.success) return [];
-  const [handler, attempt, startedAt, durationMs, status] = parsed.data;
+  const [handler, attempt, durationMs, status] = parsed.data;
+  const startedAt = Number(row?.delivered_at ?? 0) - durationMs;
   return [
     {
       handler,

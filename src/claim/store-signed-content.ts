@@ -8,6 +8,11 @@
 import type { AcceptOutcome, SignedContentClaim } from "./ledger-rpc";
 
 const PREFIX = "signed_contents_";
+
+/** The SHA-256 as its 32 bytes (half the 64 hex characters it arrives as: every byte is kept for the retention). */
+function digestBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+}
 const tableOf = (period: number) => `${PREFIX}${period}`;
 
 export class SignedContents {
@@ -21,13 +26,14 @@ export class SignedContents {
   claim(claim: SignedContentClaim, retentionMs: number): AcceptOutcome {
     const period = Math.floor(claim.claimedAt / retentionMs);
     this.ensureTable(period);
+    const digest = digestBytes(claim.digest);
     for (const p of [period, period - 1]) {
       if (!this.exists(p)) continue;
       const holder = this.sql
         .exec<{ event_id: string }>(
           `SELECT event_id FROM ${tableOf(p)} WHERE source = ? AND digest = ?`,
           claim.source,
-          claim.digest,
+          digest,
         )
         .toArray()[0]?.event_id;
       if (holder !== undefined) return holder === claim.id ? "accepted" : "duplicate";
@@ -35,7 +41,7 @@ export class SignedContents {
     this.sql.exec(
       `INSERT INTO ${tableOf(period)} (source, digest, event_id) VALUES (?, ?, ?)`,
       claim.source,
-      claim.digest,
+      digest,
       claim.id,
     );
     return "accepted";
@@ -71,7 +77,7 @@ export class SignedContents {
     if (this.exists(period)) return;
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS ${tableOf(period)} (
-        source TEXT NOT NULL, digest TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (source, digest)
+        source TEXT NOT NULL, digest BLOB NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (source, digest)
       ) WITHOUT ROWID`,
     );
     this.created.add(period);
