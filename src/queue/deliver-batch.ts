@@ -46,10 +46,38 @@ export async function deliverBatch(
     items.push({ message, event: parsed.data });
     byShard.set(parsed.data.shard, items);
   }
+  // Begin every shard's deliveries, then ask each route's gate once for the whole batch (not once per shard:
+  // with many shards that was a gate call per event), then run and settle shard by shard.
+  const shards = [...byShard];
+  const begun = await Promise.all(
+    shards.map(([shard, items]) => beginShard(shard, items, env, registry, settings)),
+  );
+  const table = routeTableFor(env, registry);
+  const gateOf = (route: string) => gateNameFor(route, env, registry);
+  const ratePerSecondOf = (route: string) => table.routes.get(route)?.ratePerSecond ?? null;
+  const admissions = await admitDeliveries(
+    env,
+    begun.flatMap((results) => results ?? []),
+    { ratePerSecondOf, gateOf },
+  );
   const entries = await Promise.all(
-    [...byShard].map(([shard, items]) => deliverShard(shard, items, env, registry, settings)),
+    shards.map(([shard, items], index) =>
+      deliverShard(shard, items, begun[index] ?? null, {
+        env,
+        registry,
+        settings,
+        refused: admissions.refused,
+      }),
+    ),
   );
   const attempts = entries.flat();
+  await reportToGates(
+    env,
+    attempts.map((a) => ({ ...a, ok: a.outcome === "done" })),
+    admissions.failing,
+    settings.ROUTE_CIRCUIT_FAILURES,
+    gateOf,
+  );
   await reportIncidents(env, incidentsOfBatch(attempts));
   const ran = { done: 0, failed: 0, dead: 0 };
   for (const attempt of attempts) ran[attempt.outcome]++;
@@ -62,14 +90,14 @@ export async function deliverBatch(
   });
 }
 
-async function deliverShard(
+/** Leases one shard's deliveries for its messages; null (and every message retried) when the ledger fails. */
+async function beginShard(
   shard: number,
   items: Item[],
   env: Env,
   registry: HandlerRegistry,
   settings: Settings,
-): Promise<AttemptSummary[]> {
-  const ledger = ledgerFor(env, shard);
+): Promise<BeginResult[] | null> {
   // A message naming no handler runs the routes stored with the event; the registry's matches serve only
   // events stored without routes (none was configured when they were claimed).
   const plans = items.map(({ event }) => ({
@@ -82,21 +110,27 @@ async function deliverShard(
     useStoredRoutes: event.handler === undefined,
     replay: event.replay,
   }));
-  let begun: BeginResult[];
   try {
-    begun = await ledger.beginDeliveries(plans);
+    return await ledgerFor(env, shard).beginDeliveries(plans);
   } catch (error) {
     logError("deliver", { outcome: "ledger_unavailable", shard, error: describeError(error) });
     for (const { message } of items)
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, settings) });
-    return [];
+    return null;
   }
+}
 
-  const table = routeTableFor(env, registry);
-  const gateOf = (route: string) => gateNameFor(route, env, registry);
-  const ratePerSecondOf = (route: string) => table.routes.get(route)?.ratePerSecond ?? null;
-  const admissions = await admitDeliveries(env, begun, { ratePerSecondOf, gateOf });
-  const run: ShardRun = { ledger, env, registry, settings, refused: admissions.refused };
+/** Runs one shard's leased deliveries, settles them in one call, and acks or retries each message. */
+async function deliverShard(
+  shard: number,
+  items: Item[],
+  begun: BeginResult[] | null,
+  context: Omit<ShardRun, "ledger">,
+): Promise<AttemptSummary[]> {
+  if (!begun) return [];
+  const { env, settings } = context;
+  const ledger = ledgerFor(env, shard);
+  const run: ShardRun = { ...context, ledger };
   const runs = await Promise.all(begun.map((result, index) => runEvent(result, items[index]?.event, run)));
   const settlements = runs.flatMap((r) => r.settlements);
   try {
@@ -117,15 +151,7 @@ async function deliverShard(
     runs.map((r) => r.verdict),
     env,
   );
-  const attempts = runs.flatMap((r) => r.attempts);
-  await reportToGates(
-    env,
-    attempts.map((a) => ({ ...a, ok: a.outcome === "done" })),
-    admissions.failing,
-    settings.ROUTE_CIRCUIT_FAILURES,
-    gateOf,
-  );
-  return attempts;
+  return runs.flatMap((r) => r.attempts);
 }
 
 async function applyVerdicts(items: Item[], verdicts: Verdict[], env: Env): Promise<void> {
