@@ -5,7 +5,8 @@
  *   (redrive-lost-messages.ts) from an alarm;
  * - the per (event, delivery key) state machine (delivery-state.ts, leases in lease-book.ts);
  * - operator actions: replay, redrive, reading a stored request (operator-actions.ts);
- * - forgetting requests after the replay window and claims after retention (purge-replay-bodies.ts).
+ * - forgetting requests after the replay window (stored-requests.ts) and claims after retention
+ *   (forget-expired.ts).
  *
  * The caller's 202 waits (output gate) until the accept transaction is durable. While any event is
  * unfinished an alarm stays planned at most RESTART_WATCH_MS ahead. Workerd re-arms persisted alarms when
