@@ -148,9 +148,6 @@ const WINDOW = "SELECT seq, received_at, status FROM claims WHERE seq > ?1 ORDER
 export const UNFINISHED_IN_RANGE = `
 SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2
   AND status NOT IN ('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')`;
-/** The body chunks of requests in [?1, ?2] that were not kept (their hour is being dropped). */
-export const DELETE_CHUNKS_OF_FINISHED_IN_RANGE = `
-DELETE FROM body_chunks WHERE seq BETWEEN ?1 AND ?2 AND seq NOT IN (SELECT seq FROM kept_requests)`;
 
 /** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `

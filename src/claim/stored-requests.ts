@@ -97,7 +97,13 @@ export class StoredRequests {
           range.lo,
           range.hi,
         );
-        this.sql.exec(SQL.DELETE_CHUNKS_OF_FINISHED_IN_RANGE, range.lo, range.hi);
+        // Only this hour's requests: another hour's claim can have a seq in this range (clock skew).
+        this.sql.exec(
+          `DELETE FROM body_chunks WHERE seq BETWEEN ?1 AND ?2 AND seq IN (SELECT seq FROM ${table})
+             AND seq NOT IN (SELECT seq FROM kept_requests)`,
+          range.lo,
+          range.hi,
+        );
       }
       this.sql.exec(`DROP TABLE IF EXISTS ${table}`);
       this.hours.delete(hour);

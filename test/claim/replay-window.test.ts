@@ -19,6 +19,8 @@ type WithRequests = {
     read(claim: object): { headers: Record<string, string>; body: Uint8Array } | null;
     has(claim: object): boolean;
     store(seq: number, receivedAt: number, headers: Record<string, string>, body: Uint8Array): void;
+    purge(cutoff: number): number;
+    forget(claim: { seq: number; received_at: number }): void;
   };
 };
 type ClaimKey = { seq: number; received_at: number; body_size: number };
@@ -155,6 +157,26 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     );
     expect(hourGone).toBe(0);
     expect(await claimed(ledger, ids[0]!)).toBe(1);
+  });
+});
+
+describe("an hour's requests dropped while a later hour's large body shares its seq range", () => {
+  it("keeps the later body's chunks (another hour's claim can sit inside the range, by clock skew)", async () => {
+    const { ledger } = await deliveredEvent("skew");
+    const large = new Uint8Array(1024 * 1024 + 10).fill(0x62);
+    const kept = await runInDurableObject(ledger, (instance) => {
+      const { requests } = instance as unknown as WithRequests;
+      // Seqs no claim uses: an old hour holds -10 and -8, the current hour a large body at -9.
+      const old = Date.now() - 80 * HOUR;
+      requests.store(-10, old, {}, new Uint8Array([1]));
+      requests.store(-8, old, {}, new Uint8Array([1]));
+      requests.store(-9, Date.now(), {}, large);
+      requests.purge(Date.now() - 72 * HOUR);
+      const read = requests.read({ seq: -9, received_at: Date.now(), body_size: large.byteLength });
+      requests.forget({ seq: -9, received_at: Date.now() });
+      return read?.body.byteLength ?? 0;
+    });
+    expect(kept).toBe(large.byteLength);
   });
 });
 
