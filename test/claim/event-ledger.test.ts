@@ -71,7 +71,6 @@ describe("event ledger", () => {
     ) {
       const id = `stalled-${crypto.randomUUID()}`;
       const { ledger, shard } = ledgerOf("generic", id);
-      const body = new TextEncoder().encode(JSON.stringify({ id, type: "x" }));
       const now = Date.now();
       const seq = await runInDurableObject(ledger, (instance, state) => {
         const sql = state.storage.sql;

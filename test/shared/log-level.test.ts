@@ -78,9 +78,10 @@ describe("LOG_LEVEL", () => {
     const [failed] = deliver.filter((line) => line.outcome === "failed");
     expect(failed?.nextTryInSeconds).toBeGreaterThan(0);
     expect(typeof failed?.ts).toBe("string");
-    expect(deliver.filter((line) => line.outcome === "batch")).toEqual([
+    // This consumer's batch line (the suite's own queue consumer may log a batch of its own meanwhile).
+    expect(deliver.filter((line) => line.outcome === "batch")).toContainEqual(
       expect.objectContaining({ messages: 2, done: 1, failed: 1, dead: 0 }),
-    ]);
+    );
   });
 
   it("logs each successful delivery at debug", async () => {
