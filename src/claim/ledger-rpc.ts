@@ -141,15 +141,7 @@ export type BeginResult =
  * `filtered` (routes are configured and none matched it when it was claimed) are terminal (and forgotten
  * after retention), and so is `superseded` (a newer event of its ordered lane was delivered instead).
  */
-export type EventStatus =
-  | "accepted"
-  | "delivered"
-  | "retrying"
-  | "dead"
-  | "no_handler"
-  | "suppressed"
-  | "filtered"
-  | "superseded";
+export type EventStatus = ClaimStatus;
 
 /** An event's status after `settleDeliveries`, for the event log. */
 export interface SettledStatus {

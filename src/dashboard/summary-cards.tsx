@@ -1,20 +1,12 @@
 /** The summary numbers above the event list, from `summarize` (the admin API's `/metrics`). */
 import type { FC } from "hono/jsx";
+import { EventStatus } from "../admin/admin-schemas";
 import type { summarize } from "../admin/read-event-log";
 import { formatMs, TableScroll } from "./view-parts";
 
 export type Summary = Awaited<ReturnType<typeof summarize>>;
 
-const STATUSES = [
-  "accepted",
-  "delivered",
-  "retrying",
-  "dead",
-  "no_handler",
-  "suppressed",
-  "filtered",
-  "superseded",
-] as const;
+const STATUSES = EventStatus.options;
 
 export const SummaryCards: FC<{ summary: Summary; windowLabel: string }> = ({ summary, windowLabel }) => (
   <section aria-label={`Summary of the last ${windowLabel}`}>
