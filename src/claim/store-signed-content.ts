@@ -5,7 +5,9 @@
  * at least the retention; a whole table is dropped once its period is two behind. A claim therefore costs
  * one written row and no index, and forgetting costs no row at all (a DELETE would cost one per claim).
  */
+
 import type { AcceptOutcome, SignedContentClaim } from "./ledger-rpc";
+import { numberedTables } from "./numbered-tables";
 
 const PREFIX = "signed_contents_";
 
@@ -58,14 +60,7 @@ export class SignedContents {
   }
 
   private periods(): number[] {
-    return this.sql
-      .exec<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?",
-        `${PREFIX}[0-9]*`,
-      )
-      .toArray()
-      .map((row) => Number(row.name.slice(PREFIX.length)))
-      .filter(Number.isSafeInteger);
+    return numberedTables(this.sql, PREFIX);
   }
 
   /** The tables this instance knows: listed once at start, then kept up to date as it creates and drops them. */

@@ -7,8 +7,10 @@
  * hour is dropped, the requests of its events that are not finished (dead ones keep theirs for redrive, and
  * anything still retrying or waiting) move to `kept_requests`, which the hourly purge empties as they finish.
  */
+
 import { z } from "zod";
 import * as SQL from "./ledger-sql";
+import { numberedTables } from "./numbered-tables";
 
 const HOUR_MS = 3_600_000;
 const PREFIX = "requests_";
@@ -147,14 +149,6 @@ export class StoredRequests {
   }
 
   private storedHours(): number[] {
-    return this.sql
-      .exec<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?",
-        `${PREFIX}[0-9]*`,
-      )
-      .toArray()
-      .map((row) => Number(row.name.slice(PREFIX.length)))
-      .filter(Number.isSafeInteger)
-      .sort((a, b) => a - b);
+    return numberedTables(this.sql, PREFIX);
   }
 }
