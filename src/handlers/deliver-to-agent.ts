@@ -15,7 +15,8 @@ import { z } from "zod";
 import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
 import { valuesAtPath } from "../routes/match-filter";
 import { cachedAgentStub, forgetAgentStub } from "./agent-stub-cache";
-import type { ForwardedEnvelope, HandlerContext, WebhookEnvelope } from "./envelope";
+import type { HandlerContext, WebhookEnvelope } from "./envelope";
+import { forwardedEnvelopeOf } from "./forward-to-agent";
 import { GiveUp, RetryLater } from "./handler-error";
 
 /** What the Agent's method receives after the envelope. */
@@ -51,18 +52,6 @@ function agentNameFor(destination: AgentDestination, event: WebhookEnvelope): st
 /** The binding as the SDK types it: which class it serves is only known when a method is called. */
 function isAgentNamespace(value: unknown): value is DurableObjectNamespace<Agent<Env>> {
   return isDurableObjectNamespace(value);
-}
-
-function envelopeFor(event: WebhookEnvelope): ForwardedEnvelope {
-  return {
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    received_at: event.receivedAt,
-    payload: event.payload,
-    untrusted: [...event.untrusted],
-    provenance: event.provenance,
-  };
 }
 
 /** The Agent's error as the handler contract reads it: its own `GiveUp` / `RetryLater`, or a plain retry. */
@@ -102,7 +91,7 @@ export async function deliverToAgent(
     const stub = await cachedAgentStub(stubKey, () => getAgentByName(namespace, name));
     const call: unknown = Reflect.get(stub, method);
     if (typeof call !== "function") throw new Error(`${label} is not callable`);
-    await Reflect.apply(call, stub, [envelopeFor(event), delivery]);
+    await Reflect.apply(call, stub, [forwardedEnvelopeOf(event), delivery]);
   } catch (error) {
     forgetAgentStub(stubKey);
     throw decisionOf(error, label);

@@ -142,6 +142,20 @@ async function responseExcerpt(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, RESPONSE_EXCERPT_BYTES));
 }
 
+/** The envelope every destination receives, URL or Agent: the event without its raw body and headers. */
+export function forwardedEnvelopeOf(event: WebhookEnvelope): ForwardedEnvelope {
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    received_at: event.receivedAt,
+    payload: event.payload,
+    untrusted: [...event.untrusted],
+    provenance: event.provenance,
+    ...(event.lane ? { lane: event.lane } : {}),
+  };
+}
+
 /**
  * POSTs the event's envelope to `destination`, signed with its variables (see the file header). Throws
  * `RetryLater` (with `Retry-After`) or `GiveUp` (410) as the handler contract says; the caller's
@@ -155,17 +169,7 @@ export async function postSignedEnvelope(
   const { url } = destination;
   if (!isAllowedDestinationUrl(url))
     throw new Error(`${destination.configuredAs} must be an https URL (plain http only to loopback)`);
-  const envelope: ForwardedEnvelope = {
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    received_at: event.receivedAt,
-    payload: event.payload,
-    untrusted: [...event.untrusted],
-    provenance: event.provenance,
-    ...(event.lane ? { lane: event.lane } : {}),
-  };
-  const body = utf8.encode(JSON.stringify(envelope));
+  const body = utf8.encode(JSON.stringify(forwardedEnvelopeOf(event)));
   const messageId = await webhookIdFor(context.idempotencyKey);
   const timestamp = Math.floor(Date.now() / 1000);
   const label = destinationLabel(url);

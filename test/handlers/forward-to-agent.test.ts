@@ -2,7 +2,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { forward, headerSafe, isAllowedAgentUrl, parseRetryAfter } from "../../src/handlers/forward-to-agent";
+import {
+  forward,
+  forwardedEnvelopeOf,
+  headerSafe,
+  isAllowedAgentUrl,
+  parseRetryAfter,
+} from "../../src/handlers/forward-to-agent";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { accept, consume, expireWaits, inspectLedger, ledgerOf, messageFor } from "../support/pipeline";
@@ -145,6 +151,32 @@ describe("what operators see of each attempt", () => {
     expect(row?.error).toMatch(/^no connection to 127\.0\.0\.1:1\/agent\/x \(.+\)$/);
     expect(row?.error).not.toMatch(/RetryLater|Error:/);
     expect(row).toMatchObject({ destination: closed.split("?")[0], response_status: null });
+  });
+});
+
+describe("forwardedEnvelopeOf", () => {
+  it("gives URL and Agent destinations the same envelope, with the lane of an ordered delivery", () => {
+    const event = {
+      id: "e1",
+      source: "agentx",
+      type: "job.progress",
+      receivedAt: "2026-11-30T00:00:00.000Z",
+      payload: { job_id: "j1" },
+      untrusted: [],
+      provenance: null,
+      lane: { key: "j1", seq: 2 },
+    } as unknown as Parameters<typeof forwardedEnvelopeOf>[0];
+    expect(forwardedEnvelopeOf(event)).toEqual({
+      id: "e1",
+      source: "agentx",
+      type: "job.progress",
+      received_at: "2026-11-30T00:00:00.000Z",
+      payload: { job_id: "j1" },
+      untrusted: [],
+      provenance: null,
+      lane: { key: "j1", seq: 2 },
+    });
+    expect(forwardedEnvelopeOf({ ...event, lane: undefined })).not.toHaveProperty("lane");
   });
 });
 
