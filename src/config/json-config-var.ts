@@ -60,3 +60,22 @@ export function logConfigErrors(errors: readonly ConfigError[]): void {
       message,
     });
 }
+
+/**
+ * `parse` run once per isolate and env, its mistakes logged once: the config of an env never changes while
+ * the isolate holds it.
+ */
+export function oncePerEnv<T extends { errors: readonly ConfigError[] }>(
+  parse: (env: object) => T,
+): (env: object) => T {
+  const byEnv = new WeakMap<object, T>();
+  return (env) => {
+    let parsed = byEnv.get(env);
+    if (!parsed) {
+      parsed = parse(env);
+      byEnv.set(env, parsed);
+      logConfigErrors(parsed.errors);
+    }
+    return parsed;
+  };
+}

@@ -7,7 +7,7 @@
  */
 import { decodeWhsecSecret } from "../verify/standard-webhooks";
 import { agentBindingError } from "./agent-destination";
-import { type ConfigError, logConfigErrors, readJsonConfigVar } from "./json-config-var";
+import { type ConfigError, oncePerEnv, readJsonConfigVar } from "./json-config-var";
 import { isAgentDestination, isUrlDestination, type RouteConfig, RouteList } from "./route-schema";
 import { routes as codeRoutes } from "./routes";
 import { sourcesFor } from "./sources-from-env";
@@ -30,8 +30,6 @@ export interface EffectiveRoutes {
 
 /** The gateway's own signing variables, used by a `url` route that names none of its own. */
 const DEFAULT_SIGNING_VARS = ["AGENT_SIGNING_KEY", "AGENT_SIGNING_SECRET"];
-
-const byEnv = new WeakMap<object, EffectiveRoutes>();
 
 function readVar(env: object, name: string): string | undefined {
   const value: unknown = Reflect.get(env, name);
@@ -104,12 +102,4 @@ function parse(env: object): EffectiveRoutes {
  * The routes of this environment and the mistakes in them, parsed (and each mistake logged) once per
  * isolate and env. Checks that need the handler registry are made by src/handlers/route-table.ts.
  */
-export function routesFor(env: object): EffectiveRoutes {
-  let effective = byEnv.get(env);
-  if (!effective) {
-    effective = parse(env);
-    byEnv.set(env, effective);
-    logConfigErrors(effective.errors);
-  }
-  return effective;
-}
+export const routesFor: (env: object) => EffectiveRoutes = oncePerEnv(parse);

@@ -4,7 +4,7 @@
  * A mistake in it is reported, never skipped: the caller refuses every webhook with 503 until it is fixed.
  */
 import { completeSource, type SourceConfig, SourceList } from "./define-sources";
-import { type ConfigError, logConfigErrors, readJsonConfigVar } from "./json-config-var";
+import { type ConfigError, oncePerEnv, readJsonConfigVar } from "./json-config-var";
 import { sources as codeSources } from "./sources";
 
 export const SOURCES_VAR = "HOOKGATE_SOURCES";
@@ -19,8 +19,6 @@ export interface EffectiveSources {
   readonly errors: readonly SourceConfigError[];
 }
 
-const byEnv = new WeakMap<object, EffectiveSources>();
-
 function parse(env: object): EffectiveSources {
   const { value, errors } = readJsonConfigVar(env, SOURCES_VAR, SourceList);
   if (value === null) return { sources: codeSources, errors };
@@ -33,12 +31,4 @@ function parse(env: object): EffectiveSources {
  * The sources of this environment and the mistakes in `HOOKGATE_SOURCES`, parsed (and each mistake
  * logged) once per isolate and env.
  */
-export function sourcesFor(env: object): EffectiveSources {
-  let effective = byEnv.get(env);
-  if (!effective) {
-    effective = parse(env);
-    byEnv.set(env, effective);
-    logConfigErrors(effective.errors);
-  }
-  return effective;
-}
+export const sourcesFor: (env: object) => EffectiveSources = oncePerEnv(parse);
