@@ -103,7 +103,9 @@ describe("route back-pressure in the consumer", () => {
     expect(queued).toEqual(ids);
     await consume(messages, handlers, testEnv);
     const delivered = await deliveries(bucket);
-    expect(delivered.map((d) => JSON.parse(d.body).id)).toEqual(ids);
+    // One consumer batch runs its deliveries concurrently, so arrival order at the sink is not the send
+    // order (docs/back-pressure.md promises the order of sending, asserted on `queued` above).
+    expect(delivered.map((d) => JSON.parse(d.body).id).sort()).toEqual([...ids].sort());
     for (const id of ids)
       expect((await inspectLedger("github", id, testEnv)).deliveries).toMatchObject([
         { handler: route, state: "done", attempts: 1 },
