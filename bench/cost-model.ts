@@ -14,7 +14,9 @@ import type { PipelineRun, StorageWork } from "./report.ts";
  *   duration at 128 MB per active object; SQLite storage: $1.00 per million rows written, $0.001 per
  *   million rows read, $0.20 per GB-month stored);
  * - Queues: developers.cloudflare.com/queues/platform/pricing ($0.40 per million operations; a message
- *   is one write, one read and one delete, each per 64 KB).
+ *   is one write, one read and one delete, each per 64 KB);
+ * - R2: developers.cloudflare.com/r2/pricing ($4.50 per million Class A operations: put, list; $0.36 per
+ *   million Class B: get, head; deletes free; $0.015 per GB-month stored; no egress fee).
  */
 export const PRICE = {
   workerRequest: 0.3 / 1e6,
@@ -25,6 +27,9 @@ export const PRICE = {
   sqliteRowRead: 0.001 / 1e6,
   sqliteGbMonth: 0.2,
   queueOperation: 0.4 / 1e6,
+  r2ClassA: 4.5 / 1e6,
+  r2ClassB: 0.36 / 1e6,
+  r2GbMonth: 0.015,
 } as const;
 
 /** Published platform limits the capacity arithmetic uses (docs/scaling.md, "The limits that matter"). */
@@ -76,9 +81,14 @@ export interface PerEventUnits {
   rowsRead: number;
   queueMessages: number;
   queueOperations: number;
-  /** Bytes kept while the request is kept (the replay window), and after it until retention ends. */
+  /** R2 operations on stored requests: Class A (segment puts, the purge's lists), Class B (reads). */
+  r2ClassA: number;
+  r2ClassB: number;
+  /** Bytes kept in the ledger while the request is kept (the replay window), and after it until retention ends. */
   bytesDuringReplay: number;
   bytesAfterReplay: number;
+  /** Bytes of stored requests in R2 during the replay window. */
+  r2BytesDuringReplay: number;
   durableObjectGbSeconds: number;
   /** Net CPU per event when a load run measured it (local, an upper bound); 0 when not measured. */
   cpuMs: number;
@@ -136,8 +146,12 @@ export function perEventUnits(
     rowsRead: rows.read + busiestAlarm * alarmsPerEvent + work.deferred.read / work.deferred.events,
     queueMessages: messages.length / n,
     queueOperations: sum(messages.map(operationsPerMessage)) / n,
+    r2ClassA: (run.r2.put + run.r2.list) / n + work.deferred.r2.list / work.deferred.events,
+    r2ClassB:
+      (run.r2.get + run.r2.head) / n + (work.deferred.r2.get + work.deferred.r2.head) / work.deferred.events,
     bytesDuringReplay: work.bytesPerRetainedEvent.afterDelivery,
     bytesAfterReplay: work.bytesPerRetainedEvent.afterReplayWindow,
+    r2BytesDuringReplay: work.bytesPerRetainedEvent.r2BytesDuringWindow,
     durableObjectGbSeconds: (objects * LIMIT.durableObjectMemoryGb) / rate,
     cpuMs: cpuMs ?? 0,
   };
@@ -152,7 +166,10 @@ export function byteSecondsPerEvent(units: PerEventUnits, deployment: Deployment
 
 /** Dollars per million events, by item, at list prices; every row the event ever causes is counted. */
 export function dollarsPerMillion(units: PerEventUnits, deployment: Deployment): Record<string, number> {
-  const gbMonths = byteSecondsPerEvent(units, deployment) / 1e9 / (30 * 86_400);
+  const month = 30 * 86_400;
+  const gbMonths = byteSecondsPerEvent(units, deployment) / 1e9 / month;
+  const replaySeconds = Math.min(deployment.replayHours * 3_600, deployment.retentionDays * 86_400);
+  const r2GbMonths = (units.r2BytesDuringReplay * replaySeconds) / 1e9 / month;
   const items = {
     "Workers requests": units.workerRequests * PRICE.workerRequest,
     "Workers CPU": units.cpuMs * PRICE.workerCpuMs,
@@ -163,6 +180,8 @@ export function dollarsPerMillion(units: PerEventUnits, deployment: Deployment):
     "rows read": units.rowsRead * PRICE.sqliteRowRead,
     "Durable Object storage": gbMonths * PRICE.sqliteGbMonth,
     "Queue operations": units.queueOperations * PRICE.queueOperation,
+    "R2 operations (stored requests)": units.r2ClassA * PRICE.r2ClassA + units.r2ClassB * PRICE.r2ClassB,
+    "R2 storage (stored requests)": r2GbMonths * PRICE.r2GbMonth,
   };
   const perMillion = Object.fromEntries(Object.entries(items).map(([k, v]) => [k, v * 1e6]));
   return { ...perMillion, total: sum(Object.values(perMillion)) };

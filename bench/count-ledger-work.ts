@@ -17,6 +17,8 @@ export interface Tally {
   /** `sendBatch` calls and the JSON size of each message body sent. */
   sendBatches: number;
   messageBytes: number[];
+  /** R2 operations on the stored-request bucket (Class A: put, list; Class B: get, head; delete is free) and bytes put. */
+  r2: { put: number; get: number; head: number; list: number; delete: number; bytesPut: number };
 }
 
 /** The ledger methods a Worker or the runtime calls per event (each is one billed Durable Object request). */
@@ -34,7 +36,13 @@ export const GATE_METHODS = ["admitMany", "admit", "report"] as const;
 let tally: Tally = emptyTally();
 
 function emptyTally(): Tally {
-  return { statements: [], calls: {}, sendBatches: 0, messageBytes: [] };
+  return {
+    statements: [],
+    calls: {},
+    sendBatches: 0,
+    messageBytes: [],
+    r2: { put: 0, get: 0, head: 0, list: 0, delete: 0, bytesPut: 0 },
+  };
 }
 
 /** Starts a new count and returns it (the previous one is dropped). */
@@ -105,6 +113,7 @@ function countCalls(instance: object, methods: readonly string[], prefix = ""): 
 export function instrumentLedger(instance: object, storage: DurableObjectStorage): void {
   countStatements(storage);
   countCalls(instance, LEDGER_METHODS);
+  countR2(Reflect.get(Reflect.get(instance, "requests") as object, "bucket") as R2Bucket);
   const sender = Reflect.get(instance, "sender") as object;
   const senderProto: object = Object.getPrototypeOf(sender);
   if (patched.has(senderProto)) return;
@@ -115,6 +124,24 @@ export function instrumentLedger(instance: object, storage: DurableObjectStorage
     for (const message of messages) tally.messageBytes.push(JSON.stringify(message.body).length);
     return send.call(this, messages);
   });
+}
+
+/** Counts the stored-request bucket's operations (once per bucket object). */
+function countR2(bucket: R2Bucket): void {
+  if (patched.has(bucket)) return;
+  patched.add(bucket);
+  for (const operation of ["put", "get", "head", "list", "delete"] as const) {
+    const original = Reflect.get(bucket, operation) as (...args: unknown[]) => unknown;
+    Object.defineProperty(bucket, operation, {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        tally.r2[operation]++;
+        if (operation === "put" && args[1] instanceof Uint8Array) tally.r2.bytesPut += args[1].byteLength;
+        return original.apply(bucket, args);
+      },
+    });
+  }
 }
 
 /** Instruments one RouteGate instance: its statements, and the gate methods of every instance (`gate.` names). */

@@ -84,13 +84,13 @@ export function leanFigures(
     { figure: "ledger rows read per event", now: fmt(units.rowsRead), target: "—", met: null },
     {
       figure: "bytes kept per event after delivery",
-      now: `${bytes.afterDelivery} (request kept for REPLAY_RETENTION_HOURS)`,
+      now: `${bytes.afterDelivery} in the ledger (its request is in R2: ${bytes.r2BytesDuringWindow} B per event for REPLAY_RETENTION_HOURS)`,
       target: "— (≤ 300 after the replay window)",
       met: null,
     },
     {
       figure: "bytes kept per event after the replay window (body deleted, claim kept)",
-      now: `${bytes.afterReplayWindow} (the purge freed ${bytes.shrunkByFirstPurge} B per event)`,
+      now: `${bytes.afterReplayWindow} (the purge deleted the segments: ${bytes.r2BytesAfterPurge} B left in R2)`,
       target: "≤ 300",
       met: bytes.afterReplayWindow <= 300,
       oldFrom: "bytes kept per event after delivery",
@@ -114,6 +114,12 @@ export function leanFigures(
       met: null,
     },
     { figure: "Worker requests per event", now: fmt(units.workerRequests), target: "—", met: null },
+    {
+      figure: "R2 operations per event (stored requests)",
+      now: `Class A ${fmt(units.r2ClassA)} (${work.batch.r2.put} segment puts for ${batch}), Class B ${fmt(units.r2ClassB)}`,
+      target: "—",
+      met: null,
+    },
     {
       figure: "$ per million events",
       now: `${(costs.total ?? 0).toFixed(2)} (whole life${c32 ? "" : "; CPU not included"})`,

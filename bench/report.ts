@@ -178,7 +178,19 @@ export interface PipelineRun {
   /** The alarms the run planned, run once each afterwards. */
   alarmRuns: { runs: number } & Rows;
   queue: { messages: number; sendBatches: number; messageBytes: number[] };
+  /** Operations on the stored-request bucket (R2) and the bytes put. */
+  r2: R2Work;
 }
+
+/** R2 operations counted on the stored-request bucket. */
+export type R2Work = {
+  put: number;
+  get: number;
+  head: number;
+  list: number;
+  delete: number;
+  bytesPut: number;
+};
 
 /** What bench/storage-work.perf.ts prints (see there). */
 export interface StorageWork {
@@ -189,11 +201,15 @@ export interface StorageWork {
     events: number;
     read: number;
     written: number;
+    r2: R2Work;
     byPhase: Record<string, { read: number; written: number }>;
   };
   /** Database growth per delivered 2 KB event (pages, index entries and slack included). */
   bytesPerRetainedEvent: {
     afterDelivery: number;
+    /** Stored requests in R2 per event during the replay window, and what R2 still held after the purge. */
+    r2BytesDuringWindow: number;
+    r2BytesAfterPurge: number;
     afterReplayWindow: number;
     shrunkByFirstPurge: number;
     /** The same claims stored with an empty request: the floor of the claim row layout. */

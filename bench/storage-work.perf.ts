@@ -17,9 +17,9 @@ import { LeaseBook } from "../src/claim/lease-book";
 import type { SettleInput } from "../src/claim/ledger-rpc";
 import * as SQL from "../src/claim/ledger-sql";
 import { ledgerFor } from "../src/claim/shard-for-event";
-import { SeqCounter, storeEvent } from "../src/claim/store-event";
+import { SeqCounter, stageAccepts, storeEvent } from "../src/claim/store-event";
 import { SignedContents } from "../src/claim/store-signed-content";
-import { StoredRequests } from "../src/claim/stored-requests";
+import { type RequestOf, StoredRequests } from "../src/claim/stored-requests";
 import { settingsFrom } from "../src/config/settings";
 import { FORWARD_HANDLER_NAME } from "../src/handlers/forward-to-agent";
 import { gateNameFor } from "../src/handlers/route-table";
@@ -107,6 +107,7 @@ async function deliverThroughPipeline(count: number) {
       sendBatches: tally.sendBatches,
       messageBytes: tally.messageBytes,
     },
+    r2: { ...tally.r2 },
   };
 }
 
@@ -121,22 +122,17 @@ describe("storage work per event", () => {
     const [id] = lone.ids;
     let stored: typeof observed = null;
     for (let shard = 0; shard < shardCount() && !stored; shard++)
-      stored = await runInDurableObject(ledgerFor(env, shard), (_instance, state) => {
+      stored = await runInDurableObject(ledgerFor(env, shard), async (_instance, state) => {
         const row = state.storage.sql
-          .exec<{
-            seq: number;
-            received_at: number;
-            body_size: number;
-            routes: string | null;
-            done_record: string | null;
-          }>(
-            "SELECT seq, received_at, body_size, routes, done_record FROM claims WHERE source = 'github' AND event_id = ?",
+          .exec<RequestOf & { routes: string | null; done_record: string | null }>(
+            `SELECT seq, received_at, body_size, status, request_index, routes, done_record FROM claims
+             WHERE source = 'github' AND event_id = ?`,
             id ?? "",
           )
           .toArray()[0];
         if (!row) return null;
         const [handler] = JSON.parse(row.done_record ?? '["forward"]') as [string];
-        const request = (Reflect.get(_instance, "requests") as StoredRequests).read(row);
+        const request = await (Reflect.get(_instance, "requests") as StoredRequests).read(row);
         return { routes: row.routes, headers: request?.headers ?? {}, handler };
       });
     observed = stored;
@@ -158,11 +154,10 @@ describe("storage work per event", () => {
     // with cutoffs in the future, as the alarm does once the windows have passed.
     const tally = resetTally();
     let forgotten = 0;
-    let purged = 0;
     const settings = settingsFrom(env);
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
     const phases: Record<string, CountedStatement[]> = {};
-    const phase = async (name: string, work: (instance: object, sql: SqlStorage) => void) => {
+    const phase = async (name: string, work: (instance: object, sql: SqlStorage) => unknown) => {
       const from = tally.statements.length;
       for (let shard = 0; shard < shardCount(); shard++)
         await runInDurableObject(ledgerFor(env, shard), (instance, state) =>
@@ -171,9 +166,9 @@ describe("storage work per event", () => {
       await settle();
       phases[name] = tally.statements.slice(from);
     };
-    await phase("request purge (after REPLAY_RETENTION_HOURS): hour tables dropped", (instance) => {
+    await phase("request purge (after REPLAY_RETENTION_HOURS): segments deleted", (instance) => {
       const requests = Reflect.get(instance, "requests") as StoredRequests;
-      purged += requests.purge(Date.now() + 3_600_000);
+      return requests.purge(Date.now() + 3_600_000);
     });
     await phase("lease batches deleted (after HANDLER_LEASE_SECONDS)", (instance) => {
       const leases = Reflect.get(instance, "leases") as LeaseBook;
@@ -194,8 +189,8 @@ describe("storage work per event", () => {
     const all = Object.values(phases).flat();
     results.deferred = {
       events: forgotten,
-      /** Hour tables dropped (each holds many events' requests; dropping one writes no row). */
-      hourTablesDropped: purged,
+      /** R2 work of the purge (one list per shard, one delete call per 1,000 segments: deletes are free). */
+      r2: { ...tally.r2 },
       ...totals(all),
       byPhase: Object.fromEntries(Object.entries(phases).map(([name, s]) => [name, totals(s)])),
       byStatement: byStatement(all),
@@ -215,33 +210,39 @@ describe("storage work per event", () => {
     // signed content and store the event in one transaction (the group commit), move the sent mark once,
     // begin the batch's deliveries (one lease-batch row) and settle them (first try). What remains once the
     // leases have ended is what delivery keeps.
-    const measured = await runInDurableObject(stub, (_instance, state) => {
+    const prefix = `requests/bytes-${crypto.randomUUID()}/`;
+    const measured = await runInDurableObject(stub, async (_instance, state) => {
       const sql = state.storage.sql;
       const leases = new LeaseBook(sql);
       const contents = new SignedContents(sql);
-      const requests = new StoredRequests(sql);
+      const windowMs = settings.REPLAY_RETENTION_HOURS * 3_600_000;
+      const requests = new StoredRequests(sql, env.STORED_REQUESTS, prefix, windowMs);
       const seqs = new SeqCounter(sql, 0);
       const storedRoutes: string[] | undefined = routes === null ? undefined : JSON.parse(routes);
-      const deliverMany = (withRequest = true) => {
+      const deliverMany = async (withRequest = true) => {
         const now = Date.now();
         for (let start = 0; start < COUNT; start += BATCH) {
           const ids = Array.from({ length: BATCH }, () => crypto.randomUUID());
+          const events = ids.map((id, i) => ({
+            source: "github",
+            id,
+            type: "issues.opened",
+            receivedAt: now - start - i,
+            headers: withRequest ? { ...headers, "x-github-delivery": id } : {},
+            body: withRequest ? body : new Uint8Array(0),
+            shard: 0,
+            routes: storedRoutes,
+          }));
+          const staged = await stageAccepts(sql, seqs, requests, events);
           state.storage.transactionSync(() => {
-            ids.forEach((id, i) => {
+            events.forEach((event, i) => {
               const digest = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
                 b.toString(16).padStart(2, "0"),
               ).join("");
-              contents.claim({ source: "github", digest, id, claimedAt: now }, retentionMs);
-              storeEvent(sql, seqs, requests, {
-                source: "github",
-                id,
-                type: "issues.opened",
-                receivedAt: now - start - i,
-                headers: withRequest ? { ...headers, "x-github-delivery": id } : {},
-                body: withRequest ? body : new Uint8Array(0),
-                shard: 0,
-                routes: storedRoutes,
-              });
+              contents.claim({ source: "github", digest, id: event.id, claimedAt: now }, retentionMs);
+              const claim = staged[i];
+              if (claim === undefined || claim instanceof Error) throw new Error("segment write failed");
+              storeEvent(sql, claim, event);
             });
           });
           sql.exec(SQL.SET_SETTING, "sent_through", sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n);
@@ -251,7 +252,7 @@ describe("storage work per event", () => {
             requests,
             settings,
             ids.map((id) => ({ source: "github", id, handlers: [handler], useStoredRoutes: true })),
-          );
+          ).results;
           const outcomes: SettleInput = begun.flatMap((result) =>
             result.found
               ? result.handlers.map((d) => ({
@@ -274,11 +275,22 @@ describe("storage work per event", () => {
         }
         leases.prune(Date.now() + settings.HANDLER_LEASE_SECONDS * 1000 + 1);
       };
+      const r2Bytes = async () => {
+        let total = 0;
+        let cursor: string | undefined;
+        do {
+          const page = await env.STORED_REQUESTS.list({ prefix, cursor });
+          for (const object of page.objects) total += object.size;
+          cursor = page.truncated ? page.cursor : undefined;
+        } while (cursor);
+        return total;
+      };
       const before = sql.databaseSize;
       const started = performance.now();
-      deliverMany();
+      await deliverMany();
       const elapsedMs = performance.now() - started;
       const grown = sql.databaseSize - before;
+      const inR2 = await r2Bytes();
       const columns = sql
         .exec<Record<string, number>>(
           `SELECT
@@ -298,21 +310,27 @@ describe("storage work per event", () => {
           "SELECT (SELECT count(*) FROM outcomes) AS outcomes, (SELECT count(*) FROM lease_batches) AS leases",
         )
         .one();
-      // After the replay window the alarm drops the request hours and keeps the claims. SQLite keeps freed
-      // pages for reuse (the runtime refuses PRAGMA freelist_count), so this is the steady state: after one
-      // purge, COUNT more events are delivered and purged, with the ledger's own code.
-      const purgeAllRequests = () => requests.purge(Date.now() + 3_600_000);
+      // After the replay window the alarm deletes the segments and keeps the claims; the ledger's SQLite
+      // holds the claims alone all along. Steady state, as before segments: after one purge, COUNT more
+      // events are delivered and purged, with the ledger's own code.
+      const purgeAllRequests = async () => {
+        while ((await requests.purge(Date.now() + 3_600_000)) === "more");
+      };
       const delivered = sql.databaseSize;
-      purgeAllRequests();
+      await purgeAllRequests();
       const purgedOnce = sql.databaseSize;
-      deliverMany();
-      purgeAllRequests();
+      const r2AfterPurge = await r2Bytes();
+      await deliverMany();
+      await purgeAllRequests();
       const afterReplayWindow = sql.databaseSize - purgedOnce;
-      // The floor of this row layout: the same claims stored with an empty request (nothing to purge).
+      // The floor of this row layout: the same claims stored with an empty request.
       const claimsOnlyFrom = sql.databaseSize;
-      deliverMany(false);
+      await deliverMany(false);
       return {
         afterDelivery: Math.round(grown / COUNT),
+        /** Stored requests in R2 during the replay window (segments of BATCH requests). */
+        r2BytesDuringWindow: Math.round(inR2 / COUNT),
+        r2BytesAfterPurge: r2AfterPurge,
         afterReplayWindow: Math.round(afterReplayWindow / COUNT),
         shrunkByFirstPurge: Math.round((delivered - purgedOnce) / COUNT),
         claimWithoutRequest: Math.round((sql.databaseSize - claimsOnlyFrom) / COUNT),

@@ -39,6 +39,9 @@ export function routesOf(claim: SQL.ClaimRow): string[] | null {
   return claim.routes === null ? null : StoredRoutes.parse(JSON.parse(claim.routes));
 }
 
+/** A result whose request is in a segment not in memory: the ledger reads it from R2 before answering. */
+export type Unread = { result: number; claim: SQL.ClaimRow };
+
 /**
  * Leases every runnable delivery of each event to the calling consumer. A delivery already done, dead,
  * suppressed, leased by another attempt, or waiting out its backoff is not run. When the message names no
@@ -52,58 +55,63 @@ export function beginDeliveries(
   requests: StoredRequests,
   settings: Settings,
   items: BeginInput,
-): BeginResult[] {
+): { results: BeginResult[]; unread: Unread[] } {
   const now = Date.now();
   const leaseUntil = now + settings.HANDLER_LEASE_SECONDS * 1000;
-  const results = items.map(({ source, id, handlers: given, useStoredRoutes, replay }): BeginResult => {
-    const claim = sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
-    if (!claim) return { source, id, found: false };
-    const routes = routesOf(claim);
-    const handlers = (useStoredRoutes && routes?.map((route) => deliveryKey(route, replay))) || given;
-    const outcomes = new Map(
-      sql
-        .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq)
-        .toArray()
-        .map((row) => [row.handler, row]),
-    );
-    const keys = [...new Set(handlers)];
-    // The claim may record the outcome itself only for its own single delivery, never for a replay's.
-    const alone =
-      keys.length === 1 &&
-      outcomes.size === 0 &&
-      claim.done_record === null &&
-      parseDeliveryKey(keys[0] ?? "").replay === undefined;
-    const decisions = keys.map((key) =>
-      decide(leases, claim, key, outcomes.get(key), now, leaseUntil, alone),
-    );
-    let status = claim.status as EventStatus;
-    const stored = claim.body_size <= INLINE_BODY_BYTES ? requests.read(claim) : null;
-    if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
-      status = "no_handler";
-      sql.exec(SQL.SET_STATUS, status, claim.seq);
-    }
-    return {
-      source,
-      id,
-      found: true,
-      status,
-      event: {
+  const unread: Unread[] = [];
+  const results = items.map(
+    ({ source, id, handlers: given, useStoredRoutes, replay }, index): BeginResult => {
+      const claim = sql.exec<SQL.ClaimRow>(SQL.SELECT_CLAIM, source, id).toArray()[0];
+      if (!claim) return { source, id, found: false };
+      const routes = routesOf(claim);
+      const handlers = (useStoredRoutes && routes?.map((route) => deliveryKey(route, replay))) || given;
+      const outcomes = new Map(
+        sql
+          .exec<SQL.OutcomeRow>(SQL.SELECT_OUTCOMES, claim.seq)
+          .toArray()
+          .map((row) => [row.handler, row]),
+      );
+      const keys = [...new Set(handlers)];
+      // The claim may record the outcome itself only for its own single delivery, never for a replay's.
+      const alone =
+        keys.length === 1 &&
+        outcomes.size === 0 &&
+        claim.done_record === null &&
+        parseDeliveryKey(keys[0] ?? "").replay === undefined;
+      const decisions = keys.map((key) =>
+        decide(leases, claim, key, outcomes.get(key), now, leaseUntil, alone),
+      );
+      let status = claim.status as EventStatus;
+      const inline = claim.body_size <= INLINE_BODY_BYTES;
+      const stored = inline ? requests.readNow(claim) : null;
+      if (stored === undefined) unread.push({ result: index, claim });
+      if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
+        status = "no_handler";
+        sql.exec(SQL.SET_STATUS, status, claim.seq);
+      }
+      return {
         source,
         id,
-        type: claim.type,
-        receivedAt: claim.received_at,
-        bodySize: claim.body_size,
-        shard: claim.shard,
-        headers: stored?.headers ?? {},
-        verifiedWith: VerifiedWith.safeParse(claim.verified_with).data ?? null,
-        body: stored?.body ?? null,
-        routes,
-      },
-      handlers: decisions,
-    };
-  });
+        found: true,
+        status,
+        event: {
+          source,
+          id,
+          type: claim.type,
+          receivedAt: claim.received_at,
+          bodySize: claim.body_size,
+          shard: claim.shard,
+          headers: stored?.headers ?? {},
+          verifiedWith: VerifiedWith.safeParse(claim.verified_with).data ?? null,
+          body: stored?.body ?? null,
+          routes,
+        },
+        handlers: decisions,
+      };
+    },
+  );
   leases.persistGrants();
-  return results;
+  return { results, unread };
 }
 
 function decide(

@@ -18,7 +18,7 @@ import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { log } from "../shared/log";
-import { beginDeliveries, releaseHeld, settleDeliveries } from "./delivery-state";
+import { beginDeliveries, releaseHeld, settleDeliveries, type Unread } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
 import { FORGET_BATCH, forgetExpired } from "./forget-expired";
 import { GroupCommit } from "./group-commit";
@@ -37,7 +37,7 @@ import {
   SignedContentClaim,
   SummarizeLogInput,
 } from "./ledger-rpc";
-import { LEDGER_SCHEMA } from "./ledger-schema";
+import { LEDGER_SCHEMA, upgradeLedgerSchema } from "./ledger-schema";
 import * as SQL from "./ledger-sql";
 import {
   type ClaimDetail,
@@ -51,9 +51,9 @@ import {
 import { type ReplayStart, readStored, reviveDead, startReplay } from "./operator-actions";
 import { QueueSender } from "./queue-sender";
 import { LostMessageFinder } from "./redrive-lost-messages";
-import { SeqCounter, storeEvent } from "./store-event";
+import { SeqCounter, type StagedClaim, stageAccepts, storeEvent } from "./store-event";
 import { SignedContents } from "./store-signed-content";
-import { StoredRequests } from "./stored-requests";
+import { type StoredRequest, StoredRequests } from "./stored-requests";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /**
@@ -73,7 +73,7 @@ export class EventLedger extends DurableObject<Env> {
   private readonly leases: LeaseBook;
   private readonly outbox: Outbox;
   private readonly lost: LostMessageFinder;
-  private readonly group: GroupCommit;
+  private readonly group: GroupCommit<AcceptInput, StagedClaim>;
   private readonly seqs: SeqCounter;
   private readonly signedContents: SignedContents;
   private readonly requests: StoredRequests;
@@ -82,15 +82,25 @@ export class EventLedger extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(LEDGER_SCHEMA);
+    upgradeLedgerSchema(this.sql);
     this.sender = new QueueSender(env);
     this.leases = new LeaseBook(this.sql);
     this.outbox = new Outbox(env, this.sql, this.sender, this.leases);
     this.lost = new LostMessageFinder(this.sql, this.leases);
     this.restart = { at: Date.now(), sentThrough: this.outbox.sentMark };
     this.seqs = new SeqCounter(this.sql, this.outbox.sentMark);
-    this.group = new GroupCommit(ctx.storage, () => this.afterAccept());
     this.signedContents = new SignedContents(this.sql);
-    this.requests = new StoredRequests(this.sql);
+    this.requests = new StoredRequests(
+      this.sql,
+      env.STORED_REQUESTS,
+      `requests/${ctx.id.toString()}/`,
+      this.settings.REPLAY_RETENTION_HOURS * 3_600_000,
+    );
+    this.group = new GroupCommit(
+      ctx.storage,
+      () => this.afterAccept(),
+      (events) => stageAccepts(this.sql, this.seqs, this.requests, events),
+    );
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -103,7 +113,7 @@ export class EventLedger extends DurableObject<Env> {
   /** Claims the event and stores it in the outbox, in the shard's next group commit; the outbox sends it right after. */
   accept(input: AcceptInput): Promise<AcceptOutcome> {
     const event = AcceptInput.parse(input);
-    return this.group.run(() => storeEvent(this.sql, this.seqs, this.requests, event));
+    return this.group.run((staged) => storeEvent(this.sql, staged, event), event);
   }
 
   /** Claims signed content for an event id (presets whose signature does not cover the id). */
@@ -119,8 +129,27 @@ export class EventLedger extends DurableObject<Env> {
   }
 
   /** Leases every runnable delivery of each event to the calling consumer, in one round trip per batch. */
-  beginDeliveries(input: BeginInput): BeginResult[] {
-    return beginDeliveries(this.sql, this.leases, this.requests, this.settings, BeginInput.parse(input));
+  beginDeliveries(input: BeginInput): Promise<BeginResult[]> {
+    const items = BeginInput.parse(input);
+    return this.withUnreadRequests(
+      beginDeliveries(this.sql, this.leases, this.requests, this.settings, items),
+    );
+  }
+
+  /** Reads the requests whose segment is not in memory (a retry, a new instance) from R2, concurrently. */
+  private async withUnreadRequests(begun: {
+    results: BeginResult[];
+    unread: Unread[];
+  }): Promise<BeginResult[]> {
+    await Promise.all(
+      begun.unread.map(async ({ result, claim }) => {
+        const begin = begun.results[result];
+        const stored = await this.requests.read(claim);
+        if (begin?.found && stored)
+          begun.results[result] = { ...begin, event: { ...begin.event, ...stored } };
+      }),
+    );
+    return begun.results;
   }
 
   /** Records delivery outcomes (fenced by attempt number); returns each touched event's new status. */
@@ -171,10 +200,7 @@ export class EventLedger extends DurableObject<Env> {
   }
 
   /** The stored request: headers and the raw body, byte for byte; null once purged. */
-  readStored(key: {
-    source: string;
-    id: string;
-  }): { headers: Record<string, string>; body: Uint8Array } | null {
+  readStored(key: { source: string; id: string }): Promise<StoredRequest | null> {
     const { source, id } = EventKey.parse(key);
     return readStored(this.sql, this.requests, source, id);
   }
@@ -182,6 +208,7 @@ export class EventLedger extends DurableObject<Env> {
   /** Test-only seam (see src/shared/fault-injection.ts); refused unless ALLOW_FAULT_INJECTION is "true". */
   injectFaults(input: z.input<typeof OutboxFaults>): void {
     this.sender.injectFaults(input);
+    this.requests.failNextWrites(this.sender.faultReport().failRequestWrites);
   }
 
   /** Test-only: faults not yet used and how many sends failed, as evidence that a send was tried. */
@@ -194,7 +221,7 @@ export class EventLedger extends DurableObject<Env> {
    * while any remain), signed-content periods and request hours. Runs at the first alarm of an instance,
    * then hourly (the alarm runs every few seconds under traffic; these scans need not).
    */
-  private forgetOld(now: number): "done" | "more" {
+  private async forgetOld(now: number): Promise<"done" | "more"> {
     const settings = this.settings;
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
     const forgotten = forgetExpired(this.sql, now - retentionMs);
@@ -204,8 +231,8 @@ export class EventLedger extends DurableObject<Env> {
     }
     if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
     this.signedContents.forgetOld(now, retentionMs);
-    this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
-    if (forgotten.length === FORGET_BATCH) return "more";
+    const requests = await this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    if (forgotten.length === FORGET_BATCH || requests === "more") return "more";
     this.purgedAt = now;
     return "done";
   }
@@ -241,7 +268,7 @@ export class EventLedger extends DurableObject<Env> {
       retrySoon = !(await this.outbox.drain()) || retrySoon;
     }
     now = Date.now();
-    if (now - this.purgedAt >= PURGE_INTERVAL_MS && this.forgetOld(now) === "more") retrySoon = true;
+    if (now - this.purgedAt >= PURGE_INTERVAL_MS && (await this.forgetOld(now)) === "more") retrySoon = true;
     this.outbox.persistMark();
     if (retrySoon || this.outbox.hasPending())
       this.ensureAlarmBy(now + settings.OUTBOX_REDRIVE_SECONDS * 1000);

@@ -1,7 +1,7 @@
 /**
  * The tables of one EventLedger shard (Durable Object SQLite). The claim row is the dedup key for the retention
  * window, the outbox position (`seq`) and the searchable log row at once, so an accepted event costs one table
- * row and one index entry; its stored request lives in an hourly table (stored-requests.ts). Why each column and
+ * row and one index entry; its stored request lives in an R2 segment (stored-requests.ts). Why each column and
  * index exists, and what it costs in written rows, is in docs/storage-schema.md.
  */
 
@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS claims (
   delivered_at INTEGER,
   suppressed_by TEXT,
   replays INTEGER NOT NULL DEFAULT 0,
-  done_record TEXT
+  done_record TEXT,
+  request_index INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS claims_by_key ON claims (source, event_id);
 CREATE INDEX IF NOT EXISTS claims_failing ON claims (status, seq) WHERE status IN ('retrying', 'dead');
@@ -79,3 +80,14 @@ CREATE TABLE IF NOT EXISTS resends (
   seq INTEGER PRIMARY KEY
 );
 `;
+
+/** Brings a claims table created before a column existed up to date (the ledger runs it at start). */
+export function upgradeLedgerSchema(sql: SqlStorage): void {
+  const columns = new Set(
+    sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('claims')")
+      .toArray()
+      .map((c) => c.name),
+  );
+  if (!columns.has("request_index")) sql.exec("ALTER TABLE claims ADD COLUMN request_index INTEGER");
+}

@@ -10,8 +10,8 @@
  * newest claims were forgotten: SQLite would reuse the largest rowid, which the sent mark has already passed.
  */
 export const INSERT_CLAIM = `
-INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, request_index)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING seq`;
 
@@ -35,10 +35,11 @@ export type ClaimRow = {
   status: string;
   replays: number;
   done_record: string | null;
+  request_index: number | null;
 };
 
 const CLAIM_COLUMNS =
-  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, done_record";
+  "seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, replays, done_record, request_index";
 export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = ? AND event_id = ?`;
 
 /** The outbox: claims past the sent mark that need delivering, in acceptance order. */

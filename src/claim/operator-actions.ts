@@ -50,7 +50,7 @@ export function readStored(
   requests: StoredRequests,
   source: string,
   id: string,
-): StoredRequest | null {
+): Promise<StoredRequest | null> {
   const claim = claimOf(sql, source, id);
-  return claim ? requests.read(claim) : null;
+  return claim ? requests.read(claim) : Promise.resolve(null);
 }

@@ -1,4 +1,4 @@
-/** Stores claimed events, with their stored request, in the ledger's SQLite; numbers the claims. */
+/** Stores claimed events in the ledger's SQLite, their requests in R2 first; numbers the claims. */
 
 import { FORGOTTEN_THROUGH } from "./forget-expired";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
@@ -9,7 +9,7 @@ import type { StoredRequests } from "./stored-requests";
 /**
  * Numbers claims: one past the largest `seq` stored, sent (the persisted sent mark) or forgotten (the
  * `forgotten_through` setting), so a number is never used twice, even when the newest claims were forgotten
- * (SQLite would reuse the largest rowid).
+ * (SQLite would reuse the largest rowid). A number reserved for a claim that then failed is skipped.
  */
 export class SeqCounter {
   private next: number;
@@ -23,33 +23,73 @@ export class SeqCounter {
     this.next = Math.max(sentThrough, forgotten, stored) + 1;
   }
 
-  /** The number the next claim gets (`max(seq)` is one read of the rowid b-tree's last entry). */
-  peek(): number {
-    this.next = Math.max(this.next, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1);
-    return this.next;
-  }
-
-  /** Uses up the number `peek` gave. */
-  take(): void {
-    this.next++;
+  /** Reserves `count` consecutive numbers; returns the first (`max(seq)` is one read of the rowid b-tree). */
+  reserve(count: number): number {
+    const first = Math.max(this.next, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1);
+    this.next = first + count;
+    return first;
   }
 }
 
+/** Where a new claim goes: its number and its request's index in its R2 segment; or already claimed. */
+export type StagedClaim = { seq: number; requestIndex: number } | "duplicate";
+
 /**
- * Claims `(source, id)` and stores the event with it. The caller runs it inside a transaction (the group
- * commit), so a claim is never visible without its request. Returns "duplicate" when the id was already
- * claimed. An event chosen for no route is stored as `filtered`: finished, with nothing to send.
+ * Stages a group's accepts before its transaction: an id claimed already (or twice in the group) is a
+ * duplicate and writes nothing; the others get consecutive numbers and their requests are written to R2
+ * as one segment. The group commits only after R2 holds them, so a claim never exists without its request;
+ * when the write fails, those accepts fail (the sender retries) and nothing is claimed.
  */
-export function storeEvent(
+export async function stageAccepts(
   sql: SqlStorage,
   seqs: SeqCounter,
   requests: StoredRequests,
+  payloads: (AcceptInput | undefined)[],
+): Promise<(StagedClaim | Error | undefined)[]> {
+  const staged: (StagedClaim | Error | undefined)[] = payloads.map(() => undefined);
+  const fresh: number[] = [];
+  const seen = new Set<string>();
+  payloads.forEach((event, index) => {
+    if (!event) return;
+    const key = JSON.stringify([event.source, event.id]);
+    const claimed = sql.exec(SQL.SELECT_SEQ, event.source, event.id).toArray().length > 0;
+    if (claimed || seen.has(key)) staged[index] = "duplicate";
+    else fresh.push(index);
+    seen.add(key);
+  });
+  if (fresh.length === 0) return staged;
+  const first = seqs.reserve(fresh.length);
+  try {
+    const indexes = await requests.write(
+      first,
+      fresh.map((index) => payloads[index] ?? { headers: {}, body: new Uint8Array(0) }),
+    );
+    fresh.forEach((index, n) => {
+      staged[index] = { seq: first + n, requestIndex: indexes[n] ?? 0 };
+    });
+  } catch (error) {
+    const failed = error instanceof Error ? error : new Error(String(error));
+    for (const index of fresh) staged[index] = failed;
+  }
+  return staged;
+}
+
+/**
+ * Claims `(source, id)` with the number and request staging gave it. The caller runs it inside the group's
+ * transaction. Returns "duplicate" when the id was already claimed. An event chosen for no route is stored
+ * as `filtered`: finished, with nothing to send.
+ */
+export function storeEvent(
+  sql: SqlStorage,
+  staged: StagedClaim | undefined,
   event: AcceptInput,
 ): AcceptOutcome {
+  if (staged === undefined) throw new Error("an accept reached its transaction without being staged");
+  if (staged === "duplicate") return "duplicate";
   const claimed = sql
     .exec<{ seq: number }>(
       SQL.INSERT_CLAIM,
-      seqs.peek(),
+      staged.seq,
       event.source,
       event.id,
       event.type,
@@ -59,10 +99,8 @@ export function storeEvent(
       event.verifiedWith ?? null,
       event.routes ? JSON.stringify(event.routes) : null,
       event.routes?.length === 0 ? "filtered" : "accepted",
+      staged.requestIndex,
     )
     .toArray()[0];
-  if (!claimed) return "duplicate";
-  seqs.take();
-  requests.store(claimed.seq, event.receivedAt, event.headers, event.body);
-  return "accepted";
+  return claimed ? "accepted" : "duplicate";
 }

@@ -1,154 +1,245 @@
 /**
- * The stored requests (headers and raw body) that replay and delivery read, kept for the replay window only.
- * They live apart from the claims, in one table per hour of receipt (`requests_<hour>`): an event costs one
- * written row, and when an hour is past the window its table is dropped whole, which costs no written row
- * and frees its pages for reuse (clearing bodies inside the claim rows freed no space: SQLite appends new
- * rows at the end of the table, so the slack in old pages stayed; measured in bench/README.md). Before an
- * hour is dropped, the requests of its events that are not finished (dead ones keep theirs for redrive, and
- * anything still retrying or waiting) move to `kept_requests`, which the hourly purge empties as they finish.
+ * The stored requests (headers and raw body) that delivery and replay read, kept for the replay window only.
+ * They live in R2, not in the ledger's SQLite: the requests one group commit accepts are written as one
+ * segment object (request-segment.ts) before their claims commit, so a claim is never durable without its
+ * request, and the shard's 10 GB hold claims only (docs/scaling.md). A claim records its index in the
+ * segment (`request_index`); the segment's key is `<shard prefix><seq of its first entry>`, so the claim
+ * finds it as `seq - request_index`. Recent segments stay in memory for the first delivery.
+ *
+ * When every event of a segment is past the window, the requests of its unfinished events move to
+ * `kept_requests` (kept-requests.ts) and the object is deleted (hourly, from the alarm);
+ * `requests_purged_through` is where the next purge's scan of the claims starts. Requests stored before
+ * segments existed are read from their hour tables (request-hours.ts) until those are dropped.
  */
-
-import { z } from "zod";
+import {
+  BODY_CHUNK_BYTES,
+  FINISHED_STATUSES,
+  forgetFinishedKept,
+  joinBody,
+  keepRequest,
+  keptRow,
+} from "./kept-requests";
+import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
-import { numberedTables } from "./numbered-tables";
+import { RequestHours } from "./request-hours";
+import { decodeEntry, encodeSegment, parseStoredHeaders, type StoredRequest } from "./request-segment";
 
-const HOUR_MS = 3_600_000;
-const PREFIX = "requests_";
-const tableOf = (hour: number) => `${PREFIX}${hour}`;
-/** DO SQLite values are capped at 2 MB: a body's first MiB is stored with its request, the rest in chunks. */
-export const BODY_CHUNK_BYTES = 1024 * 1024;
+export type { StoredRequest } from "./request-segment";
+export { BODY_CHUNK_BYTES };
 
-/** Statuses after which an event never needs its request again, once the replay window is over. */
-const FINISHED = "('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')";
+/** `ledger_settings` name of the last seq before which every segment is deleted (the purge scan's start). */
+export const REQUESTS_PURGED_THROUGH = "requests_purged_through";
+/** A segment is closed once it holds this many bytes; a larger request gets a segment of its own. */
+const SEGMENT_BYTES = 4 * 1024 * 1024;
+/** Bytes of recent segments kept in memory, so a first delivery does not read R2. */
+const CACHE_BYTES = 8 * 1024 * 1024;
+/** Claims one purge run looks at, oldest first; the alarm comes back soon while more are due. */
+const PURGE_SCAN = 10_000;
 
-const StoredHeaders = z.record(z.string(), z.string()).catch({});
+/** What a stored request is looked up by: a claim row's columns. */
+export type RequestOf = {
+  seq: number;
+  received_at: number;
+  body_size: number;
+  status: string;
+  request_index: number | null;
+};
 
-export type StoredRequest = { headers: Record<string, string>; body: Uint8Array };
+/** `seq` padded, so R2 lists a shard's segments in acceptance order. */
+const padded = (seq: number) => String(seq).padStart(16, "0");
 
 export class StoredRequests {
-  private readonly hours = new Set<number>();
+  private readonly hours: RequestHours;
+  private readonly cache = new Map<number, Uint8Array>();
+  private cachedBytes = 0;
+  private purgedThrough: number;
+  /** Test-only (fault injection, through the ledger's `injectFaults`): segment writes still to fail. */
+  private failingWrites = 0;
 
-  constructor(private readonly sql: SqlStorage) {
-    for (const hour of this.storedHours()) this.hours.add(hour);
-  }
-
-  /** Stores one event's request in its hour's table (in the caller's transaction). */
-  store(seq: number, receivedAt: number, headers: Record<string, string>, body: Uint8Array): void {
-    const hour = Math.floor(receivedAt / HOUR_MS);
-    if (!this.hours.has(hour)) {
-      this.sql.exec(
-        `CREATE TABLE IF NOT EXISTS ${tableOf(hour)} (seq INTEGER PRIMARY KEY, headers TEXT NOT NULL, body BLOB NOT NULL)`,
-      );
-      this.hours.add(hour);
-    }
-    this.sql.exec(
-      `INSERT INTO ${tableOf(hour)} (seq, headers, body) VALUES (?, ?, ?)`,
-      seq,
-      JSON.stringify(headers),
-      body.subarray(0, BODY_CHUNK_BYTES),
-    );
-    for (let offset = BODY_CHUNK_BYTES, chunk = 1; offset < body.byteLength; chunk++) {
-      this.sql.exec(SQL.INSERT_BODY_CHUNK, seq, chunk, body.subarray(offset, offset + BODY_CHUNK_BYTES));
-      offset += BODY_CHUNK_BYTES;
-    }
-  }
-
-  /** The request of a claim, byte for byte; null once it is past the replay window. */
-  read(claim: { seq: number; received_at: number; body_size: number }): StoredRequest | null {
-    const row = this.row(claim.seq, claim.received_at);
-    if (!row) return null;
-    const chunks =
-      claim.body_size <= BODY_CHUNK_BYTES
-        ? []
-        : this.sql
-            .exec<{ data: ArrayBuffer }>(SQL.SELECT_BODY_CHUNKS, claim.seq)
-            .toArray()
-            .map((c) => c.data);
-    const body = new Uint8Array([row.body, ...chunks].reduce((n, c) => n + c.byteLength, 0));
-    let offset = 0;
-    for (const data of [row.body, ...chunks]) {
-      body.set(new Uint8Array(data), offset);
-      offset += data.byteLength;
-    }
-    return { headers: StoredHeaders.parse(JSON.parse(row.headers)), body };
-  }
-
-  /** True while the claim's request is kept. */
-  has(claim: { seq: number; received_at: number }): boolean {
-    return this.row(claim.seq, claim.received_at) !== null;
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly bucket: R2Bucket,
+    /** `requests/<ledger object id>/`: one shard's segments. */
+    private readonly prefix: string,
+    /** REPLAY_RETENTION_HOURS in ms. */
+    private readonly replayWindowMs: number,
+  ) {
+    this.hours = new RequestHours(sql);
+    this.purgedThrough = readSetting(sql, REQUESTS_PURGED_THROUGH);
   }
 
   /**
-   * Drops every hour whose events were all received before `cutoff` (the replay window's start), after moving
-   * the requests of its unfinished events to `kept_requests`; then forgets kept requests whose events have
-   * finished and are past the window. Returns how many hours were dropped.
+   * Writes the requests of the claims that will be numbered `firstSeq`, `firstSeq + 1`, … as segments, and
+   * resolves once R2 holds them; returns each request's index in its segment (its claim's `request_index`).
    */
-  purge(cutoff: number): number {
-    let dropped = 0;
-    for (const hour of this.storedHours()) {
-      if ((hour + 1) * HOUR_MS > cutoff) continue;
-      const table = tableOf(hour);
-      const range = this.sql
-        .exec<{ lo: number | null; hi: number | null }>(`SELECT min(seq) AS lo, max(seq) AS hi FROM ${table}`)
-        .one();
-      if (range.lo !== null && range.hi !== null) {
-        this.sql.exec(
-          `INSERT OR IGNORE INTO kept_requests (seq, headers, body)
-           SELECT r.seq, r.headers, r.body FROM ${table} r JOIN claims c ON c.seq = r.seq
-           WHERE c.seq IN (${SQL.UNFINISHED_IN_RANGE})`,
-          range.lo,
-          range.hi,
-        );
-        // Only this hour's requests: another hour's claim can have a seq in this range (clock skew).
-        this.sql.exec(
-          `DELETE FROM body_chunks WHERE seq BETWEEN ?1 AND ?2 AND seq IN (SELECT seq FROM ${table})
-             AND seq NOT IN (SELECT seq FROM kept_requests)`,
-          range.lo,
-          range.hi,
-        );
+  async write(firstSeq: number, requests: StoredRequest[]): Promise<number[]> {
+    const indexes: number[] = [];
+    const segments: { first: number; requests: StoredRequest[] }[] = [];
+    let open: { first: number; requests: StoredRequest[]; bytes: number } | null = null;
+    requests.forEach((request, index) => {
+      const size = request.body.byteLength + 512;
+      if (!open || open.bytes + size > SEGMENT_BYTES) {
+        open = { first: firstSeq + index, requests: [], bytes: 0 };
+        segments.push(open);
       }
-      this.sql.exec(`DROP TABLE IF EXISTS ${table}`);
-      this.hours.delete(hour);
-      dropped++;
-    }
-    // Correlated per kept row (a join let SQLite walk every claim instead: 100,001 rows read at 100k claims).
-    this.sql.exec(
-      `DELETE FROM kept_requests WHERE (
-         SELECT c.received_at < ? AND c.status IN ${FINISHED} FROM claims c WHERE c.seq = kept_requests.seq)`,
-      cutoff,
+      indexes.push(open.requests.length);
+      open.requests.push(request);
+      open.bytes += size;
+    });
+    await Promise.all(
+      segments.map(async (segment) => {
+        if (this.failingWrites > 0 && this.failingWrites--)
+          throw new Error("injected fault: R2 write failed");
+        const bytes = encodeSegment(segment.requests);
+        await this.bucket.put(this.keyOf(segment.first), bytes);
+        this.remember(segment.first, bytes);
+      }),
     );
-    return dropped;
+    return indexes;
   }
 
-  /** Forgets a claim's request wherever it is (the claim is forgotten after retention). */
+  /**
+   * A claim's request if it can be read without I/O (kept, legacy hour table, or a segment in memory);
+   * null when it is gone; undefined when it must be read from R2 (`read`).
+   */
+  readNow(claim: RequestOf): StoredRequest | null | undefined {
+    const row = keptRow(this.sql, claim.seq) ?? this.hours.row(claim.seq, claim.received_at);
+    if (row)
+      return {
+        headers: parseStoredHeaders(row.headers),
+        body: joinBody(this.sql, claim.seq, row.body, claim.body_size),
+      };
+    if (!this.has(claim) || claim.request_index === null) return null;
+    const cached = this.cache.get(claim.seq - claim.request_index);
+    return cached ? decodeEntry(cached, claim.request_index) : undefined;
+  }
+
+  /** A claim's request, byte for byte; null once it is past the replay window. */
+  async read(claim: RequestOf): Promise<StoredRequest | null> {
+    const now = this.readNow(claim);
+    if (now !== undefined || claim.request_index === null) return now ?? null;
+    const bytes = await this.fetchSegment(claim.seq - claim.request_index);
+    return bytes ? decodeEntry(bytes, claim.request_index) : null;
+  }
+
+  /**
+   * True while the claim's request is kept: inside the replay window, or as long as its event is unfinished
+   * (a past window's segment may not be deleted yet: the purge runs hourly; the window decides, not it).
+   */
+  has(claim: RequestOf): boolean {
+    if (keptRow(this.sql, claim.seq) !== undefined || this.hours.row(claim.seq, claim.received_at) !== null)
+      return true;
+    if (claim.request_index === null) return false;
+    return claim.received_at >= Date.now() - this.replayWindowMs || !FINISHED_STATUSES.has(claim.status);
+  }
+
+  /**
+   * Deletes the segments whose events were all received before `cutoff` (the replay window's start), after
+   * keeping the requests of their unfinished events; drops legacy hours the same way; then forgets kept
+   * requests whose events finished and are past the window. Segments are found through their claims, from
+   * a window of the oldest claims not yet purged, so a segment whose group has not committed is never
+   * touched. "more" while the window was full of due segments.
+   */
+  async purge(cutoff: number): Promise<"done" | "more"> {
+    this.hours.purge(cutoff);
+    const rows = this.sql
+      .exec<{ seq: number; request_index: number | null; received_at: number }>(
+        "SELECT seq, request_index, received_at FROM claims WHERE seq > ? ORDER BY seq LIMIT ?",
+        this.purgedThrough,
+        PURGE_SCAN,
+      )
+      .toArray();
+    const segments = new Map<number, { first: number; last: number; newest: number }>();
+    for (const row of rows) {
+      if (row.request_index === null) continue;
+      const first = row.seq - row.request_index;
+      const segment = segments.get(first) ?? { first, last: row.seq, newest: row.received_at };
+      segment.last = row.seq;
+      segment.newest = Math.max(segment.newest, row.received_at);
+      segments.set(first, segment);
+    }
+    const full = rows.length === PURGE_SCAN;
+    const last = full ? Math.max(...segments.keys()) : null;
+    const due = [...segments.values()].filter((segment) => segment.newest < cutoff && segment.first !== last);
+    for (const segment of due) await this.keepUnfinished(segment);
+    for (let start = 0; start < due.length; start += 1000)
+      await this.bucket.delete(due.slice(start, start + 1000).map((segment) => this.keyOf(segment.first)));
+    for (const segment of due) this.forgetCached(segment.first);
+    // The scan starts after the longest run of purged segments (claims without a segment do not break it).
+    let through = this.purgedThrough;
+    for (const row of rows) {
+      const segment = row.request_index === null ? null : segments.get(row.seq - row.request_index);
+      if (segment && !due.includes(segment)) break;
+      through = row.seq;
+    }
+    if (through > this.purgedThrough) {
+      this.purgedThrough = through;
+      writeSetting(this.sql, REQUESTS_PURGED_THROUGH, through);
+    }
+    forgetFinishedKept(this.sql, cutoff);
+    return full && due.length === segments.size - 1 ? "more" : "done";
+  }
+
+  /** Forgets a claim's request wherever the ledger keeps it (the claim is forgotten after retention). */
   forget(claim: { seq: number; received_at: number }): void {
     this.sql.exec("DELETE FROM kept_requests WHERE seq = ?", claim.seq);
     this.sql.exec(SQL.DELETE_BODY_CHUNKS, claim.seq);
-    const hour = Math.floor(claim.received_at / HOUR_MS);
-    if (this.hours.has(hour)) this.sql.exec(`DELETE FROM ${tableOf(hour)} WHERE seq = ?`, claim.seq);
+    this.hours.forget(claim);
   }
 
-  private row(seq: number, receivedAt: number): { headers: string; body: ArrayBuffer } | null {
-    const kept = this.sql
-      .exec<{ headers: string; body: ArrayBuffer }>(
-        "SELECT headers, body FROM kept_requests WHERE seq = ?",
-        seq,
+  /** Test-only: the next `count` segment writes throw (the ledger checks that fault injection is allowed). */
+  failNextWrites(count: number): void {
+    this.failingWrites = count;
+  }
+
+  private keyOf(first: number): string {
+    return `${this.prefix}${padded(first)}`;
+  }
+
+  /** Moves the requests of a due segment's unfinished events into `kept_requests`. */
+  private async keepUnfinished(segment: { first: number; last: number }): Promise<void> {
+    const unfinished = this.sql
+      .exec<{ seq: number; request_index: number | null }>(
+        `SELECT seq, request_index FROM claims WHERE seq IN (${SQL.UNFINISHED_IN_RANGE})
+           AND request_index IS NOT NULL AND seq NOT IN (SELECT seq FROM kept_requests)`,
+        segment.first,
+        segment.last,
       )
-      .toArray()[0];
-    if (kept) return kept;
-    const hour = Math.floor(receivedAt / HOUR_MS);
-    if (!this.hours.has(hour)) return null;
-    return (
-      this.sql
-        .exec<{ headers: string; body: ArrayBuffer }>(
-          `SELECT headers, body FROM ${tableOf(hour)} WHERE seq = ?`,
-          seq,
-        )
-        .toArray()[0] ?? null
-    );
+      .toArray();
+    if (unfinished.length === 0) return;
+    const bytes = await this.fetchSegment(segment.first);
+    for (const { seq, request_index } of unfinished) {
+      const request = bytes && request_index !== null ? decodeEntry(bytes, request_index) : null;
+      if (request) keepRequest(this.sql, seq, request);
+    }
   }
 
-  private storedHours(): number[] {
-    return numberedTables(this.sql, PREFIX);
+  private async fetchSegment(first: number): Promise<Uint8Array | null> {
+    const cached = this.cache.get(first);
+    if (cached) return cached;
+    const object = await this.bucket.get(this.keyOf(first));
+    if (!object) return null;
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    this.remember(first, bytes);
+    return bytes;
+  }
+
+  private remember(first: number, bytes: Uint8Array): void {
+    if (bytes.byteLength > CACHE_BYTES / 4) return;
+    this.forgetCached(first);
+    this.cache.set(first, bytes);
+    this.cachedBytes += bytes.byteLength;
+    for (const [oldest, old] of this.cache) {
+      if (this.cachedBytes <= CACHE_BYTES) break;
+      this.cache.delete(oldest);
+      this.cachedBytes -= old.byteLength;
+    }
+  }
+
+  private forgetCached(first: number): void {
+    const old = this.cache.get(first);
+    if (!old) return;
+    this.cache.delete(first);
+    this.cachedBytes -= old.byteLength;
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventLedger } from "../../src/claim/event-ledger";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { waitForDeliveries } from "../support/agent-sink-client";
-import { insertClaim } from "../support/event-log-rows";
+import { storeClaims } from "../support/event-log-rows";
 import { accept, inspectLedger, ledgerOf } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
 
@@ -72,16 +72,12 @@ describe("event ledger", () => {
       const id = `stalled-${crypto.randomUUID()}`;
       const { ledger, shard } = ledgerOf("generic", id);
       const now = Date.now();
-      const seq = await runInDurableObject(ledger, (instance, state) => {
+      const seq = await runInDurableObject(ledger, async (instance, state) => {
         const sql = state.storage.sql;
         const internals = instance as unknown as Internals;
         // Numbered by the ledger's own counter and stored with its request, as an accepted claim is.
-        const seq = insertClaim(
-          sql,
-          shard,
-          { source: "generic", id, type: "x", status, receivedAt: now - receivedAgo },
-          instance,
-        );
+        const seed = { source: "generic", id, type: "x", status, receivedAt: now - receivedAgo };
+        const [seq = 0] = await storeClaims(instance, sql, shard, [seed]);
         internals.outbox.sentThrough = seq;
         for (const d of deliveries) {
           const handler = d.handler ?? "forward";
@@ -216,7 +212,7 @@ describe("event ledger", () => {
     const ledger = ledgerFor(env, shard);
     // An id with a lone surrogate reads back differently from how it was written: only its seq addresses it.
     const poison = `evt_sur\ud800-${crypto.randomUUID()}`;
-    await runInDurableObject(ledger, (instance, state) => {
+    await runInDurableObject(ledger, async (instance, state) => {
       const seed = {
         source: "generic",
         id: poison,
@@ -224,7 +220,7 @@ describe("event ledger", () => {
         status: "accepted",
         receivedAt: Date.now() - 1000,
       };
-      insertClaim(state.storage.sql, shard, seed, instance);
+      await storeClaims(instance, state.storage.sql, shard, [seed]);
     });
     const good = `after-poison-${crypto.randomUUID()}`;
     const body = new TextEncoder().encode(JSON.stringify({ id: good, type: "x" }));

@@ -6,7 +6,7 @@ import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
 import { waitForDeliveries } from "../support/agent-sink-client";
-import { insertClaim } from "../support/event-log-rows";
+import { storeClaims } from "../support/event-log-rows";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, genericEvent, post } from "../support/signed-requests";
 
@@ -16,34 +16,45 @@ type Ledger = ReturnType<typeof ledgerOf>["ledger"];
 /** A ledger instance's stored requests (private state, reached from tests only). */
 type WithRequests = {
   requests: {
-    read(claim: object): { headers: Record<string, string>; body: Uint8Array } | null;
+    read(claim: object): Promise<{ headers: Record<string, string>; body: Uint8Array } | null>;
     has(claim: object): boolean;
-    store(seq: number, receivedAt: number, headers: Record<string, string>, body: Uint8Array): void;
-    purge(cutoff: number): number;
-    forget(claim: { seq: number; received_at: number }): void;
+    purge(cutoff: number): Promise<"done" | "more">;
   };
 };
-type ClaimKey = { seq: number; received_at: number; body_size: number };
+type ClaimKey = {
+  seq: number;
+  received_at: number;
+  body_size: number;
+  status: string;
+  request_index: number | null;
+};
 const claimOf = (sql: SqlStorage, id: string) =>
-  sql.exec<ClaimKey>("SELECT seq, received_at, body_size FROM claims WHERE event_id = ?", id).one();
-const hourTable = (receivedAt: number) => `requests_${Math.floor(receivedAt / HOUR)}`;
+  sql
+    .exec<ClaimKey>(
+      "SELECT seq, received_at, body_size, status, request_index FROM claims WHERE event_id = ?",
+      id,
+    )
+    .one();
 
-/**
- * Moves an event's receive time `hoursAgo` into the past, as if time had passed: the claim's time, and its
- * stored request into the hourly table of that time (requests are kept per hour of receipt).
- */
+/** The R2 key of the segment holding an event's request. */
+function segmentKeyOf(ledger: Ledger, claim: ClaimKey) {
+  return `requests/${ledger.id.toString()}/${String(claim.seq - (claim.request_index ?? 0)).padStart(16, "0")}`;
+}
+
+/** Whether the R2 segment holding an event's request still exists. */
+async function segmentExists(ledger: Ledger, id: string) {
+  const claim = await runInDurableObject(ledger, (_i, state) => claimOf(state.storage.sql, id));
+  return (await env.STORED_REQUESTS.head(segmentKeyOf(ledger, claim))) !== null;
+}
+
+/** Moves an event's receive time `hoursAgo` into the past, as if time had passed. */
 function receivedAgo(ledger: Ledger, id: string, hoursAgo: number) {
-  return runInDurableObject(ledger, (instance, state) => {
-    const sql = state.storage.sql;
-    const { requests } = instance as unknown as WithRequests;
-    const claim = claimOf(sql, id);
-    const request = requests.read(claim);
-    const at = Date.now() - hoursAgo * HOUR;
-    if (request) {
-      sql.exec(`DELETE FROM ${hourTable(claim.received_at)} WHERE seq = ?`, claim.seq);
-      requests.store(claim.seq, at, request.headers, request.body);
-    }
-    sql.exec("UPDATE claims SET received_at = ? WHERE seq = ?", at, claim.seq);
+  return runInDurableObject(ledger, (_i, state) => {
+    state.storage.sql.exec(
+      "UPDATE claims SET received_at = ? WHERE event_id = ?",
+      Date.now() - hoursAgo * HOUR,
+      id,
+    );
   });
 }
 
@@ -55,7 +66,7 @@ async function runAlarm(ledger: Ledger) {
 }
 
 /** 1 while the event's stored request (headers and body) is kept, else 0. */
-function bodyChunks(ledger: Ledger, id: string) {
+function requestKept(ledger: Ledger, id: string) {
   return runInDurableObject(ledger, (instance, state) =>
     (instance as unknown as WithRequests).requests.has(claimOf(state.storage.sql, id)) ? 1 : 0,
   );
@@ -86,7 +97,8 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     await receivedAgo(ledger, id, 73);
     await runAlarm(ledger);
 
-    expect(await bodyChunks(ledger, id)).toBe(0);
+    expect(await requestKept(ledger, id)).toBe(0);
+    expect(await segmentExists(ledger, id)).toBe(false);
     expect(await claimed(ledger, id)).toBe(1);
     const again = await exports.default.fetch(post(fixture));
     expect(again.status).toBe(200);
@@ -113,7 +125,8 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     const { id, ledger } = await deliveredEvent("inside-window");
     await receivedAgo(ledger, id, 71);
     await runAlarm(ledger);
-    expect(await bodyChunks(ledger, id)).toBe(1);
+    expect(await requestKept(ledger, id)).toBe(1);
+    expect(await segmentExists(ledger, id)).toBe(true);
     expect((await admin(`/events/generic/${id}/replay`, { method: "POST" })).status).toBe(202);
   });
 
@@ -124,14 +137,20 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     );
     await receivedAgo(ledger, id, 100);
     await runAlarm(ledger);
-    expect(await bodyChunks(ledger, id)).toBe(1);
+    expect(await requestKept(ledger, id)).toBe(1);
+    // Its segment is gone; the request moved into the ledger's kept requests, byte for byte.
+    expect(await segmentExists(ledger, id)).toBe(false);
+    const kept = await runInDurableObject(ledger, (instance, state) =>
+      (instance as unknown as WithRequests).requests.read(claimOf(state.storage.sql, id)),
+    );
+    expect(JSON.parse(new TextDecoder().decode(kept?.body))).toMatchObject({ id });
   });
 
-  it("drops a past hour's requests whole in one alarm run, however many it holds, and keeps the claims", async () => {
+  it("deletes a past window's segments in one alarm run, however many requests they hold, and keeps the claims", async () => {
     const { id, ledger } = await deliveredEvent("batch");
     const ids = Array.from({ length: 1250 }, (_, i) => `${id}-copy-${i}`);
     const old = Date.now() - 80 * HOUR;
-    await runInDurableObject(ledger, (instance, state) => {
+    await runInDurableObject(ledger, async (instance, state) => {
       const seed = (copy: string) => ({
         source: "generic",
         id: copy,
@@ -139,44 +158,90 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
         status: "delivered",
         receivedAt: old,
       });
-      for (const copy of ids) insertClaim(state.storage.sql, 0, seed(copy), instance);
+      await storeClaims(instance, state.storage.sql, 0, ids.map(seed));
     });
-    const remaining = () =>
-      runInDurableObject(ledger, (instance, state) => {
-        const { requests } = instance as unknown as WithRequests;
-        return ids.filter((copy) => requests.has(claimOf(state.storage.sql, copy))).length;
-      });
-    expect(await remaining()).toBe(ids.length);
+    // One segment holds them all (one R2 write for the group).
+    const claim = await runInDurableObject(ledger, (_i, state) => claimOf(state.storage.sql, ids[0]!));
+    const segment = await env.STORED_REQUESTS.get(segmentKeyOf(ledger, claim));
+    expect(new DataView(await segment!.arrayBuffer()).getUint32(0)).toBe(ids.length);
     await runAlarm(ledger);
-    expect(await remaining()).toBe(0);
-    const hourGone = await runInDurableObject(
-      ledger,
-      (_i, state) =>
-        state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = ?", hourTable(old)).one()
-          .n,
-    );
-    expect(hourGone).toBe(0);
+    expect(await segmentExists(ledger, ids[0]!)).toBe(false);
     expect(await claimed(ledger, ids[0]!)).toBe(1);
+    // The event received now, in its own segment, keeps its request.
+    expect(await segmentExists(ledger, id)).toBe(true);
   });
 });
 
-describe("an hour's requests dropped while a later hour's large body shares its seq range", () => {
-  it("keeps the later body's chunks (another hour's claim can sit inside the range, by clock skew)", async () => {
-    const { ledger } = await deliveredEvent("skew");
+describe("requests stored before segments (one table per hour of receipt)", () => {
+  it("reads them, and drops a past hour keeping unfinished requests and a later hour's chunks", async () => {
+    const { ledger } = await deliveredEvent("legacy");
     const large = new Uint8Array(1024 * 1024 + 10).fill(0x62);
-    const kept = await runInDurableObject(ledger, (instance) => {
-      const { requests } = instance as unknown as WithRequests;
-      // Seqs no claim uses: an old hour holds -10 and -8, the current hour a large body at -9.
-      const old = Date.now() - 80 * HOUR;
-      requests.store(-10, old, {}, new Uint8Array([1]));
-      requests.store(-8, old, {}, new Uint8Array([1]));
-      requests.store(-9, Date.now(), {}, large);
-      requests.purge(Date.now() - 72 * HOUR);
-      const read = requests.read({ seq: -9, received_at: Date.now(), body_size: large.byteLength });
-      requests.forget({ seq: -9, received_at: Date.now() });
-      return read?.body.byteLength ?? 0;
+    const old = Date.now() - 80 * HOUR;
+    const result = await runInDurableObject(ledger, (_instance, state) => {
+      const sql = state.storage.sql;
+      const table = (at: number) => `requests_${Math.floor(at / HOUR)}`;
+      for (const at of [old, Date.now()])
+        sql.exec(
+          `CREATE TABLE IF NOT EXISTS ${table(at)} (seq INTEGER PRIMARY KEY, headers TEXT NOT NULL, body BLOB NOT NULL)`,
+        );
+      // Seqs no other claim uses: the old hour holds -10 (finished) and -8 (retrying), the current hour a
+      // large body at -9 (its first MiB in the row, the rest a chunk), inside the old hour's seq range.
+      const claim = (seq: number, status: string, at: number, size: number) =>
+        sql.exec(
+          `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, status)
+           VALUES (?, 'generic', ?, 'x', ?, ?, 0, ?)`,
+          seq,
+          `legacy-${crypto.randomUUID()}`,
+          at,
+          size,
+          status,
+        );
+      claim(-10, "delivered", old, 1);
+      claim(-8, "retrying", old, 1);
+      claim(-9, "delivered", Date.now(), large.byteLength);
+      sql.exec(
+        `INSERT INTO ${table(old)} VALUES (-10, '{}', ?), (-8, '{"a":"b"}', ?)`,
+        new Uint8Array([1]),
+        new Uint8Array([2]),
+      );
+      sql.exec(`INSERT INTO ${table(Date.now())} VALUES (-9, '{}', ?)`, large.subarray(0, 1024 * 1024));
+      sql.exec("INSERT INTO body_chunks (seq, chunk, data) VALUES (-9, 1, ?)", large.subarray(1024 * 1024));
+      // A fresh instance lists the hour tables as it starts.
+      return { table: table(old) };
     });
-    expect(kept).toBe(large.byteLength);
+    await evictDurableObject(ledger);
+    const after = await runInDurableObject(ledger, async (instance, state) => {
+      const sql = state.storage.sql;
+      const { requests } = instance as unknown as WithRequests;
+      const row = (seq: number) =>
+        sql
+          .exec<ClaimKey>(
+            "SELECT seq, received_at, body_size, status, request_index FROM claims WHERE seq = ?",
+            seq,
+          )
+          .one();
+      const before = (await requests.read(row(-8)))?.headers;
+      await requests.purge(Date.now() - 72 * HOUR);
+      const read = async (seq: number) => (await requests.read(row(seq)))?.body.byteLength ?? 0;
+      const out = {
+        before,
+        finished: await read(-10),
+        retrying: await read(-8),
+        large: await read(-9),
+        dropped: sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = ?", result.table).one().n,
+      };
+      sql.exec("DELETE FROM claims WHERE seq IN (-10, -9, -8)");
+      sql.exec("DELETE FROM kept_requests WHERE seq IN (-10, -9, -8)");
+      sql.exec("DELETE FROM body_chunks WHERE seq IN (-10, -9, -8)");
+      return out;
+    });
+    expect(after).toEqual({
+      before: { a: "b" },
+      finished: 0,
+      retrying: 1,
+      large: large.byteLength,
+      dropped: 0,
+    });
   });
 });
 
@@ -189,11 +254,10 @@ describe("a replay queued just before its payload was deleted", () => {
         id,
       }),
     );
-    // The purge ran between the replay's enqueue and its delivery.
-    await runInDurableObject(ledger, (_i, state) => {
-      const claim = claimOf(state.storage.sql, id);
-      state.storage.sql.exec(`DELETE FROM ${hourTable(claim.received_at)} WHERE seq = ?`, claim.seq);
-    });
+    // The purge ran between the replay's enqueue and its delivery (a fresh instance: no segment in memory).
+    const claim = await runInDurableObject(ledger, (_i, state) => claimOf(state.storage.sql, id));
+    await env.STORED_REQUESTS.delete(segmentKeyOf(ledger, claim));
+    await evictDurableObject(ledger);
     const calls: string[] = [];
     const registry = new HandlerRegistry().on("*", "*", async function mustNotRun(event) {
       calls.push(event.id);

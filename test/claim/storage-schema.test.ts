@@ -68,18 +68,15 @@ describe("docs/storage-schema.md", () => {
   it("lists the ledger's Durable Object SQLite schema exactly", async () => {
     const actual = await runInDurableObject(ledgerFor(env, 0), (instance, state) => {
       const sql = state.storage.sql;
-      // Period and hour tables exist once a signed content was claimed and a request stored: make both.
+      // Period tables exist once a signed content was claimed: make one.
       const ledger = instance as unknown as {
         signedContents: { claim(c: object, ms: number): unknown };
-        requests: { store(seq: number, at: number, headers: object, body: Uint8Array): void };
       };
       const now = Date.now();
       ledger.signedContents.claim(
         { source: "github", digest: "0".repeat(64), id: "schema-test", claimedAt: now },
         7 * 86_400_000,
       );
-      ledger.requests.store(-1, now, {}, new Uint8Array(0));
-      sql.exec(`DELETE FROM requests_${Math.floor(now / 3_600_000)} WHERE seq = -1`);
       const master = sql.exec<MasterRow>("SELECT name, type FROM sqlite_master").toArray();
       return toSchema(master, (table) => sql.exec<ColumnInfo>(`PRAGMA table_info(${table})`).toArray());
     });

@@ -6,7 +6,7 @@ import { readEvent } from "../../src/admin/read-event-log";
 import { redriveDeadEvents } from "../../src/admin/redrive-dead-events";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { waitForDeliveries } from "../support/agent-sink-client";
-import { insertClaim } from "../support/event-log-rows";
+import { storeClaims } from "../support/event-log-rows";
 import { accept, consume, inspectLedger, ledgerOf, messageFor } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
 
@@ -56,9 +56,9 @@ describe("an event no handler matches", () => {
     // Stored as if the queue had its message, so only this test's consumer (with no handlers) sees it.
     const other = `unmatched-${crypto.randomUUID()}`;
     const { ledger, shard } = ledgerOf("generic", other);
-    await runInDurableObject(ledger, (instance, state) => {
+    await runInDurableObject(ledger, async (instance, state) => {
       const seed = { source: "generic", id: other, type: "x", status: "accepted" };
-      const seq = insertClaim(state.storage.sql, shard, seed, instance);
+      const [seq = 0] = await storeClaims(instance, state.storage.sql, shard, [seed]);
       (instance as unknown as { outbox: { sentThrough: number } }).outbox.sentThrough = seq;
     });
     const { result } = await consume([messageFor("generic", other, "x")], new HandlerRegistry());

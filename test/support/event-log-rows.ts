@@ -23,42 +23,68 @@ export type ClaimSeed = LoggedEvent & { source: string };
 
 /** The parts of a ledger instance a seed needs: its claim numbering and its stored requests (tests only). */
 export type LedgerInternals = {
-  seqs: { peek(): number; take(): void };
+  seqs: { reserve(count: number): number };
   requests: {
-    store(seq: number, receivedAt: number, headers: Record<string, string>, body: Uint8Array): void;
+    write(
+      firstSeq: number,
+      requests: { headers: Record<string, string>; body: Uint8Array }[],
+    ): Promise<number[]>;
   };
 };
 
+const SEED_BODY = new TextEncoder().encode("{}");
+
+/** Inserts one claim without a stored request (as after the replay window); returns its seq. */
+export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed): number {
+  return insertRow(sql, shard, seed, null, null);
+}
+
 /**
- * Inserts one claim; returns its seq. With the ledger `instance`, it is numbered by the ledger's counter and its
- * request (headers `{}`, body `{}`) is stored, as before the replay window ends.
+ * Stores claims as the ledger accepts them: numbered by the ledger's counter, their requests (headers `{}`,
+ * body `{}`) written to R2 as one segment first. Returns their seqs.
  */
-export function insertClaim(sql: SqlStorage, shard: number, seed: ClaimSeed, instance?: unknown): number {
-  const body = new TextEncoder().encode("{}");
-  const ledger = instance as LedgerInternals | undefined;
-  const receivedAt = seed.receivedAt ?? Date.now();
-  const seq = sql
+export async function storeClaims(
+  instance: unknown,
+  sql: SqlStorage,
+  shard: number,
+  seeds: ClaimSeed[],
+): Promise<number[]> {
+  const ledger = instance as LedgerInternals;
+  const first = ledger.seqs.reserve(seeds.length);
+  const indexes = await ledger.requests.write(
+    first,
+    seeds.map(() => ({ headers: {}, body: SEED_BODY })),
+  );
+  return seeds.map((seed, n) => insertRow(sql, shard, seed, first + n, indexes[n] ?? 0));
+}
+
+function insertRow(
+  sql: SqlStorage,
+  shard: number,
+  seed: ClaimSeed,
+  seq: number | null,
+  requestIndex: number | null,
+): number {
+  return sql
     .exec<{ seq: number }>(
       `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, routes, status, attempts,
-         last_error, delivered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-      ledger?.seqs.peek() ?? null,
+         last_error, delivered_at, request_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      seq,
       seed.source,
       seed.id,
       seed.type ?? "issues.opened",
-      receivedAt,
-      body.byteLength,
+      seed.receivedAt ?? Date.now(),
+      SEED_BODY.byteLength,
       shard,
       seed.routes ? JSON.stringify(seed.routes) : null,
       seed.status,
       seed.attempts ?? 1,
       seed.lastError ?? null,
       seed.deliveredAt ?? null,
+      requestIndex,
     )
     .one().seq;
-  ledger?.seqs.take();
-  ledger?.requests.store(seq, receivedAt, {}, body);
-  return seq;
 }
 
 /** The shard an event is claimed in under the test configuration. */
@@ -103,7 +129,7 @@ export async function logEvents(source: string, events: LoggedEvent[]): Promise<
   for (const seed of seeds) {
     const shard = shardOf(source, seed.id);
     await runInDurableObject(ledgerFor(env, shard), (instance, state) =>
-      insertClaim(state.storage.sql, shard, seed, instance),
+      storeClaims(instance, state.storage.sql, shard, [seed]),
     );
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * Stored requests in R2 segments: one object per group commit, written before the claims commit, read back
+ * byte for byte after a restart, and an accept that cannot write its segment is answered 503 with nothing
+ * claimed (the provider's retry is then accepted).
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ledgerFor } from "../../src/claim/shard-for-event";
+import { inspectLedger, ledgerOf } from "../support/pipeline";
+import { genericEvent, post } from "../support/signed-requests";
+
+const segmentsOf = async (ledger: DurableObjectStub) =>
+  (await env.STORED_REQUESTS.list({ prefix: `requests/${ledger.id.toString()}/` })).objects.length;
+
+const acceptInput = (id: string, body: Uint8Array, shard: number) => ({
+  source: "generic",
+  id,
+  type: "x",
+  receivedAt: Date.now(),
+  headers: { "x-n": id },
+  body,
+  shard,
+});
+
+describe("stored requests in R2 segments", () => {
+  it("writes the requests of concurrent accepts as one segment, and reads each back byte for byte after a restart", async () => {
+    // A shard of its own: no other test's segments.
+    const shard = 20_000 + Math.floor(Math.random() * 1000);
+    const ledger = ledgerFor(env, shard);
+    const bodies = Array.from({ length: 30 }, (_, n) =>
+      Uint8Array.from({ length: 100 + n * 37 }, (_, i) => (i * 7 + n) % 256),
+    );
+    const ids = bodies.map((_, n) => `segment-${n}-${crypto.randomUUID()}`);
+    const outcomes = await Promise.all(ids.map((id, n) => ledger.accept(acceptInput(id, bodies[n]!, shard))));
+    expect(outcomes).toEqual(ids.map(() => "accepted"));
+    // One group commit took them all (they arrived in one turn): one R2 write, not thirty.
+    expect(await segmentsOf(ledger)).toBe(1);
+
+    await evictDurableObject(ledger);
+    const read = await Promise.all(ids.map((id) => ledger.readStored({ source: "generic", id })));
+    read.forEach((request, n) => {
+      expect(request?.headers).toEqual({ "x-n": ids[n] });
+      expect([...(request?.body ?? [])]).toEqual([...bodies[n]!]);
+    });
+    // A consumer after the restart gets the body inline, read from R2.
+    const [begun] = await ledger.beginDeliveries([{ source: "generic", id: ids[7]!, handlers: ["h"] }]);
+    expect(begun?.found && [...(begun.event.body ?? [])]).toEqual([...bodies[7]!]);
+  });
+
+  it("writes nothing for a duplicate, and one entry for an id sent twice in one group", async () => {
+    const shard = 21_000 + Math.floor(Math.random() * 1000);
+    const ledger = ledgerFor(env, shard);
+    const id = `twice-${crypto.randomUUID()}`;
+    const body = new TextEncoder().encode("{}");
+    const outcomes = await Promise.all([1, 2].map(() => ledger.accept(acceptInput(id, body, shard))));
+    expect(outcomes.sort()).toEqual(["accepted", "duplicate"]);
+    expect(await ledger.accept(acceptInput(id, body, shard))).toBe("duplicate");
+    expect(await segmentsOf(ledger)).toBe(1);
+    const count = await runInDurableObject(ledger, async () => {
+      const object = await env.STORED_REQUESTS.list({ prefix: `requests/${ledger.id.toString()}/` });
+      const segment = await env.STORED_REQUESTS.get(object.objects[0]!.key);
+      return new DataView(await segment!.arrayBuffer()).getUint32(0);
+    });
+    expect(count).toBe(1);
+  });
+
+  it("answers 503 when the request cannot be written to R2, claims nothing, and accepts the provider's retry", async () => {
+    const fixture = genericEvent({ id: `r2-down-${crypto.randomUUID()}`, type: "x" });
+    const id = JSON.parse(String(fixture.body)).id as string;
+    const { ledger } = ledgerOf("generic", id);
+    await ledger.injectFaults({ failRequestWrites: 1 });
+    const refused = await exports.default.fetch(post(fixture));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(refused.headers.get("retry-after")).not.toBeNull();
+    expect((await inspectLedger("generic", id)).event).toBeUndefined();
+
+    const retried = await exports.default.fetch(post(fixture));
+    expect(retried.status).toBe(202);
+    expect((await inspectLedger("generic", id)).event?.status).toBeDefined();
+    await ledger.injectFaults({});
+  });
+});
