@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
+import { missingBindingProblem } from "./config/required-bindings";
 import { settingProblems } from "./config/settings";
 import { configErrorsFor } from "./handlers/route-table";
 import type { IngressEnv } from "./ingress/receive-webhook";
@@ -12,8 +13,16 @@ import { faultInjectionAllowed, faultInjectionProblem } from "./shared/fault-inj
 import { logError } from "./shared/log";
 
 /** Configuration mistakes, each logged once per isolate (and by every `/healthz` that fails for it). */
-function configProblems(env: object): { admin: string | null; faultInjection: string | null } {
-  return { admin: adminTokenProblem(env), faultInjection: faultInjectionProblem(env) };
+function configProblems(env: object): {
+  admin: string | null;
+  faultInjection: string | null;
+  bindings: string | null;
+} {
+  return {
+    admin: adminTokenProblem(env),
+    faultInjection: faultInjectionProblem(env),
+    bindings: missingBindingProblem(env),
+  };
 }
 
 const reportedProblems = new Set<string>();
@@ -35,6 +44,7 @@ export const reportConfigProblems: MiddlewareHandler = async function reportConf
  * `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` (routes.ts included) is 503 too (webhooks answer 503 meanwhile),
  * with the path and message of each error in `checks.sources` and `checks.routes`.
  * A tunable set to an invalid value keeps 200 (its default applies) and is named in `checks.settings`.
+ * A missing required binding (the stored-request bucket) is 503, named in `checks.bindings`.
  */
 export function healthz(c: Context<IngressEnv>) {
   const problems = configProblems(c.env);
@@ -50,9 +60,11 @@ export function healthz(c: Context<IngressEnv>) {
     sources: errorsOf("sources"),
     routes: errorsOf("routes"),
     settings: invalidSettings.length > 0 ? { invalid: invalidSettings } : "ok",
+    bindings: problems.bindings ?? "ok",
   };
   const fatal =
     problems.faultInjection ??
+    problems.bindings ??
     (invalid.map(({ variable, check }) => `${variable} is invalid (see checks.${check})`).join("; ") || null);
   if (fatal === null) return c.json({ status: "ok", checks });
   logError("config", { outcome: "misconfigured", problem: fatal });

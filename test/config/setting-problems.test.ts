@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { settingProblems, settingsFrom } from "../../src/config/settings";
 import worker from "../../src/index";
-import { BASE } from "../support/signed-requests";
+import { BASE, genericEvent, post } from "../support/signed-requests";
 
 describe("invalid settings", () => {
   it("fall back to the default and name the variable", () => {
@@ -27,5 +27,22 @@ describe("invalid settings", () => {
     expect(response.status).toBe(200);
     const body = await response.json<{ checks: { settings: unknown } }>();
     expect(body.checks.settings).toEqual({ invalid: ['AGENT_TIMEOUT_MS="-1" is not valid; using 15000'] });
+  });
+});
+
+describe("a missing stored-request bucket (a wrangler.toml from before it existed)", () => {
+  it("fails /healthz with the fix, and webhooks answer 503 with Retry-After instead of accepting", async () => {
+    const without = { ...env, STORED_REQUESTS: undefined } as unknown as Env;
+    const health = await worker.fetch(new Request(`${BASE}/healthz`), without, createExecutionContext());
+    expect(health.status).toBe(503);
+    const body = await health.json<{ checks: { bindings: string } }>();
+    expect(body.checks.bindings).toMatch(/STORED_REQUESTS \(R2\) is not bound: add \[\[r2_buckets\]\]/);
+    const ok = await worker.fetch(new Request(`${BASE}/healthz`), env, createExecutionContext());
+    expect((await ok.json<{ checks: { bindings: string } }>()).checks.bindings).toBe("ok");
+
+    const webhook = await worker.fetch(post(genericEvent()), without, createExecutionContext());
+    expect(webhook.status).toBe(503);
+    expect(webhook.headers.get("retry-after")).toBe("60");
+    expect(webhook.headers.get("content-type")).toContain("application/problem+json");
   });
 });

@@ -131,6 +131,8 @@ const inputs: Record<string, () => Promise<Response>> = {
   OPTIONS: async () => send(method("OPTIONS")),
   "event id longer than 512 characters, signed": async () =>
     send(post(genericEvent({ id: "x".repeat(513), type: "t" }))),
+  "any webhook while the stored-request bucket `STORED_REQUESTS` is not bound (503 with `Retry-After`)":
+    async () => handle(await withHeaders({}), { ...env, STORED_REQUESTS: undefined } as unknown as Env),
   "any webhook while `HOOKGATE_SOURCES` is invalid (503 with `Retry-After`)": async () =>
     handle(await withHeaders({}), { ...env, HOOKGATE_SOURCES: "[{" }),
   "any webhook while `HOOKGATE_ROUTES` is invalid, e.g. a `secretVar` that is not set (503 with `Retry-After`)":
