@@ -53,7 +53,7 @@ export class StoredRequests {
   private readonly cache = new Map<number, Uint8Array>();
   private cachedBytes = 0;
   private purgedThrough: number;
-  /** Test-only (fault injection, through the ledger's `injectFaults`): segment writes still to fail. */
+  /** Test-only (fault injection, through the ledger's `injectFaults`): R2 puts still to fail. */
   private failingWrites = 0;
 
   constructor(
@@ -88,10 +88,9 @@ export class StoredRequests {
     });
     await Promise.all(
       segments.map(async (segment) => {
-        if (this.failingWrites > 0 && this.failingWrites--)
-          throw new Error("injected fault: R2 write failed");
         const bytes = encodeSegment(segment.requests);
-        await this.bucket.put(this.keyOf(segment.first), bytes);
+        // One retry for a transient R2 error before the group's accepts fail (their senders retry too).
+        await this.put(segment.first, bytes).catch(() => this.put(segment.first, bytes));
         this.remember(segment.first, bytes);
       }),
     );
@@ -190,6 +189,11 @@ export class StoredRequests {
   /** Test-only: the next `count` segment writes throw (the ledger checks that fault injection is allowed). */
   failNextWrites(count: number): void {
     this.failingWrites = count;
+  }
+
+  private async put(first: number, bytes: Uint8Array): Promise<void> {
+    if (this.failingWrites > 0 && this.failingWrites--) throw new Error("injected fault: R2 write failed");
+    await this.bucket.put(this.keyOf(first), bytes);
   }
 
   private keyOf(first: number): string {

@@ -11,7 +11,7 @@ export const OutboxFaults = z.object({
   failSends: z.number().int().min(0).max(1000).default(0),
   /** The next N queue sends never settle (the send timeout then fails them). */
   hangSends: z.number().int().min(0).max(1000).default(0),
-  /** The next N writes of a request segment to R2 throw (the accepts of that group fail). */
+  /** The next N R2 puts of request segments throw (a segment is tried twice before its group's accepts fail). */
   failRequestWrites: z.number().int().min(0).max(1000).default(0),
   /** Overrides the outbox send timeout, so hang tests stay fast. */
   sendTimeoutMs: z.number().int().min(1).max(60_000).optional(),

@@ -69,7 +69,8 @@ describe("stored requests in R2 segments", () => {
     const fixture = genericEvent({ id: `r2-down-${crypto.randomUUID()}`, type: "x" });
     const id = JSON.parse(String(fixture.body)).id as string;
     const { ledger } = ledgerOf("generic", id);
-    await ledger.injectFaults({ failRequestWrites: 1 });
+    // Two failed puts: the ledger tries a segment twice.
+    await ledger.injectFaults({ failRequestWrites: 2 });
     const refused = await exports.default.fetch(post(fixture));
     expect(refused.status).toBe(503);
     expect(refused.headers.get("content-type")).toContain("application/problem+json");
@@ -79,6 +80,15 @@ describe("stored requests in R2 segments", () => {
     const retried = await exports.default.fetch(post(fixture));
     expect(retried.status).toBe(202);
     expect((await inspectLedger("generic", id)).event?.status).toBeDefined();
+    await ledger.injectFaults({});
+  });
+
+  it("tries a failed segment write once more before failing the accepts", async () => {
+    const fixture = genericEvent({ id: `r2-blip-${crypto.randomUUID()}`, type: "x" });
+    const id = JSON.parse(String(fixture.body)).id as string;
+    const { ledger } = ledgerOf("generic", id);
+    await ledger.injectFaults({ failRequestWrites: 1 });
+    expect((await exports.default.fetch(post(fixture))).status).toBe(202);
     await ledger.injectFaults({});
   });
 });
