@@ -1,9 +1,13 @@
 /**
  * `npm run setup:cloudflare [-- --dry-run] [--config wrangler.toml]`
  * Creates what a first deploy needs on a Cloudflare account, from what wrangler.toml declares: the queues
- * (every events queue and the dead-letter queue) and a `namespace_id` for the rate-limit binding that is
- * unique to this deployment. Durable Objects need no setup: their classes deploy with the Worker. Safe to run
- * again: resources that already exist are reused. `--dry-run` prints every command and file change and performs none of them.
+ * (every events queue and the dead-letter queue), the R2 buckets (`hookgate-requests`, the stored requests), and
+ * a `namespace_id` for the rate-limit binding that is unique to this deployment. The bucket bound as
+ * STORED_REQUESTS also gets a lifecycle rule, `hookgate-orphan-backstop`, deleting objects older than
+ * CLAIM_RETENTION_DAYS + 1 days: the ledger deletes its segments itself after REPLAY_RETENTION_HOURS, so the rule
+ * only catches orphans (a segment written for a group whose claims then failed to commit). Durable Objects need no setup: their classes deploy with the Worker.
+ * Safe to run again: resources that already exist are reused, and the backstop rule is replaced, never
+ * duplicated. `--dry-run` prints every command and file change and performs none of them.
  *
  * It drives the `wrangler` CLI, so it uses whatever login wrangler has (`wrangler login`, or
  * CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID in the environment).
@@ -18,6 +22,12 @@ import { z } from "zod";
 /** The committed rate-limit namespace; every account deploying Hookgate needs its own. */
 export const PLACEHOLDER_NAMESPACE_ID = "1001";
 
+/** The lifecycle rule, on the stored-requests bucket, that deletes the segments the ledger will never delete. */
+export const ORPHAN_BACKSTOP_RULE = "hookgate-orphan-backstop";
+
+/** The R2 binding of the stored requests: only its bucket gets the backstop (other buckets keep their objects). */
+const STORED_REQUESTS_BINDING = "STORED_REQUESTS";
+
 /** The parts of wrangler.toml this script reads (validated: it is config, so a trust boundary). */
 const WranglerConfig = z.object({
   queues: z
@@ -28,7 +38,12 @@ const WranglerConfig = z.object({
         .default([]),
     })
     .default({ producers: [], consumers: [] }),
+  r2_buckets: z.array(z.object({ binding: z.string(), bucket_name: z.string() })).default([]),
   ratelimits: z.array(z.object({ name: z.string(), namespace_id: z.string() })).default([]),
+  // The same bounds and default as src/config/settings.ts.
+  vars: z
+    .object({ CLAIM_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7) })
+    .default({ CLAIM_RETENTION_DAYS: 7 }),
 });
 
 const { values } = parseArgs({
@@ -51,13 +66,50 @@ function wrangler(args: string[], { allowFailure = false } = {}): { ok: boolean;
   const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
   if (run.status !== 0 && !allowFailure) {
     console.error(output.trim());
-    console.error(`setup: wrangler ${args[0]} ${args[1] ?? ""} failed; nothing after it was done.`);
+    console.error(`setup: wrangler ${args.join(" ")} failed; nothing after it was done.`);
     process.exit(1);
   }
   return { ok: run.status === 0, output };
 }
 
-const alreadyExists = (output: string) => /already exists|already taken|11009|7502/i.test(output);
+const alreadyExists = (output: string) => /already exists|already taken|11009|7502|10004/i.test(output);
+
+/** Runs a wrangler `create` command; a resource that already exists is reused. */
+function createOrReuse(kind: string, name: string, args: string[]): void {
+  const created = wrangler(args, { allowFailure: true });
+  if (!created.ok && !alreadyExists(created.output)) {
+    console.error(created.output.trim());
+    process.exit(1);
+  }
+  if (!dryRun) console.log(created.ok ? `✓ ${kind} ${name} created` : `✓ ${kind} ${name} already exists`);
+}
+
+/** Sets the orphan backstop on a bucket: remove the previous one (if any), then add it with today's days. */
+function setOrphanBackstop(bucket: string, expireDays: number): void {
+  // `lifecycle add` appends without looking at the names already there, so a re-run would duplicate it.
+  const lifecycle = ["r2", "bucket", "lifecycle"];
+  const removed = wrangler([...lifecycle, "remove", bucket, "--name", ORPHAN_BACKSTOP_RULE], {
+    allowFailure: true,
+  });
+  if (!removed.ok && !/lifecycle rule .* not found/i.test(removed.output)) {
+    console.error(removed.output.trim());
+    process.exit(1);
+  }
+  // --force: the rule covers every key (no prefix), which wrangler otherwise asks to confirm.
+  wrangler([
+    ...lifecycle,
+    "add",
+    bucket,
+    ORPHAN_BACKSTOP_RULE,
+    "--expire-days",
+    String(expireDays),
+    "--force",
+  ]);
+  if (!dryRun)
+    console.log(
+      `✓ bucket ${bucket}: rule ${ORPHAN_BACKSTOP_RULE} deletes objects older than ${expireDays} days`,
+    );
+}
 
 let toml = readFileSync(configPath, "utf8");
 const config = WranglerConfig.parse(parse(toml));
@@ -66,13 +118,13 @@ const queueNames = new Set([
   ...config.queues.producers.map((producer) => producer.queue),
   ...config.queues.consumers.flatMap((consumer) => [consumer.queue, consumer.dead_letter_queue ?? []].flat()),
 ]);
-for (const queue of queueNames) {
-  const created = wrangler(["queues", "create", queue], { allowFailure: true });
-  if (!created.ok && !alreadyExists(created.output)) {
-    console.error(created.output.trim());
-    process.exit(1);
-  }
-  if (!dryRun) console.log(created.ok ? `✓ queue ${queue} created` : `✓ queue ${queue} already exists`);
+for (const queue of queueNames) createOrReuse("queue", queue, ["queues", "create", queue]);
+
+// One day past the claims: the ledger has deleted every segment it knows of by then.
+const orphanExpiryDays = config.vars.CLAIM_RETENTION_DAYS + 1;
+for (const { binding, bucket_name: bucket } of config.r2_buckets) {
+  createOrReuse("bucket", bucket, ["r2", "bucket", "create", bucket]);
+  if (binding === STORED_REQUESTS_BINDING) setOrphanBackstop(bucket, orphanExpiryDays);
 }
 
 for (const limiter of config.ratelimits) {

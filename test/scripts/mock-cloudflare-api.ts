@@ -1,8 +1,9 @@
 /**
- * A stand-in for the few Cloudflare API endpoints that `wrangler queues create`, `wrangler d1 create` and
- * `wrangler d1 migrations apply --remote` call, so the setup script can be tested offline. Wrangler is
- * pointed at it with CLOUDFLARE_API_BASE_URL. It records every call, and keeps the state a real account
- * would (queues and databases that already exist), so a second run meets "already exists".
+ * A stand-in for the few Cloudflare API endpoints that `wrangler queues create`, `wrangler r2 bucket create`,
+ * `wrangler r2 bucket lifecycle add|remove`, `wrangler d1 create` and `wrangler d1 migrations apply --remote`
+ * call, so the setup script can be tested offline. Wrangler is pointed at it with CLOUDFLARE_API_BASE_URL. It
+ * records every call, and keeps the state a real account would (queues, buckets, lifecycle rules and databases
+ * that already exist), so a second run meets "already exists".
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +12,9 @@ export interface MockCloudflareApi {
   readonly baseUrl: string;
   readonly calls: { method: string; path: string; body: string }[];
   readonly queues: Set<string>;
+  readonly buckets: Set<string>;
+  /** Each bucket's lifecycle rules, as wrangler last PUT them. */
+  readonly lifecycleRules: Map<string, unknown[]>;
   readonly databases: Map<string, string>;
   close(): Promise<void>;
 }
@@ -21,6 +25,8 @@ const envelope = (result: unknown, errors: { code: number; message: string }[] =
 export async function startMockCloudflareApi(): Promise<MockCloudflareApi> {
   const calls: MockCloudflareApi["calls"] = [];
   const queues = new Set<string>();
+  const buckets = new Set<string>();
+  const lifecycleRules = new Map<string, unknown[]>();
   const databases = new Map<string, string>();
   const server: Server = createServer((request, response) => {
     let body = "";
@@ -45,6 +51,32 @@ export async function startMockCloudflareApi(): Promise<MockCloudflareApi> {
         queues.add(name);
         return answer(200, envelope({ queue_id: `q-${queues.size}`, queue_name: name }));
       }
+      if (request.method === "POST" && /^\/accounts\/[^/]+\/r2\/buckets$/.test(path)) {
+        const name = String(JSON.parse(body).name);
+        if (buckets.has(name))
+          return answer(
+            409,
+            envelope(null, [
+              { code: 10004, message: "The bucket you tried to create already exists, and you own it." },
+            ]),
+          );
+        buckets.add(name);
+        return answer(200, envelope({ name, creation_date: new Date(0).toISOString() }));
+      }
+      const lifecycle = /^\/accounts\/[^/]+\/r2\/buckets\/([^/]+)\/lifecycle$/.exec(path);
+      if (lifecycle?.[1] !== undefined) {
+        const bucket = decodeURIComponent(lifecycle[1]);
+        if (!buckets.has(bucket))
+          return answer(
+            404,
+            envelope(null, [{ code: 10006, message: "The specified bucket does not exist." }]),
+          );
+        if (request.method === "PUT") lifecycleRules.set(bucket, JSON.parse(body).rules);
+        return answer(
+          200,
+          envelope(request.method === "GET" ? { rules: lifecycleRules.get(bucket) ?? [] } : {}),
+        );
+      }
       if (request.method === "POST" && /^\/accounts\/[^/]+\/d1\/database$/.test(path)) {
         const name = String(JSON.parse(body).name);
         if (databases.has(name))
@@ -67,6 +99,8 @@ export async function startMockCloudflareApi(): Promise<MockCloudflareApi> {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     calls,
     queues,
+    buckets,
+    lifecycleRules,
     databases,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -1,6 +1,6 @@
 /** `npm run setup:cloudflare` against a mocked Cloudflare API (Node-side: it drives the wrangler CLI). */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -38,6 +38,14 @@ function runSetup(...args: string[]): Promise<{ status: number | null; output: s
   });
 }
 
+/** The lifecycle rule wrangler PUTs for `lifecycle add <bucket> hookgate-orphan-backstop --expire-days <days>`. */
+const orphanBackstop = (days: number) => ({
+  id: "hookgate-orphan-backstop",
+  enabled: true,
+  conditions: {},
+  deleteObjectsTransition: { condition: { maxAge: days * 86_400, type: "Age" } },
+});
+
 beforeEach(async () => {
   api = await startMockCloudflareApi();
   workDir = mkdtempSync(join(tmpdir(), "hookgate-setup-"));
@@ -50,11 +58,15 @@ afterEach(async () => {
 });
 
 describe("npm run setup:cloudflare", () => {
-  it("creates every queue and writes a fresh rate-limit namespace", async () => {
+  it("creates every queue, the stored-requests bucket with its orphan backstop, and a fresh rate-limit namespace", async () => {
     const run = await runSetup();
     expect(run.output).not.toMatch(/ERROR/);
     expect(run.status).toBe(0);
     expect([...api.queues].sort()).toEqual(["hookgate-dead-letter", "hookgate-events", "hookgate-events-2"]);
+    expect([...api.buckets]).toEqual(["hookgate-requests"]);
+    expect(run.output).toContain("✓ bucket hookgate-requests created");
+    // CLAIM_RETENTION_DAYS = "7" in wrangler.toml: orphaned segments go one day after the claims would.
+    expect(api.lifecycleRules.get("hookgate-requests")).toEqual([orphanBackstop(8)]);
     const toml = readFileSync(join(workDir, "wrangler.toml"), "utf8");
     expect(toml).not.toContain('namespace_id = "1001"');
     expect(toml).toMatch(/namespace_id = "\d{6,}"/);
@@ -66,7 +78,23 @@ describe("npm run setup:cloudflare", () => {
     const second = await runSetup();
     expect(second.status).toBe(0);
     expect(second.output).toContain("already exists");
+    expect(second.output).toContain("✓ bucket hookgate-requests already exists");
+    expect(api.lifecycleRules.get("hookgate-requests")).toEqual([orphanBackstop(8)]);
     expect(readFileSync(join(workDir, "wrangler.toml"), "utf8")).toBe(first);
+  });
+
+  it("replaces the backstop rule when CLAIM_RETENTION_DAYS changes and keeps the account's other rules", async () => {
+    expect((await runSetup()).status).toBe(0);
+    const operatorRule = { id: "operator-tmp", enabled: true, conditions: { prefix: "tmp/" } };
+    api.lifecycleRules.get("hookgate-requests")?.unshift(operatorRule);
+    const toml = readFileSync(join(workDir, "wrangler.toml"), "utf8");
+    writeFileSync(
+      join(workDir, "wrangler.toml"),
+      toml.replace('CLAIM_RETENTION_DAYS = "7"', 'CLAIM_RETENTION_DAYS = "30"'),
+    );
+    const second = await runSetup();
+    expect(second.status).toBe(0);
+    expect(api.lifecycleRules.get("hookgate-requests")).toEqual([operatorRule, orphanBackstop(31)]);
   });
 
   it("changes nothing and calls no API in a dry run", async () => {
@@ -74,6 +102,7 @@ describe("npm run setup:cloudflare", () => {
     const run = await runSetup("--dry-run");
     expect(run.status).toBe(0);
     expect(run.output).toContain("would run wrangler queues create hookgate-events-2");
+    expect(run.output).toContain("would run wrangler r2 bucket create hookgate-requests");
     expect(api.calls).toEqual([]);
     expect(readFileSync(join(workDir, "wrangler.toml"), "utf8")).toBe(before);
   });
