@@ -1,5 +1,6 @@
 /**
- * Drains the transactional outbox to the queue. New claims are sent in acceptance order from the shard's
+ * Drains the transactional outbox to the queue. New claims are sent in acceptance order, in bundles (one
+ * queue message per BUNDLE_EVENTS claims sent together, event-message.ts), from the shard's
  * sent mark (`sent_through`: one number, kept in memory and persisted by the alarm, every
  * OUTBOX_REDRIVE_SECONDS at most, so it costs no written row per event or batch), and
  * claims handed back (`resends`: operator redrives, replays' lost messages, re-drives) are sent and then
@@ -8,11 +9,11 @@
  * Bounded: one call sends at most MAX_ROUNDS batches of each kind; only one drain runs at a time.
  */
 import { describeError, logDebug, logError } from "../shared/log";
-import type { EventMessage } from "./event-message";
+import type { EventBundle, EventMessage } from "./event-message";
 import type { LeaseBook } from "./lease-book";
 import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
-import { messageFor, messagesForEvent } from "./messages-for-event";
+import { messagesForEvent, newClaimMessages } from "./messages-for-event";
 import type { QueueSender } from "./queue-sender";
 
 const BATCH = 100;
@@ -93,13 +94,7 @@ export class Outbox {
       const claims = this.sql.exec<SQL.ClaimRow>(SQL.SELECT_UNSENT, this.sentThrough, BATCH).toArray();
       const last = claims.at(-1);
       if (!last) return true;
-      if (
-        !(await this.send(
-          claims.map((claim) => messageFor(claim)),
-          claims.length,
-        ))
-      )
-        return false;
+      if (!(await this.send(newClaimMessages(claims), claims.length))) return false;
       this.sentThrough = last.seq;
       if (claims.length < BATCH) return true;
     }
@@ -118,7 +113,10 @@ export class Outbox {
     return true;
   }
 
-  private async send(messages: MessageSendRequest<EventMessage>[], count: number): Promise<boolean> {
+  private async send(
+    messages: MessageSendRequest<EventMessage | EventBundle>[],
+    count: number,
+  ): Promise<boolean> {
     try {
       await this.sender.send(messages);
       logDebug(this.env, "outbox", { outcome: "enqueued", count });

@@ -2,7 +2,7 @@
  * Builds the queue messages that can run an event's unfinished deliveries: the plain message for its own
  * deliveries and one per unfinished replay, each delayed until its lease or backoff is over.
  */
-import { type EventMessage, parseDeliveryKey } from "./event-message";
+import { BUNDLE_EVENTS, type EventBundle, type EventMessage, parseDeliveryKey } from "./event-message";
 import type { LeaseBook } from "./lease-book";
 import * as SQL from "./ledger-sql";
 import { MAX_QUEUE_DELAY_SECONDS } from "./retry-delay";
@@ -26,6 +26,27 @@ export function messageFor(
     ...replay,
   };
   return { body, contentType: "json", ...(delaySeconds > 0 ? { delaySeconds } : {}) };
+}
+
+/**
+ * The messages that send new claims: a claim alone gets its plain message; claims sent together go in
+ * bundles of BUNDLE_EVENTS (one queue message each), per shard, in acceptance order.
+ */
+export function newClaimMessages(claims: SQL.ClaimRow[]): MessageSendRequest<EventMessage | EventBundle>[] {
+  const messages: MessageSendRequest<EventMessage | EventBundle>[] = [];
+  const byShard = Map.groupBy(claims, (claim) => claim.shard);
+  for (const [shard, ofShard] of byShard)
+    for (let start = 0; start < ofShard.length; start += BUNDLE_EVENTS) {
+      const chunk = ofShard.slice(start, start + BUNDLE_EVENTS);
+      const [only] = chunk;
+      if (chunk.length === 1 && only) {
+        messages.push(messageFor(only));
+        continue;
+      }
+      const events = chunk.map((claim) => ({ source: claim.source, id: claim.event_id, type: claim.type }));
+      messages.push({ body: { v: 2, shard, events }, contentType: "json" });
+    }
+  return messages;
 }
 
 /**

@@ -6,7 +6,9 @@
 import type { z } from "zod";
 import { faultInjectionAllowed, OutboxFaults } from "../shared/fault-injection";
 import { withTimeout } from "../shared/with-timeout";
-import type { EventMessage } from "./event-message";
+import type { EventBundle, EventMessage } from "./event-message";
+
+type Sent = MessageSendRequest<EventMessage | EventBundle>;
 
 const SEND_TIMEOUT_MS = 10_000;
 /** `sendBatch` takes at most 100 messages. */
@@ -42,9 +44,9 @@ export class QueueSender {
   constructor(private readonly env: Env) {}
 
   /** Sends every message; rejects when any `sendBatch` fails or takes longer than the send timeout. */
-  async send(messages: MessageSendRequest<EventMessage>[]): Promise<void> {
+  async send(messages: Sent[]): Promise<void> {
     const queues = eventQueuesOf(this.env);
-    const byQueue = new Map<Queue, MessageSendRequest<EventMessage>[]>();
+    const byQueue = new Map<Queue, Sent[]>();
     for (const message of messages) {
       const queue = queues[message.body.shard % queues.length] ?? this.env.EVENTS_QUEUE;
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
@@ -62,7 +64,7 @@ export class QueueSender {
       }
   }
 
-  private sendBatch(queue: Queue, messages: MessageSendRequest<EventMessage>[]): Promise<unknown> {
+  private sendBatch(queue: Queue, messages: Sent[]): Promise<unknown> {
     if (this.faults.failSends > 0) {
       this.faults.failSends--;
       return Promise.reject(new Error("injected fault: queue send failed"));

@@ -2,10 +2,11 @@
 
 import type { EventMessage } from "../claim/event-message";
 import { describeError, log, logError } from "../shared/log";
+import type { EventAck } from "./bundled-acks";
 
 /** A message whose event has dead handlers (already recorded as dead in the ledger). */
 export interface DeadItem {
-  message: Message<unknown>;
+  message: EventAck;
   event: EventMessage;
   handlers: string[];
   /** Why the handler died, in operator words (null when it was dead before this batch). */

@@ -3,12 +3,13 @@
  * (event, route).
  * Messages are grouped by ledger shard so that each shard costs two round trips per batch
  * (`beginDeliveries`, `settleDeliveries`), and every handler of the batch runs concurrently.
- * Each message is acked or retried on its own; none is acked before its outcome is recorded (the ledger is
- * also the log: each settle carries its attempt's record). Dead letters and failures are then reported to
+ * Each event is acked or retried on its own (a bundled message once all its events are: bundled-acks.ts);
+ * none is acked before its outcome is recorded (the ledger is also the log: each settle carries its
+ * attempt's record). Dead letters and failures are then reported to
  * the alert desk (when ALERT_WEBHOOK_URL is set), and one log line sums the batch up.
  */
 import { reportIncidents } from "../alerts/report-incidents";
-import { deliveryKey, EventMessage } from "../claim/event-message";
+import { deliveryKey, type EventMessage, eventsOf, QueuedMessage } from "../claim/event-message";
 import type { BeginResult } from "../claim/ledger-rpc";
 import { retryDelaySeconds } from "../claim/retry-delay";
 import { ledgerFor } from "../claim/shard-for-event";
@@ -18,12 +19,19 @@ import { gateNameFor, routeTableFor } from "../handlers/route-table";
 import { reportToLanes } from "../lanes/consumer-lanes";
 import { callFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
+import { BundledAcks, type EventAck } from "./bundled-acks";
 import { type DeadItem, deadLetter } from "./dead-letter";
 import { incidentsOfBatch } from "./incidents-of-batch";
 import { admitDeliveries, reportToGates } from "./route-gates";
 import { type AttemptSummary, runEvent, type ShardRun, type Verdict } from "./run-event";
 
-type Item = { message: Message<unknown>; event: EventMessage };
+type Item = { message: EventAck; event: EventMessage };
+
+/**
+ * Events run per round of an invocation. A batch of bundles can carry many more; they run in rounds so
+ * that leases (begun per round) and connections stay as they are for a batch of single messages.
+ */
+const EVENTS_PER_ROUND = 50;
 
 /** Runs one queue consumer invocation: every message of the batch is acked or retried before it returns. */
 export async function deliverBatch(
@@ -33,24 +41,63 @@ export async function deliverBatch(
 ): Promise<void> {
   const started = Date.now();
   const settings = settingsFrom(env);
-  const byShard = new Map<number, Item[]>();
+  const items: Item[] = [];
+  const bundles: BundledAcks[] = [];
   for (const message of batch.messages) {
-    const parsed = EventMessage.safeParse(message.body);
+    const parsed = QueuedMessage.safeParse(message.body);
     if (!parsed.success) {
       // Not something Hookgate enqueued: nothing to deliver, and retrying cannot fix it.
       logError("deliver", { outcome: "invalid_message", messageId: message.id });
       message.ack();
       continue;
     }
-    const items = byShard.get(parsed.data.shard) ?? [];
-    items.push({ message, event: parsed.data });
-    byShard.set(parsed.data.shard, items);
+    const events = eventsOf(parsed.data);
+    if (parsed.data.v === 1) {
+      for (const event of events) items.push({ message, event });
+      continue;
+    }
+    const bundle = new BundledAcks(message, events);
+    bundles.push(bundle);
+    events.forEach((event, index) => {
+      items.push({ message: bundle.ackOf(index), event });
+    });
   }
-  // Begin every shard's deliveries, then ask each route's gate once for the whole batch (not once per shard:
+  const ran = { done: 0, failed: 0, dead: 0 };
+  let shards = 0;
+  for (let start = 0; start < items.length; start += EVENTS_PER_ROUND) {
+    const round = await deliverRound(items.slice(start, start + EVENTS_PER_ROUND), env, registry, settings);
+    shards += round.shards;
+    for (const attempt of round.attempts) ran[attempt.outcome]++;
+  }
+  await Promise.all(bundles.map((bundle) => bundle.finish(env)));
+  log("deliver", {
+    outcome: "batch",
+    messages: batch.messages.length,
+    events: items.length,
+    shards,
+    ...ran,
+    ms: Date.now() - started,
+  });
+}
+
+/** Runs one round of events: begins them per shard, asks the route gates, runs, settles, reports. */
+async function deliverRound(
+  items: Item[],
+  env: Env,
+  registry: HandlerRegistry,
+  settings: Settings,
+): Promise<{ shards: number; attempts: AttemptSummary[] }> {
+  const byShard = new Map<number, Item[]>();
+  for (const item of items) {
+    const ofShard = byShard.get(item.event.shard) ?? [];
+    ofShard.push(item);
+    byShard.set(item.event.shard, ofShard);
+  }
+  // Begin every shard's deliveries, then ask each route's gate once for the whole round (not once per shard:
   // with many shards that was a gate call per event), then run and settle shard by shard.
   const shards = [...byShard];
   const begun = await Promise.all(
-    shards.map(([shard, items]) => beginShard(shard, items, env, registry, settings)),
+    shards.map(([shard, ofShard]) => beginShard(shard, ofShard, env, registry, settings)),
   );
   const table = routeTableFor(env, registry);
   const gateOf = (route: string) => gateNameFor(route, env, registry);
@@ -61,8 +108,8 @@ export async function deliverBatch(
     { ratePerSecondOf, gateOf },
   );
   const entries = await Promise.all(
-    shards.map(([shard, items], index) =>
-      deliverShard(shard, items, begun[index] ?? null, {
+    shards.map(([shard, ofShard], index) =>
+      deliverShard(shard, ofShard, begun[index] ?? null, {
         env,
         registry,
         settings,
@@ -79,15 +126,7 @@ export async function deliverBatch(
     gateOf,
   );
   await reportIncidents(env, incidentsOfBatch(attempts));
-  const ran = { done: 0, failed: 0, dead: 0 };
-  for (const attempt of attempts) ran[attempt.outcome]++;
-  log("deliver", {
-    outcome: "batch",
-    messages: batch.messages.length,
-    shards: byShard.size,
-    ...ran,
-    ms: Date.now() - started,
-  });
+  return { shards: byShard.size, attempts };
 }
 
 /** Leases one shard's deliveries for its messages; null (and every message retried) when the ledger fails. */
