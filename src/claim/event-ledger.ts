@@ -74,6 +74,8 @@ export class EventLedger extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly lost: LostMessageFinder;
   private readonly group: GroupCommit<AcceptInput, StagedClaim>;
+  /** Signed-content claims commit in groups of their own: they need no R2 write, so they never wait for one. */
+  private readonly contentGroup: GroupCommit;
   private readonly seqs: SeqCounter;
   private readonly signedContents: SignedContents;
   private readonly requests: StoredRequests;
@@ -101,6 +103,7 @@ export class EventLedger extends DurableObject<Env> {
       () => this.afterAccept(),
       (events) => stageAccepts(this.sql, this.seqs, this.requests, events),
     );
+    this.contentGroup = new GroupCommit(ctx.storage, () => {});
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -120,7 +123,7 @@ export class EventLedger extends DurableObject<Env> {
   claimSignedContent(input: SignedContentClaim): Promise<AcceptOutcome> {
     const claim = SignedContentClaim.parse(input);
     const retentionMs = this.settings.CLAIM_RETENTION_DAYS * 86_400_000;
-    return this.group.run(() => this.signedContents.claim(claim, retentionMs));
+    return this.contentGroup.run(() => this.signedContents.claim(claim, retentionMs));
   }
 
   private afterAccept(): void {

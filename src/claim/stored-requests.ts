@@ -30,9 +30,9 @@ export { BODY_CHUNK_BYTES };
 /** `ledger_settings` name of the last seq before which every segment is deleted (the purge scan's start). */
 export const REQUESTS_PURGED_THROUGH = "requests_purged_through";
 /** A segment is closed once it holds this many bytes; a larger request gets a segment of its own. */
-const SEGMENT_BYTES = 4 * 1024 * 1024;
+const SEGMENT_BYTES = 1024 * 1024;
 /** Bytes of recent segments kept in memory, so a first delivery does not read R2. */
-const CACHE_BYTES = 8 * 1024 * 1024;
+const CACHE_BYTES = 16 * 1024 * 1024;
 /** Claims one purge run looks at, oldest first; the alarm comes back soon while more are due. */
 const PURGE_SCAN = 10_000;
 
@@ -51,6 +51,8 @@ const padded = (seq: number) => String(seq).padStart(16, "0");
 export class StoredRequests {
   private readonly hours: RequestHours;
   private readonly cache = new Map<number, Uint8Array>();
+  /** Segments being read from R2 now, so that concurrent reads of one share the read. */
+  private readonly reading = new Map<number, Promise<Uint8Array | null>>();
   private cachedBytes = 0;
   private purgedThrough: number;
   /** Test-only (fault injection, through the ledger's `injectFaults`): R2 puts still to fail. */
@@ -102,13 +104,13 @@ export class StoredRequests {
    * null when it is gone; undefined when it must be read from R2 (`read`).
    */
   readNow(claim: RequestOf): StoredRequest | null | undefined {
-    const row = keptRow(this.sql, claim.seq) ?? this.hours.row(claim.seq, claim.received_at);
+    const row = this.rowOf(claim);
     if (row)
       return {
         headers: parseStoredHeaders(row.headers),
         body: joinBody(this.sql, claim.seq, row.body, claim.body_size),
       };
-    if (!this.has(claim) || claim.request_index === null) return null;
+    if (claim.request_index === null || !this.inWindow(claim)) return null;
     const cached = this.cache.get(claim.seq - claim.request_index);
     return cached ? decodeEntry(cached, claim.request_index) : undefined;
   }
@@ -126,9 +128,18 @@ export class StoredRequests {
    * (a past window's segment may not be deleted yet: the purge runs hourly; the window decides, not it).
    */
   has(claim: RequestOf): boolean {
-    if (keptRow(this.sql, claim.seq) !== undefined || this.hours.row(claim.seq, claim.received_at) !== null)
-      return true;
-    if (claim.request_index === null) return false;
+    return this.rowOf(claim) !== null || (claim.request_index !== null && this.inWindow(claim));
+  }
+
+  /** A request kept in SQLite: past the window, or (before segments) in its hour's table. */
+  private rowOf(claim: RequestOf): { headers: string; body: ArrayBuffer } | null {
+    const kept = keptRow(this.sql, claim.seq);
+    if (kept) return kept;
+    return claim.request_index === null ? this.hours.row(claim.seq, claim.received_at) : null;
+  }
+
+  /** Whether a segment's request still counts as kept: inside the window, or its event is unfinished. */
+  private inWindow(claim: RequestOf): boolean {
     return claim.received_at >= Date.now() - this.replayWindowMs || !FINISHED_STATUSES.has(claim.status);
   }
 
@@ -218,14 +229,21 @@ export class StoredRequests {
     }
   }
 
-  private async fetchSegment(first: number): Promise<Uint8Array | null> {
+  /** A segment's bytes: from memory, or one R2 read however many of its requests are asked for at once. */
+  private fetchSegment(first: number): Promise<Uint8Array | null> {
     const cached = this.cache.get(first);
-    if (cached) return cached;
-    const object = await this.bucket.get(this.keyOf(first));
-    if (!object) return null;
-    const bytes = new Uint8Array(await object.arrayBuffer());
-    this.remember(first, bytes);
-    return bytes;
+    if (cached) return Promise.resolve(cached);
+    const reading = this.reading.get(first);
+    if (reading) return reading;
+    const read = (async () => {
+      const object = await this.bucket.get(this.keyOf(first));
+      if (!object) return null;
+      const bytes = new Uint8Array(await object.arrayBuffer());
+      this.remember(first, bytes);
+      return bytes;
+    })().finally(() => this.reading.delete(first));
+    this.reading.set(first, read);
+    return read;
   }
 
   private remember(first: number, bytes: Uint8Array): void {
