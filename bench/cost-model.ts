@@ -209,8 +209,8 @@ export function capacity(units: PerEventUnits, deployment: Deployment, directMic
 /**
  * What a deployment needs for `rate` events/s: shards (the higher of the storage and request bounds) and
  * queues. With more shards a consumer batch touches more of them: the consumer calls each touched shard
- * twice (begin, settle) and, per route, the route's gate once per touched shard, so per event those calls
- * grow to 2 × min(shards, batch) ÷ batch and min(shards, batch) ÷ batch. The gate is one object per route.
+ * twice (begin, settle), so per event those calls grow to 2 × min(shards, batch) ÷ batch. Each route's gate
+ * (one object per route) is asked once per consumer round of `consumerBatch` events, whatever the shards.
  */
 export function sizeFor(rate: number, units: PerEventUnits, deployment: Deployment) {
   const byStorage = Math.ceil((rate * byteSecondsPerEvent(units, deployment)) / LIMIT.durableObjectBytes);
@@ -229,6 +229,6 @@ export function sizeFor(rate: number, units: PerEventUnits, deployment: Deployme
     byRequests: byRequests(),
     ledgerRequestsPerEvent: requestsAt(shards),
     queues: Math.ceil((rate * units.queueMessages) / LIMIT.queueMessagesPerSecond),
-    gateRequestsPerSecond: rate * touchedPerBatch(shards),
+    gateRequestsPerSecond: rate / deployment.consumerBatch,
   };
 }

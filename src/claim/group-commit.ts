@@ -24,7 +24,7 @@ export class GroupCommit<P = never, S = never> {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    /** Called after each group with how many jobs it ran. */
+    /** Called after each group has committed. */
     private readonly afterCommit: () => void,
     private readonly stage: Stage<P, S> = async (payloads) => payloads.map(() => undefined),
   ) {}
