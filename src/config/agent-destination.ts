@@ -68,6 +68,8 @@ export const AgentDestination = z.strictObject({
       (method) => !RESERVED_METHODS.has(method),
       "this name belongs to the runtime, Object or the Agents SDK: name a method of your own, such as onWebhook",
     ),
+  /** How long one attempt waits for the method; default AGENT_TIMEOUT_MS. */
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
 });
 export type AgentDestination = z.infer<typeof AgentDestination>;
 

@@ -8,11 +8,13 @@
  * round trip, so stubs are kept for the consumer batch (agent-stub-cache.ts). What the Agent throws
  * decides what happens next, as for any handler: `GiveUp` dead-letters at once, `RetryLater` retries after
  * its `retryAfterSeconds`, anything else retries with the usual backoff. An RPC error keeps only the error's name, message and own
- * fields, so those two are recognised by `name` (and `retryAfterSeconds`), not by class.
+ * fields, so those two are recognised by `name` (and `retryAfterSeconds`), not by class. An attempt waits
+ * `timeoutMs` (default AGENT_TIMEOUT_MS) for the method, then is retried like a URL destination's timeout.
  */
 import { type Agent, getAgentByName } from "agents";
 import { z } from "zod";
 import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
+import { settingsFrom } from "../config/settings";
 import { valuesAtPath } from "../routes/match-filter";
 import { cachedAgentStub, forgetAgentStub } from "./agent-stub-cache";
 import type { HandlerContext, WebhookEnvelope } from "./envelope";
@@ -87,13 +89,24 @@ export async function deliverToAgent(
   context.describeAttempt({ destination: label });
   const stubKey = `${binding}\0${name}`;
   const delivery: AgentDelivery = { idempotencyKey: context.idempotencyKey, attempt: context.attempt };
+  const timeoutMs = destination.timeoutMs ?? settingsFrom(context.env).AGENT_TIMEOUT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
   try {
     const stub = await cachedAgentStub(stubKey, () => getAgentByName(namespace, name));
     const call: unknown = Reflect.get(stub, method);
     if (typeof call !== "function") throw new Error(`${label} is not callable`);
-    await Reflect.apply(call, stub, [forwardedEnvelopeOf(event), delivery]);
+    const called = Promise.resolve(Reflect.apply(call, stub, [forwardedEnvelopeOf(event), delivery]));
+    // The call cannot be cancelled: it may still finish after the retry is planned, which the Agent's
+    // `onceFor` with this idempotency key turns into one state change.
+    if ((await Promise.race([called, timedOut])) === "timeout")
+      throw new RetryLater(`no answer from ${label} within ${timeoutMs} ms (timeout)`);
   } catch (error) {
     forgetAgentStub(stubKey);
-    throw decisionOf(error, label);
+    throw error instanceof RetryLater ? error : decisionOf(error, label);
+  } finally {
+    clearTimeout(timer);
   }
 }

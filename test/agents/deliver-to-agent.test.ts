@@ -18,12 +18,14 @@ import { TEST_SECRETS } from "../support/test-secrets";
 const SHARDS = 1024;
 const ROUTE = "tracker";
 
-function agentEnv(vars: Record<string, string> = {}): Env {
+function agentEnv(vars: Record<string, string> = {}, agentFields: Record<string, unknown> = {}): Env {
   const routes = [
     {
       name: ROUTE,
       sources: ["github"],
-      destination: { agent: { binding: "TEST_JOB_TRACKER", name: "payload.job_id", method: "onWebhook" } },
+      destination: {
+        agent: { binding: "TEST_JOB_TRACKER", name: "payload.job_id", method: "onWebhook", ...agentFields },
+      },
       maxAttempts: 3,
     },
   ];
@@ -148,6 +150,22 @@ describe("an agent destination", () => {
       state: "failed",
       last_error: expect.stringContaining("busy folding another job"),
     });
+  });
+
+  it("stops waiting for a slow Agent after the route's timeoutMs and retries; the late call changes the state once", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const testEnv = agentEnv({}, { timeoutMs: 300 });
+    const job = `job-${crypto.randomUUID()}`;
+    const { id, message } = await acceptCallback(testEnv, { job_id: job, status: "RUNNING", sleepMs: 1500 });
+    const { result } = await consume([message], handlers, testEnv);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await deliveryOf(id, testEnv)).toMatchObject({
+      state: "failed",
+      last_error: expect.stringContaining("within 300 ms (timeout)"),
+    });
+    // The call was not cancelled: it finishes later, and its state change is the only one.
+    await vi.waitUntil(async () => (await snapshot(testEnv, job)).changes === 1, { timeout: 10_000 });
+    expect((await snapshot(testEnv, job)).calls).toHaveLength(1);
   });
 
   it("gives up on an event whose path names no instance, without calling any", async () => {

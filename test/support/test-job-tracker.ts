@@ -13,6 +13,8 @@ const JobCallback = z.object({
   job_id: z.string(),
   status: z.string(),
   progress: z.number().optional(),
+  /** Answer only after this many ms (a slow Agent). */
+  sleepMs: z.number().optional(),
   /** Fail the attempts up to `untilAttempt` (default: every attempt) in the way `with` says. */
   fail: z
     .object({
@@ -43,7 +45,7 @@ export class TestJobTracker extends Agent<Env> {
     );
   }
 
-  onWebhook(envelope: ForwardedEnvelope, delivery: { idempotencyKey: string; attempt: number }): void {
+  async onWebhook(envelope: ForwardedEnvelope, delivery: { idempotencyKey: string; attempt: number }) {
     const sql = this.ctx.storage.sql;
     sql.exec(
       "INSERT INTO calls (key, attempt, event_id) VALUES (?, ?, ?)",
@@ -52,6 +54,7 @@ export class TestJobTracker extends Agent<Env> {
       envelope.id,
     );
     const callback = JobCallback.parse(envelope.payload);
+    if (callback.sleepMs) await new Promise((resolve) => setTimeout(resolve, callback.sleepMs));
     if (callback.fail && delivery.attempt <= callback.fail.untilAttempt) {
       if (callback.fail.with === "give-up") throw new GiveUp("this job was cancelled");
       if (callback.fail.with === "retry-later") throw new RetryLater("busy folding another job", 120);
