@@ -217,7 +217,8 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
       seq,
       outcome.handler,
       outcome.outcome,
-      outcome.attempt,
+      // A superseded delivery never ran: its lease's attempt was not one (the attempts made before it stand).
+      outcome.outcome === "superseded" ? (current?.attempts ?? 0) : outcome.attempt,
       failed ? outcome.retryAt : null,
       // A suppressed delivery keeps the rule's name where a failed one keeps its error.
       failed ? outcome.error : outcome.outcome === "suppressed" ? outcome.rule : null,

@@ -254,6 +254,8 @@ describe("ordered lanes", () => {
       const ledger = await inspectLedger("github", older.id, testEnv);
       expect(ledger.event?.status).toBe("superseded");
       expect(ledger.deliveries.map((x) => x.state)).toEqual(["superseded"]);
+      // It never ran: no attempt counted.
+      expect(ledger.deliveries.map((x) => x.attempts)).toEqual([0]);
     }
   });
 
