@@ -164,13 +164,13 @@ export function openApiDocument(serverUrl: string) {
           operationId: "getHealth",
           tags: ["health"],
           summary:
-            "Liveness, with `checks` naming what is off and why (admin surface, fault injection, sources)",
+            "Liveness, with `checks` naming what is off and why (admin surface, fault injection, sources, routes, settings, bindings)",
           security: [],
           responses: {
             "200": { description: "ok: the gateway takes webhooks" },
             "503": {
               description:
-                "misconfigured: a test-only fault-injection variable is set, or `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid (`checks.sources.errors` and `checks.routes.errors` list each path and message)",
+                "misconfigured: a test-only fault-injection variable is set, the R2 bucket of stored requests (`STORED_REQUESTS`) is not bound (`checks.bindings` says how to add it), or `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid (`checks.sources.errors` and `checks.routes.errors` list each path and message)",
             },
           },
         },
