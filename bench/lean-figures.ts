@@ -53,6 +53,9 @@ export function leanFigures(
   const units = perEventUnits(work, deployment, TARGET_RATE, cpu);
   const lone = perEventUnits(work, deployment, TARGET_RATE, cpu, work.lone);
   const costs = dollarsPerMillion(units, deployment);
+  const signedId = work.signedIdBatch
+    ? perEventUnits(work, deployment, TARGET_RATE, cpu, work.signedIdBatch)
+    : null;
   const bytes = work.bytesPerRetainedEvent;
   const cap = capacity(units, deployment, bytes.directMicrosecondsPerEvent);
   const size = sizeFor(TARGET_RATE, units, deployment);
@@ -126,6 +129,22 @@ export function leanFigures(
       target: "≤ 5",
       met: (costs.total ?? 0) <= 5,
     },
+    ...(signedId
+      ? [
+          {
+            figure: "rows written per event, Stripe (a preset that signs its id), batched",
+            now: `${fmt(signedId.rowsWritten)} (whole life ${fmt(signedId.rowsWritten + signedId.deferredRowsWritten)})`,
+            target: "≤ 5",
+            met: signedId.rowsWritten <= 5,
+          },
+          {
+            figure: "$ per million events, Stripe (a preset that signs its id)",
+            now: `${(dollarsPerMillion(signedId, deployment).total ?? 0).toFixed(2)} (whole life${c32 ? "" : "; CPU not included"})`,
+            target: "≤ 5",
+            met: (dollarsPerMillion(signedId, deployment).total ?? 0) <= 5,
+          },
+        ]
+      : []),
     {
       figure: "sustained events/s, default deployment",
       now: `${fmt(cap.eventsPerSecond)} (set by ${cap.setBy})`,

@@ -196,6 +196,8 @@ export type R2Work = {
 export interface StorageWork {
   lone: PipelineRun;
   batch: PipelineRun;
+  /** The batch again with Stripe events, whose signature covers the id (no signed-content claim). */
+  signedIdBatch?: PipelineRun;
   /** Rows written after delivery, for the lone and the batched events together (`events` of them). */
   deferred: {
     events: number;

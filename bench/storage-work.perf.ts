@@ -25,7 +25,7 @@ import { FORWARD_HANDLER_NAME } from "../src/handlers/forward-to-agent";
 import { gateNameFor } from "../src/handlers/route-table";
 import { deliveries } from "../test/support/agent-sink-client";
 import { accept } from "../test/support/pipeline";
-import { githubEvent } from "../test/support/signed-requests";
+import { type Fixture, githubEvent, stripeEvent } from "../test/support/signed-requests";
 import {
   byStatement,
   type CountedStatement,
@@ -70,15 +70,29 @@ async function runAlarms(): Promise<number> {
 
 const SETTLED = new Set(["SET_DELIVERED_ALONE", "SET_EVENT_OUTCOME"]);
 
+/** A signed 2 KB GitHub event (its delivery id is an unsigned header: its content is claimed too). */
+const githubFixture = (id: string) => githubEvent(payloadOf(BODY_BYTES), { id });
+
+/** A signed 2 KB Stripe event (the id is in the signed body: no content claim). */
+function stripeFixture(id: string) {
+  const payload = { id, type: "customer.created", object: "event", data: { object: { note: "" } } };
+  payload.data.object.note = "x".repeat(BODY_BYTES - JSON.stringify(payload).length);
+  return stripeEvent(payload);
+}
+
 /**
- * Accepts `count` distinct 2 KB GitHub events at once through the real Worker and waits until the real
- * queue consumer delivered each to the sink and settled it; then runs the alarms they planned. Returns
- * everything counted, per run (not per event).
+ * Accepts `count` distinct 2 KB events (GitHub unless `fixtureOf` says otherwise) at once through the real
+ * Worker and waits until the real queue consumer delivered each to the sink and settled it; then runs the
+ * alarms they planned. Returns everything counted, per run (not per event).
  */
-async function deliverThroughPipeline(count: number) {
+async function deliverThroughPipeline(
+  count: number,
+  fixtureOf: (id: string) => Promise<Fixture> = githubFixture,
+  idOf: () => string = () => crypto.randomUUID(),
+) {
   const tally = resetTally();
-  const ids = Array.from({ length: count }, () => crypto.randomUUID());
-  await Promise.all(ids.map(async (id) => accept(await githubEvent(payloadOf(BODY_BYTES), { id }))));
+  const ids = Array.from({ length: count }, idOf);
+  await Promise.all(ids.map(async (id) => accept(await fixtureOf(id))));
   await vi.waitUntil(
     async () => {
       const arrived = new Set((await deliveries()).map((d) => JSON.parse(d.body).id as string));
@@ -149,6 +163,13 @@ describe("storage work per event", () => {
     expect(batch.durableObjectCalls.accept).toBe(BATCH);
   });
 
+  it(`counts the same for ${BATCH} Stripe events (a preset whose signature covers the id)`, async () => {
+    const batch = await deliverThroughPipeline(BATCH, stripeFixture, () => `evt_${crypto.randomUUID()}`);
+    const { ids: _ids, ...counted } = batch;
+    results.signedIdBatch = counted;
+    expect(batch.durableObjectCalls.claimSignedContent ?? 0).toBe(0);
+  });
+
   it("counts the rows written later: the request purge after the replay window, expiry after retention", async () => {
     // Every shard now holds the lone and the batched events, delivered. Run the ledger's own purge code
     // with cutoffs in the future, as the alarm does once the windows have passed.
@@ -195,7 +216,7 @@ describe("storage work per event", () => {
       byPhase: Object.fromEntries(Object.entries(phases).map(([name, s]) => [name, totals(s)])),
       byStatement: byStatement(all),
     };
-    expect(forgotten).toBe(BATCH + 1);
+    expect(forgotten).toBe(2 * BATCH + 1);
   });
 
   it("measures the bytes each delivered event keeps, during and after the replay window", async () => {
