@@ -146,6 +146,19 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     expect(JSON.parse(new TextDecoder().decode(kept?.body))).toMatchObject({ id });
   });
 
+  it("deletes the segment of an event whose claim expires in the same alarm run (no orphan left in R2)", async () => {
+    // Past both CLAIM_RETENTION_DAYS (7) and the window: as every event is when the two are set equal.
+    const { id, ledger } = await deliveredEvent("expired-with-segment");
+    const key = segmentKeyOf(
+      ledger,
+      await runInDurableObject(ledger, (_i, state) => claimOf(state.storage.sql, id)),
+    );
+    await receivedAgo(ledger, id, 8 * 24);
+    await runAlarm(ledger);
+    expect(await claimed(ledger, id)).toBe(0);
+    expect(await env.STORED_REQUESTS.head(key)).toBeNull();
+  });
+
   it("deletes a past window's segments in one alarm run, however many requests they hold, and keeps the claims", async () => {
     const { id, ledger } = await deliveredEvent("batch");
     const ids = Array.from({ length: 1250 }, (_, i) => `${id}-copy-${i}`);
