@@ -227,6 +227,8 @@ export class EventLedger extends DurableObject<Env> {
   private async forgetOld(now: number): Promise<"done" | "more"> {
     const settings = this.settings;
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
+    // Requests first: segments are found through their claims, so one whose claims expire now would stay in R2.
+    const requests = await this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
     const forgotten = forgetExpired(this.sql, now - retentionMs);
     for (const claim of forgotten) {
       this.leases.forget(claim.seq);
@@ -234,7 +236,6 @@ export class EventLedger extends DurableObject<Env> {
     }
     if (forgotten.length > 0) log("claim", { outcome: "purged", count: forgotten.length });
     this.signedContents.forgetOld(now, retentionMs);
-    const requests = await this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
     if (forgotten.length === FORGET_BATCH || requests === "more") return "more";
     this.purgedAt = now;
     return "done";

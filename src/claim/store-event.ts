@@ -38,7 +38,8 @@ export type StagedClaim = { seq: number; requestIndex: number } | "duplicate";
  * Stages a group's accepts before its transaction: an id claimed already (or twice in the group) is a
  * duplicate and writes nothing; the others get consecutive numbers and their requests are written to R2
  * as one segment. The group commits only after R2 holds them, so a claim never exists without its request;
- * when the write fails, those accepts fail (the sender retries) and nothing is claimed.
+ * when the write fails, those accepts fail (the sender retries), their twins in the group too, and nothing
+ * is claimed.
  */
 export async function stageAccepts(
   sql: SqlStorage,
@@ -49,12 +50,15 @@ export async function stageAccepts(
   const staged: (StagedClaim | Error | undefined)[] = payloads.map(() => undefined);
   const fresh: number[] = [];
   const seen = new Set<string>();
+  /** Second copies of an id in this group: duplicates only if its first copy is claimed. */
+  const twins: number[] = [];
   payloads.forEach((event, index) => {
     if (!event) return;
     const key = JSON.stringify([event.source, event.id]);
     const claimed = sql.exec(SQL.SELECT_SEQ, event.source, event.id).toArray().length > 0;
     if (claimed || seen.has(key)) staged[index] = "duplicate";
     else fresh.push(index);
+    if (!claimed && seen.has(key)) twins.push(index);
     seen.add(key);
   });
   if (fresh.length === 0) return staged;
@@ -69,7 +73,8 @@ export async function stageAccepts(
     });
   } catch (error) {
     const failed = error instanceof Error ? error : new Error(String(error));
-    for (const index of fresh) staged[index] = failed;
+    // A twin told "duplicate" would be answered 200 with nothing claimed: the provider stops retrying.
+    for (const index of [...fresh, ...twins]) staged[index] = failed;
   }
   return staged;
 }

@@ -148,7 +148,7 @@ export class StoredRequests {
    * keeping the requests of their unfinished events; drops legacy hours the same way; then forgets kept
    * requests whose events finished and are past the window. Segments are found through their claims, from
    * a window of the oldest claims not yet purged, so a segment whose group has not committed is never
-   * touched. "more" while the window was full of due segments.
+   * touched. "more" while the window was full of due segments (or of claims stored before segments).
    */
   async purge(cutoff: number): Promise<"done" | "more"> {
     this.hours.purge(cutoff);
@@ -187,7 +187,8 @@ export class StoredRequests {
       writeSetting(this.sql, REQUESTS_PURGED_THROUGH, through);
     }
     forgetFinishedKept(this.sql, cutoff);
-    return full && due.length === segments.size - 1 ? "more" : "done";
+    // A full window of claims without segments (stored before them) moved the scan on: more may be due after it.
+    return full && (segments.size === 0 || due.length === segments.size - 1) ? "more" : "done";
   }
 
   /** Forgets a claim's request wherever the ledger keeps it (the claim is forgotten after retention). */

@@ -2,11 +2,12 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EventDetail } from "../../src/admin/admin-schemas";
+import { ledgerFor } from "../../src/claim/shard-for-event";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
 import { waitForDeliveries } from "../support/agent-sink-client";
-import { storeClaims } from "../support/event-log-rows";
+import { insertClaim, storeClaims } from "../support/event-log-rows";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, genericEvent, post } from "../support/signed-requests";
 
@@ -146,6 +147,19 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
     expect(JSON.parse(new TextDecoder().decode(kept?.body))).toMatchObject({ id });
   });
 
+  it("deletes the segment of an event whose claim expires in the same alarm run (no orphan left in R2)", async () => {
+    // Past both CLAIM_RETENTION_DAYS (7) and the window: as every event is when the two are set equal.
+    const { id, ledger } = await deliveredEvent("expired-with-segment");
+    const key = segmentKeyOf(
+      ledger,
+      await runInDurableObject(ledger, (_i, state) => claimOf(state.storage.sql, id)),
+    );
+    await receivedAgo(ledger, id, 8 * 24);
+    await runAlarm(ledger);
+    expect(await claimed(ledger, id)).toBe(0);
+    expect(await env.STORED_REQUESTS.head(key)).toBeNull();
+  });
+
   it("deletes a past window's segments in one alarm run, however many requests they hold, and keeps the claims", async () => {
     const { id, ledger } = await deliveredEvent("batch");
     const ids = Array.from({ length: 1250 }, (_, i) => `${id}-copy-${i}`);
@@ -249,6 +263,40 @@ describe("requests stored before segments (one table per hour of receipt)", () =
       large: large.byteLength,
       dropped: 0,
     });
+  });
+});
+
+describe("an upgraded shard's purge scan", () => {
+  it("comes back soon past a full window of claims stored before segments, so later segments still go on time", async () => {
+    const ledger = ledgerFor(env, 30_000 + Math.floor(Math.random() * 1000));
+    const key = await runInDurableObject(ledger, async (instance, state) => {
+      const sql = state.storage.sql;
+      // The purge looks at 10,000 claims per run: all of them here were stored before segments.
+      for (let n = 0; n < 10_000; n++)
+        insertClaim(sql, 0, { source: "generic", id: `legacy-${n}`, status: "delivered" });
+      const [seq] = await storeClaims(instance, sql, 0, [
+        {
+          source: "generic",
+          id: "segment-past-window",
+          status: "delivered",
+          receivedAt: Date.now() - 80 * HOUR,
+        },
+      ]);
+      return `requests/${ledger.id.toString()}/${String(seq).padStart(16, "0")}`;
+    });
+    await evictDurableObject(ledger);
+    const runs = await runInDurableObject(ledger, async (instance) => {
+      const { requests } = instance as unknown as WithRequests;
+      const outcomes: string[] = [];
+      // The alarm runs the purge again soon while it answers "more" (hourly otherwise).
+      for (let run = 0; run < 5; run++) {
+        outcomes.push(await requests.purge(Date.now() - 72 * HOUR));
+        if (outcomes.at(-1) === "done") break;
+      }
+      return outcomes;
+    });
+    expect(runs).toEqual(["more", "done"]);
+    expect(await env.STORED_REQUESTS.head(key)).toBeNull();
   });
 });
 

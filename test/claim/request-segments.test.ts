@@ -82,6 +82,19 @@ describe("stored requests in R2 segments", () => {
     expect(count).toBe(1);
   });
 
+  it("fails both copies of an id sent twice in one group when its segment cannot be written (no false duplicate)", async () => {
+    const shard = 22_000 + Math.floor(Math.random() * 1000);
+    const ledger = ledgerFor(env, shard);
+    const id = `twice-r2-down-${crypto.randomUUID()}`;
+    const body = new TextEncoder().encode("{}");
+    await ledger.injectFaults({ failRequestWrites: 2 });
+    const outcomes = await Promise.allSettled([1, 2].map(() => ledger.accept(acceptInput(id, body, shard))));
+    await ledger.injectFaults({});
+    // Nothing was claimed: a "duplicate" (200 to the provider) would end its retries and lose the event.
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+    expect(await ledger.accept(acceptInput(id, body, shard))).toBe("accepted");
+  });
+
   it("answers 503 when the request cannot be written to R2, claims nothing, and accepts the provider's retry", async () => {
     const fixture = genericEvent({ id: `r2-down-${crypto.randomUUID()}`, type: "x" });
     const id = JSON.parse(String(fixture.body)).id as string;
