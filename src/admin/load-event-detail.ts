@@ -9,6 +9,8 @@ import { sourcesFor } from "../config/sources-from-env";
 import { routeTableFor } from "../handlers/route-table";
 import { readBody } from "../normalize/read-body";
 import { payloadFor } from "../queue/build-envelope";
+import { describeError, logError } from "../shared/log";
+import { Problem } from "../shared/problem";
 import { maskHeaders } from "./mask-headers";
 import { readEvent } from "./read-event-log";
 
@@ -21,7 +23,14 @@ export type EventDetailView = NonNullable<Awaited<ReturnType<typeof loadEventDet
 export async function loadEventDetail(env: Env, source: string, id: string) {
   const found = await readEvent(env, source, id);
   if (!found) return null;
-  const stored = await ledgerFor(env, found.shard).readStored({ source, id });
+  const stored = await ledgerFor(env, found.shard)
+    .readStored({ source, id })
+    .catch((error: unknown) => {
+      logError("admin", { outcome: "stored_request_unreadable", source, id, error: describeError(error) });
+      throw new Problem(503, "The event's stored request could not be read just now. Retry in a moment.", {
+        "retry-after": "5",
+      });
+    });
   return {
     event: found.event,
     attempts: found.attempts,

@@ -82,8 +82,9 @@ export function beginDeliveries(
         decide(leases, claim, key, outcomes.get(key), now, leaseUntil, alone),
       );
       let status = claim.status as EventStatus;
-      const inline = claim.body_size <= INLINE_BODY_BYTES;
-      const stored = inline ? requests.readNow(claim) : null;
+      // The request only matters to a delivery that runs now (a message for finished work reads nothing).
+      const runs = decisions.some((decision) => decision.decision === "run");
+      const stored = runs && claim.body_size <= INLINE_BODY_BYTES ? requests.readNow(claim) : null;
       if (stored === undefined) unread.push({ result: index, claim });
       if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
         status = "no_handler";

@@ -17,7 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
 import type { OutboxFaults } from "../shared/fault-injection";
-import { log } from "../shared/log";
+import { describeError, log, logError } from "../shared/log";
 import { beginDeliveries, releaseHeld, settleDeliveries, type Unread } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
 import { FORGET_BATCH, forgetExpired } from "./forget-expired";
@@ -211,7 +211,8 @@ export class EventLedger extends DurableObject<Env> {
   /** Test-only seam (see src/shared/fault-injection.ts); refused unless ALLOW_FAULT_INJECTION is "true". */
   injectFaults(input: z.input<typeof OutboxFaults>): void {
     this.sender.injectFaults(input);
-    this.requests.failNextWrites(this.sender.faultReport().failRequestWrites);
+    const { failRequestWrites, failRequestReads } = this.sender.faultReport();
+    this.requests.failNext(failRequestWrites, failRequestReads);
   }
 
   /** Test-only: faults not yet used and how many sends failed, as evidence that a send was tried. */
@@ -228,7 +229,14 @@ export class EventLedger extends DurableObject<Env> {
     const settings = this.settings;
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
     // Requests first: segments are found through their claims, so one whose claims expire now would stay in R2.
-    const requests = await this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    // While R2 fails, nothing is forgotten (the claims still find their segments) and the alarm comes back soon.
+    let requests: "done" | "more";
+    try {
+      requests = await this.requests.purge(now - settings.REPLAY_RETENTION_HOURS * 3_600_000);
+    } catch (error) {
+      logError("claim", { outcome: "request_purge_failed", error: describeError(error) });
+      return "more";
+    }
     const forgotten = forgetExpired(this.sql, now - retentionMs);
     for (const claim of forgotten) {
       this.leases.forget(claim.seq);

@@ -11,6 +11,8 @@
  * `requests_purged_through` is where the next purge's scan of the claims starts. Requests stored before
  * segments existed are read from their hour tables (request-hours.ts) until those are dropped.
  */
+
+import { withTimeout } from "../shared/with-timeout";
 import {
   BODY_CHUNK_BYTES,
   FINISHED_STATUSES,
@@ -33,6 +35,8 @@ export const REQUESTS_PURGED_THROUGH = "requests_purged_through";
 const SEGMENT_BYTES = 1024 * 1024;
 /** Bytes of recent segments kept in memory, so a first delivery does not read R2. */
 const CACHE_BYTES = 16 * 1024 * 1024;
+/** How long a segment write may take before it counts as failed (it is tried twice). */
+const WRITE_TIMEOUT_MS = 10_000;
 /** Claims one purge run looks at, oldest first; the alarm comes back soon while more are due. */
 const PURGE_SCAN = 10_000;
 
@@ -55,8 +59,9 @@ export class StoredRequests {
   private readonly reading = new Map<number, Promise<Uint8Array | null>>();
   private cachedBytes = 0;
   private purgedThrough: number;
-  /** Test-only (fault injection, through the ledger's `injectFaults`): R2 puts still to fail. */
+  /** Test-only (fault injection, through the ledger's `injectFaults`): R2 puts and reads still to fail. */
   private failingWrites = 0;
+  private failingReads = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -198,14 +203,16 @@ export class StoredRequests {
     this.hours.forget(claim);
   }
 
-  /** Test-only: the next `count` segment writes throw (the ledger checks that fault injection is allowed). */
-  failNextWrites(count: number): void {
-    this.failingWrites = count;
+  /** Test-only: the next R2 puts and reads throw (the ledger checks that fault injection is allowed). */
+  failNext(writes: number, reads: number): void {
+    this.failingWrites = writes;
+    this.failingReads = reads;
   }
 
   private async put(first: number, bytes: Uint8Array): Promise<void> {
     if (this.failingWrites > 0 && this.failingWrites--) throw new Error("injected fault: R2 write failed");
-    await this.bucket.put(this.keyOf(first), bytes);
+    // A hung write would hold every later accept of the shard (groups commit one after another).
+    await withTimeout(this.bucket.put(this.keyOf(first), bytes), WRITE_TIMEOUT_MS, "R2 segment write");
   }
 
   private keyOf(first: number): string {
@@ -237,6 +244,7 @@ export class StoredRequests {
     const reading = this.reading.get(first);
     if (reading) return reading;
     const read = (async () => {
+      if (this.failingReads > 0 && this.failingReads--) throw new Error("injected fault: R2 read failed");
       const object = await this.bucket.get(this.keyOf(first));
       if (!object) return null;
       const bytes = new Uint8Array(await object.arrayBuffer());

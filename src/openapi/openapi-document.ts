@@ -234,7 +234,11 @@ export function openApiDocument(serverUrl: string) {
           ...admin,
           summary: "One event: status, attempts per handler, masked headers and payload",
           parameters: eventPath,
-          responses: { "200": json("the event", "EventDetail"), ...adminErrors },
+          responses: {
+            "200": json("the event", "EventDetail"),
+            ...adminErrors,
+            "503": problem("its stored request could not be read from R2 just now; retry", ["RetryAfter"]),
+          },
         },
       },
       "/admin/api/events/{source}/{id}/replay": {

@@ -96,12 +96,18 @@ export async function runEvent(
   let overBudget: SettleInput = [];
   let lanes: LaneGate | null = null;
   if (runnable.length > 0) {
-    const body = result.event.body ?? (await run.ledger.readStored({ source, id }))?.body ?? null;
+    // A body too large to travel with `beginDeliveries` is read on its own, with its headers.
+    const stored =
+      result.event.body !== null
+        ? { headers: result.event.headers, body: result.event.body }
+        : await run.ledger.readStored({ source, id });
+    const body = stored?.body ?? null;
     // Null only when the payload was deleted after REPLAY_RETENTION_HOURS while a replay was queued:
     // its handlers are given up with that reason, never run on an empty body.
     const refusal = body === null ? PAYLOAD_GONE : null;
     const config = sourcesFor(run.env).sources.get(source);
-    const envelope = buildEnvelope(result.event, body ?? new Uint8Array(0), config);
+    const event = { ...result.event, headers: stored?.headers ?? result.event.headers };
+    const envelope = buildEnvelope(event, body ?? new Uint8Array(0), config);
     const rule = message?.replay || refusal ? null : suppressingRule(config?.suppress ?? [], envelope);
     if (rule !== null) {
       log("deliver", { source, id, type: envelope.type, outcome: "suppressed", rule });

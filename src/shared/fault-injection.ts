@@ -13,6 +13,8 @@ export const OutboxFaults = z.object({
   hangSends: z.number().int().min(0).max(1000).default(0),
   /** The next N R2 puts of request segments throw (a segment is tried twice before its group's accepts fail). */
   failRequestWrites: z.number().int().min(0).max(1000).default(0),
+  /** The next N R2 reads of request segments throw. */
+  failRequestReads: z.number().int().min(0).max(1000).default(0),
   /** Overrides the outbox send timeout, so hang tests stay fast. */
   sendTimeoutMs: z.number().int().min(1).max(60_000).optional(),
 });

@@ -7,6 +7,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ledgerFor } from "../../src/claim/shard-for-event";
+import { admin, logged } from "../support/admin-client";
 import { inspectLedger, ledgerOf } from "../support/pipeline";
 import { genericEvent, post } from "../support/signed-requests";
 
@@ -119,6 +120,27 @@ describe("stored requests in R2 segments", () => {
     const { ledger } = ledgerOf("generic", id);
     await ledger.injectFaults({ failRequestWrites: 1 });
     expect((await exports.default.fetch(post(fixture))).status).toBe(202);
+    await ledger.injectFaults({});
+  });
+});
+
+describe("a stored request R2 cannot read just now", () => {
+  it("answers the event page with 503 and Retry-After, not a 500, and reads it once R2 answers", async () => {
+    const fixture = genericEvent({ id: `r2-read-${crypto.randomUUID()}`, type: "x" });
+    const id = JSON.parse(String(fixture.body)).id as string;
+    expect((await exports.default.fetch(post(fixture))).status).toBe(202);
+    await logged("generic", id);
+    const { ledger } = ledgerOf("generic", id);
+    // A fresh instance holds no segment in memory: the page must read R2.
+    await evictDurableObject(ledger);
+    await ledger.injectFaults({ failRequestReads: 1 });
+    const refused = await admin(`/events/generic/${id}`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    const shown = await admin(`/events/generic/${id}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({ payloadAvailable: true });
     await ledger.injectFaults({});
   });
 });
