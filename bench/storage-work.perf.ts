@@ -139,7 +139,7 @@ describe("storage work per event", () => {
       stored = await runInDurableObject(ledgerFor(env, shard), async (_instance, state) => {
         const row = state.storage.sql
           .exec<RequestOf & { routes: string | null; done_record: string | null }>(
-            `SELECT seq, received_at, body_size, status, request_index, routes, done_record FROM claims
+            `SELECT seq, source, event_id, received_at, body_size, status, request_index, routes, done_record FROM claims
              WHERE source = 'github' AND event_id = ?`,
             id ?? "",
           )

@@ -4,23 +4,30 @@
  *
  * Layout (integers are unsigned 32-bit big-endian):
  *   count, then count + 1 entry offsets (the last one is the segment's length), then the entries;
- *   an entry is the headers' JSON length, the headers as UTF-8 JSON, then the body.
+ *   an entry is its JSON's length, the UTF-8 JSON `[key, headers]`, then the body. The key
+ *   (`<source>:<event id>`) is checked on every read, so an entry is never taken for another event's.
  */
 import { z } from "zod";
 
 export type StoredRequest = { headers: Record<string, string>; body: Uint8Array };
+/** A request as a segment holds it: with the key of its event. */
+export type SegmentEntry = StoredRequest & { key: string };
+
+/** The key a segment entry carries: whose request it is. */
+export const entryKeyOf = (source: string, id: string) => `${source}:${id}`;
 
 const StoredHeaders = z.record(z.string(), z.string()).catch({});
 
 /** Stored headers from their JSON (a row or a segment entry); not an object → none. */
 export const parseStoredHeaders = (json: string): Record<string, string> =>
   StoredHeaders.parse(JSON.parse(json));
+const EntryMeta = z.tuple([z.string(), StoredHeaders]);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** One segment's bytes, its entries in the order given. */
-export function encodeSegment(requests: StoredRequest[]): Uint8Array {
-  const headers = requests.map((request) => encoder.encode(JSON.stringify(request.headers)));
+export function encodeSegment(requests: SegmentEntry[]): Uint8Array {
+  const headers = requests.map((request) => encoder.encode(JSON.stringify([request.key, request.headers])));
   const start = 4 * (requests.length + 2);
   const offsets = [start];
   requests.forEach((request, index) => {
@@ -40,8 +47,8 @@ export function encodeSegment(requests: StoredRequest[]): Uint8Array {
   return bytes;
 }
 
-/** Entry `index` of a segment; null when the bytes are not a segment that has it. */
-export function decodeEntry(segment: Uint8Array, index: number): StoredRequest | null {
+/** Entry `index` of a segment if it is `key`'s; null when the bytes are not a segment with that entry. */
+export function decodeEntry(segment: Uint8Array, index: number, key: string): StoredRequest | null {
   const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
   if (segment.byteLength < 4 || !Number.isInteger(index) || index < 0) return null;
   const count = view.getUint32(0);
@@ -52,11 +59,14 @@ export function decodeEntry(segment: Uint8Array, index: number): StoredRequest |
   const headersLength = view.getUint32(at);
   if (at + 4 + headersLength > end) return null;
   const json = decoder.decode(segment.subarray(at + 4, at + 4 + headersLength));
-  let headers: Record<string, string>;
+  let meta: z.infer<typeof EntryMeta>;
   try {
-    headers = parseStoredHeaders(json);
+    const parsed = EntryMeta.safeParse(JSON.parse(json));
+    if (!parsed.success) return null;
+    meta = parsed.data;
   } catch {
     return null;
   }
-  return { headers, body: segment.slice(at + 4 + headersLength, end) };
+  if (meta[0] !== key) return null;
+  return { headers: meta[1], body: segment.slice(at + 4 + headersLength, end) };
 }

@@ -4,6 +4,7 @@ import { FORGOTTEN_THROUGH } from "./forget-expired";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import { readSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
+import { entryKeyOf } from "./request-segment";
 import type { StoredRequests } from "./stored-requests";
 
 /**
@@ -66,7 +67,12 @@ export async function stageAccepts(
   try {
     const indexes = await requests.write(
       first,
-      fresh.map((index) => payloads[index] ?? { headers: {}, body: new Uint8Array(0) }),
+      fresh.flatMap((index) => {
+        const event = payloads[index];
+        return event
+          ? [{ key: entryKeyOf(event.source, event.id), headers: event.headers, body: event.body }]
+          : [];
+      }),
     );
     fresh.forEach((index, n) => {
       staged[index] = { seq: first + n, requestIndex: indexes[n] ?? 0 };

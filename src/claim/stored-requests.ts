@@ -24,7 +24,14 @@ import {
 import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 import { RequestHours } from "./request-hours";
-import { decodeEntry, encodeSegment, parseStoredHeaders, type StoredRequest } from "./request-segment";
+import {
+  decodeEntry,
+  encodeSegment,
+  entryKeyOf,
+  parseStoredHeaders,
+  type SegmentEntry,
+  type StoredRequest,
+} from "./request-segment";
 
 export type { StoredRequest } from "./request-segment";
 export { BODY_CHUNK_BYTES };
@@ -43,6 +50,8 @@ const PURGE_SCAN = 10_000;
 /** What a stored request is looked up by: a claim row's columns. */
 export type RequestOf = {
   seq: number;
+  source: string;
+  event_id: string;
   received_at: number;
   body_size: number;
   status: string;
@@ -79,10 +88,10 @@ export class StoredRequests {
    * Writes the requests of the claims that will be numbered `firstSeq`, `firstSeq + 1`, … as segments, and
    * resolves once R2 holds them; returns each request's index in its segment (its claim's `request_index`).
    */
-  async write(firstSeq: number, requests: StoredRequest[]): Promise<number[]> {
+  async write(firstSeq: number, requests: SegmentEntry[]): Promise<number[]> {
     const indexes: number[] = [];
-    const segments: { first: number; requests: StoredRequest[] }[] = [];
-    let open: { first: number; requests: StoredRequest[]; bytes: number } | null = null;
+    const segments: { first: number; requests: SegmentEntry[] }[] = [];
+    let open: { first: number; requests: SegmentEntry[]; bytes: number } | null = null;
     requests.forEach((request, index) => {
       const size = request.body.byteLength + 512;
       if (!open || open.bytes + size > SEGMENT_BYTES) {
@@ -117,7 +126,9 @@ export class StoredRequests {
       };
     if (claim.request_index === null || !this.inWindow(claim)) return null;
     const cached = this.cache.get(claim.seq - claim.request_index);
-    return cached ? decodeEntry(cached, claim.request_index) : undefined;
+    return cached
+      ? decodeEntry(cached, claim.request_index, entryKeyOf(claim.source, claim.event_id))
+      : undefined;
   }
 
   /** A claim's request, byte for byte; null once it is past the replay window. */
@@ -125,7 +136,7 @@ export class StoredRequests {
     const now = this.readNow(claim);
     if (now !== undefined || claim.request_index === null) return now ?? null;
     const bytes = await this.fetchSegment(claim.seq - claim.request_index);
-    return bytes ? decodeEntry(bytes, claim.request_index) : null;
+    return bytes ? decodeEntry(bytes, claim.request_index, entryKeyOf(claim.source, claim.event_id)) : null;
   }
 
   /**
@@ -222,8 +233,8 @@ export class StoredRequests {
   /** Moves the requests of a due segment's unfinished events into `kept_requests`. */
   private async keepUnfinished(segment: { first: number; last: number }): Promise<void> {
     const unfinished = this.sql
-      .exec<{ seq: number; request_index: number | null }>(
-        `SELECT seq, request_index FROM claims WHERE seq IN (${SQL.UNFINISHED_IN_RANGE})
+      .exec<{ seq: number; source: string; event_id: string; request_index: number | null }>(
+        `SELECT seq, source, event_id, request_index FROM claims WHERE seq IN (${SQL.UNFINISHED_IN_RANGE})
            AND request_index IS NOT NULL AND seq NOT IN (SELECT seq FROM kept_requests)`,
         segment.first,
         segment.last,
@@ -231,8 +242,9 @@ export class StoredRequests {
       .toArray();
     if (unfinished.length === 0) return;
     const bytes = await this.fetchSegment(segment.first);
-    for (const { seq, request_index } of unfinished) {
-      const request = bytes && request_index !== null ? decodeEntry(bytes, request_index) : null;
+    for (const { seq, source, event_id, request_index } of unfinished) {
+      const key = entryKeyOf(source, event_id);
+      const request = bytes && request_index !== null ? decodeEntry(bytes, request_index, key) : null;
       if (request) keepRequest(this.sql, seq, request);
     }
   }

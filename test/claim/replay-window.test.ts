@@ -24,6 +24,8 @@ type WithRequests = {
 };
 type ClaimKey = {
   seq: number;
+  source: string;
+  event_id: string;
   received_at: number;
   body_size: number;
   status: string;
@@ -32,7 +34,7 @@ type ClaimKey = {
 const claimOf = (sql: SqlStorage, id: string) =>
   sql
     .exec<ClaimKey>(
-      "SELECT seq, received_at, body_size, status, request_index FROM claims WHERE event_id = ?",
+      "SELECT seq, source, event_id, received_at, body_size, status, request_index FROM claims WHERE event_id = ?",
       id,
     )
     .one();
@@ -230,7 +232,7 @@ describe("requests stored before segments (one table per hour of receipt)", () =
       const row = (seq: number) =>
         sql
           .exec<ClaimKey>(
-            "SELECT seq, received_at, body_size, status, request_index FROM claims WHERE seq = ?",
+            "SELECT seq, source, event_id, received_at, body_size, status, request_index FROM claims WHERE seq = ?",
             seq,
           )
           .one();

@@ -5,6 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { LEDGER_SCHEMA } from "../../src/claim/ledger-schema";
+import { entryKeyOf } from "../../src/claim/request-segment";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { settingsFrom } from "../../src/config/settings";
 
@@ -27,7 +28,7 @@ export type LedgerInternals = {
   requests: {
     write(
       firstSeq: number,
-      requests: { headers: Record<string, string>; body: Uint8Array }[],
+      requests: { key: string; headers: Record<string, string>; body: Uint8Array }[],
     ): Promise<number[]>;
   };
 };
@@ -53,7 +54,7 @@ export async function storeClaims(
   const first = ledger.seqs.reserve(seeds.length);
   const indexes = await ledger.requests.write(
     first,
-    seeds.map(() => ({ headers: {}, body: SEED_BODY })),
+    seeds.map((seed) => ({ key: entryKeyOf(seed.source, seed.id), headers: {}, body: SEED_BODY })),
   );
   return seeds.map((seed, n) => insertRow(sql, shard, seed, first + n, indexes[n] ?? 0));
 }
