@@ -13,14 +13,7 @@
  */
 
 import { withTimeout } from "../shared/with-timeout";
-import {
-  BODY_CHUNK_BYTES,
-  FINISHED_STATUSES,
-  forgetFinishedKept,
-  joinBody,
-  keepRequest,
-  keptRow,
-} from "./kept-requests";
+import { FINISHED_STATUSES, forgetFinishedKept, joinBody, keepRequest, keptRow } from "./kept-requests";
 import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 import { RequestHours } from "./request-hours";
@@ -34,10 +27,9 @@ import {
 } from "./request-segment";
 
 export type { StoredRequest } from "./request-segment";
-export { BODY_CHUNK_BYTES };
 
 /** `ledger_settings` name of the last seq before which every segment is deleted (the purge scan's start). */
-export const REQUESTS_PURGED_THROUGH = "requests_purged_through";
+const REQUESTS_PURGED_THROUGH = "requests_purged_through";
 /** A segment is closed once it holds this many bytes; a larger request gets a segment of its own. */
 const SEGMENT_BYTES = 1024 * 1024;
 /** Bytes of recent segments kept in memory, so a first delivery does not read R2. */
