@@ -41,7 +41,7 @@ describe("route examples", () => {
 
 describe("RouteInput", () => {
   const url = "https://agent.example.com/hook";
-  const agentRoute = (change: Record<string, string>) => ({
+  const agentRoute = (change: Record<string, string | number>) => ({
     name: "a",
     sources: ["*"],
     destination: {
@@ -65,6 +65,12 @@ describe("RouteInput", () => {
     const agent = { binding: "JOB_TRACKER", name: "payload.job_id", method: "onWebhook" };
     expect(RouteInput.parse({ name: "c", sources: ["*"], destination: { agent } }).destination).toEqual({
       agent,
+    });
+    const timed = { ...agent, timeoutMs: 2000 };
+    expect(
+      RouteInput.parse({ name: "d", sources: ["*"], destination: { agent: timed } }).destination,
+    ).toEqual({
+      agent: timed,
     });
   });
 
@@ -94,6 +100,8 @@ describe("RouteInput", () => {
     ["an agent name through __proto__", agentRoute({ name: "payload.__proto__.x" })],
     ["an agent binding that is no name", agentRoute({ binding: "JOB TRACKER" })],
     ["an agent and a url", { ...agentRoute({}), destination: { ...agentRoute({}).destination, url } }],
+    ["an agent timeout under 100 ms", agentRoute({ timeoutMs: 50 })],
+    ["an agent timeout that is no number", agentRoute({ timeoutMs: "15s" })],
   ])("refuses %s", (_what, route) => {
     expect(RouteInput.safeParse(route).success).toBe(false);
   });
