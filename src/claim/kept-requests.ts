@@ -9,10 +9,6 @@ import type { StoredRequest } from "./request-segment";
 /** DO SQLite values are capped at 2 MB: a body's first MiB is stored in its row, the rest in chunks. */
 export const BODY_CHUNK_BYTES = 1024 * 1024;
 
-/** Statuses after which an event never needs its request again, once the replay window is over. */
-export const FINISHED_STATUSES = new Set(["delivered", "no_handler", "suppressed", "filtered", "superseded"]);
-const FINISHED = `(${[...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ")})`;
-
 /** Joins a row's first MiB with its chunks (`body_size` says whether there are any). */
 export function joinBody(sql: SqlStorage, seq: number, first: ArrayBuffer, bodySize: number): Uint8Array {
   const chunks =
@@ -62,7 +58,7 @@ export function forgetFinishedKept(sql: SqlStorage, cutoff: number): void {
   // Correlated per kept row (a join let SQLite walk every claim instead: 100,001 rows read at 100k claims).
   sql.exec(
     `DELETE FROM kept_requests WHERE (
-       SELECT c.received_at < ? AND c.status IN ${FINISHED} FROM claims c WHERE c.seq = kept_requests.seq)`,
+       SELECT c.received_at < ? AND c.status IN ${SQL.FINISHED_SQL} FROM claims c WHERE c.seq = kept_requests.seq)`,
     cutoff,
   );
 }

@@ -145,10 +145,14 @@ export const OLDEST_ACCEPTED =
  */
 const WINDOW = "SELECT seq, received_at, status FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
+/** Statuses after which an event never needs its request again, once the replay window is over. */
+export const FINISHED_STATUSES = new Set(["delivered", "no_handler", "suppressed", "filtered", "superseded"]);
+/** The same statuses as an SQL list: `('delivered', …)`. */
+export const FINISHED_SQL = `(${[...FINISHED_STATUSES].map((status) => `'${status}'`).join(", ")})`;
+
 /** Claims in [?1, ?2] that are not finished: their stored request outlives the replay window. */
 export const UNFINISHED_IN_RANGE = `
-SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2
-  AND status NOT IN ('delivered', 'no_handler', 'suppressed', 'filtered', 'superseded')`;
+SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2 AND status NOT IN ${FINISHED_SQL}`;
 
 /** Terminal claims in the window (the oldest claims) received before ?3. */
 export const SELECT_EXPIRED = `

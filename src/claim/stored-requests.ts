@@ -13,7 +13,7 @@
  */
 
 import { withTimeout } from "../shared/with-timeout";
-import { FINISHED_STATUSES, forgetFinishedKept, joinBody, keepRequest, keptRow } from "./kept-requests";
+import { forgetFinishedKept, joinBody, keepRequest, keptRow } from "./kept-requests";
 import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
 import { RequestHours } from "./request-hours";
@@ -148,7 +148,7 @@ export class StoredRequests {
 
   /** Whether a segment's request still counts as kept: inside the window, or its event is unfinished. */
   private inWindow(claim: RequestOf): boolean {
-    return claim.received_at >= Date.now() - this.replayWindowMs || !FINISHED_STATUSES.has(claim.status);
+    return claim.received_at >= Date.now() - this.replayWindowMs || !SQL.FINISHED_STATUSES.has(claim.status);
   }
 
   /**

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EventDetail } from "../../src/admin/admin-schemas";
 import { ledgerFor } from "../../src/claim/shard-for-event";
+import type { RequestOf } from "../../src/claim/stored-requests";
 import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
@@ -22,15 +23,7 @@ type WithRequests = {
     purge(cutoff: number): Promise<"done" | "more">;
   };
 };
-type ClaimKey = {
-  seq: number;
-  source: string;
-  event_id: string;
-  received_at: number;
-  body_size: number;
-  status: string;
-  request_index: number | null;
-};
+type ClaimKey = RequestOf;
 const claimOf = (sql: SqlStorage, id: string) =>
   sql
     .exec<ClaimKey>(
