@@ -16,6 +16,7 @@ import { z } from "zod";
 import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
 import { settingsFrom } from "../config/settings";
 import { valuesAtPath } from "../routes/match-filter";
+import { TimeoutError, withTimeout } from "../shared/with-timeout";
 import { cachedAgentStub, forgetAgentStub } from "./agent-stub-cache";
 import type { HandlerContext, WebhookEnvelope } from "./envelope";
 import { forwardedEnvelopeOf } from "./forward-to-agent";
@@ -90,23 +91,20 @@ export async function deliverToAgent(
   const stubKey = `${binding}\0${name}`;
   const delivery: AgentDelivery = { idempotencyKey: context.idempotencyKey, attempt: context.attempt };
   const timeoutMs = destination.timeoutMs ?? settingsFrom(context.env).AGENT_TIMEOUT_MS;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
-  });
-  try {
+  const attempt = async () => {
     const stub = await cachedAgentStub(stubKey, () => getAgentByName(namespace, name));
     const call: unknown = Reflect.get(stub, method);
     if (typeof call !== "function") throw new Error(`${label} is not callable`);
-    const called = Promise.resolve(Reflect.apply(call, stub, [forwardedEnvelopeOf(event), delivery]));
+    await Reflect.apply(call, stub, [forwardedEnvelopeOf(event), delivery]);
+  };
+  try {
     // The call cannot be cancelled: it may still finish after the retry is planned, which the Agent's
     // `onceFor` with this idempotency key turns into one state change.
-    if ((await Promise.race([called, timedOut])) === "timeout")
-      throw new RetryLater(`no answer from ${label} within ${timeoutMs} ms (timeout)`);
+    await withTimeout(attempt(), timeoutMs, label);
   } catch (error) {
     forgetAgentStub(stubKey);
-    throw error instanceof RetryLater ? error : decisionOf(error, label);
-  } finally {
-    clearTimeout(timer);
+    if (error instanceof TimeoutError)
+      throw new RetryLater(`no answer from ${label} within ${timeoutMs} ms (timeout)`);
+    throw decisionOf(error, label);
   }
 }
