@@ -16,12 +16,21 @@ export type SegmentEntry = StoredRequest & { key: string };
 /** The key a segment entry carries: whose request it is. */
 export const entryKeyOf = (source: string, id: string) => `${source}:${id}`;
 
-const StoredHeaders = z.record(z.string(), z.string()).catch({});
+/**
+ * Stored headers as parsed JSON gives them: string values kept, anything else (or a non-object) dropped.
+ * Built with `Object.fromEntries`, which keeps every name as an own property (`z.record` assigns, so a
+ * header named `__proto__` was lost on the way back).
+ */
+function headersFrom(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
 
 /** Stored headers from their JSON (a row or a segment entry); not an object → none. */
-export const parseStoredHeaders = (json: string): Record<string, string> =>
-  StoredHeaders.parse(JSON.parse(json));
-const EntryMeta = z.tuple([z.string(), StoredHeaders]);
+export const parseStoredHeaders = (json: string): Record<string, string> => headersFrom(JSON.parse(json));
+const EntryMeta = z.tuple([z.string(), z.unknown()]);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -68,5 +77,5 @@ export function decodeEntry(segment: Uint8Array, index: number, key: string): St
     return null;
   }
   if (meta[0] !== key) return null;
-  return { headers: meta[1], body: segment.slice(at + 4 + headersLength, end) };
+  return { headers: headersFrom(meta[1]), body: segment.slice(at + 4 + headersLength, end) };
 }

@@ -27,6 +27,15 @@ describe("request segments", () => {
     );
   });
 
+  it("keeps a header named __proto__ (fast-check found it dropped on the way back)", () => {
+    const headers = Object.fromEntries([
+      ["__proto__", "x"],
+      ["a", "b"],
+    ]);
+    const segment = encodeSegment([{ key: "k", headers, body: new Uint8Array() }]);
+    expect(Object.keys(decodeEntry(segment, 0, "k")?.headers ?? {})).toEqual(["__proto__", "a"]);
+  });
+
   it("never gives an entry to another event: the key must match", () => {
     const segment = encodeSegment([
       { key: "generic:a", headers: {}, body: new Uint8Array([1]) },
