@@ -125,7 +125,7 @@ export interface RejectionResult {
  * (bench/floor); ratios against a baseline run taken just before.
  */
 export interface ReferenceRun {
-  kind: "ingest only" | "durable floor";
+  kind: "ingest only" | "durable floor" | "delivering floor";
   requestsPerSecond: number | null;
   baselineRequestsPerSecond: number | null;
   baselineCpuMsPerRequest: number | null;
@@ -546,9 +546,9 @@ function markdown(report: BenchReport, svgName?: string, previous = new Map<stri
   if (report.references.length > 0) {
     lines.push(
       "",
-      "## Ingest alone, and the durable floor",
+      "## Ingest alone, and the durable floors",
       "",
-      "The 2kb-c32 load twice more, with the gateway stopped, each right after a baseline run of its own (their ratios are against that run). **Ingest only**: the gateway without its queue consumer, so verify, claim and enqueue have the runtime to themselves (locally the consumer, its Durable Object calls and every forwarded request share one workerd thread with ingest; on Cloudflare they run elsewhere). **Durable floor** (bench/floor): the least any gateway that answers 202 only once an event is durable must do here, with none of Hookgate's work: read the body, write it under its id in one of four Durable Objects' SQLite, answer, send one queue message, and ack it in a consumer.",
+      "The 2kb-c32 load three more times, with the gateway stopped, each right after a baseline run of its own (their ratios are against that run). **Ingest only**: the gateway without its queue consumer, so verify, claim and enqueue have the runtime to themselves (locally the consumer, its Durable Object calls and every forwarded request share one workerd thread with ingest; on Cloudflare they run elsewhere). **Durable floor** (bench/floor): the least any gateway that answers 202 only once an event is durable must do here, with none of Hookgate's work: read the body, write it under its id in one of four Durable Objects' SQLite, answer, send one queue message, and ack it in a consumer. **Delivering floor**: the same, and its consumer also POSTs each body to the same kind of agent sink the gateway delivers to (no envelope, no signature, no lease, no settle), timed until every event arrived: the least any gateway that delivers what it accepted pays here, so the whole pipeline's targets cannot be stricter than what this row reaches.",
       "",
       "| run | req/s | its baseline req/s | p50 / p95 / p99 ms | throughput ratio | p99 ratio | CPU ms/event − baseline = net | Worker's workerd ms/event | full gateway's ratio ÷ this ratio |",
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

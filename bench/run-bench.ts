@@ -292,6 +292,8 @@ interface CaseContext {
   meters: Partial<Record<Runtime["label"], RuntimeMeter>>;
   /** False in the ingest-only experiment: nothing is delivered, so nothing is awaited. */
   awaitDelivery: boolean;
+  /** What the delivering floor's sink received (its own sink: it neither wraps nor signs). */
+  floorDeliveries: Delivery[];
   query?: string;
 }
 
@@ -349,6 +351,19 @@ async function measureCase(
       await sleep(SETTLE_MS);
       cpuUntilDrained = cpuDelta(before, meter.cpu());
       context.ledger.collect();
+    } else if (runtime.label === "delivering floor") {
+      const ids = new Set(load.acks.map((ack) => ack.id));
+      const delivered = () =>
+        new Set(
+          context.floorDeliveries
+            .filter((d) => d.status < 300 && ids.has(d.webhookId))
+            .map((d) => d.webhookId),
+        ).size;
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      while (delivered() < ids.size && Date.now() < deadline) await sleep(50);
+      drainedAt = Date.now();
+      await sleep(SETTLE_MS);
+      cpuUntilDrained = cpuDelta(before, meter.cpu());
     } else if (runtime.label !== "baseline") {
       await sleep(SETTLE_MS); // queue sends (and the gateway's event-log writes) trail the last 202
       cpuUntilDrained = cpuDelta(before, meter.cpu());
@@ -777,6 +792,15 @@ async function main(): Promise<number> {
       }),
   });
   const ledger = new DeliveryLedger(sink.deliveries, agentSecret);
+  const floorSink = await startAgentSink(0);
+  cleanups.push({
+    name: "delivering floor's sink",
+    run: () =>
+      new Promise((resolve) => {
+        floorSink.server.closeAllConnections();
+        floorSink.server.close(resolve);
+      }),
+  });
 
   const gatewayVars = {
     GITHUB_WEBHOOK_SECRET: githubSecret,
@@ -790,6 +814,7 @@ async function main(): Promise<number> {
   const baselineLog = new LogCounter();
   const ingestLog = new LogCounter();
   const floorLog = new LogCounter();
+  const deliveringFloorLog = new LogCounter();
   console.log(`bench: starting the gateway and the baseline under wrangler dev (state in ${workDir})`);
   const runtimes = await prepareRuntimes(
     {
@@ -802,6 +827,7 @@ async function main(): Promise<number> {
       baselineLog,
       ingestLog,
       floorLog,
+      deliveringFloorLog,
       startupTimeoutMs: STARTUP_TIMEOUT_MS,
     },
     (runtime) =>
@@ -824,6 +850,7 @@ async function main(): Promise<number> {
     ledger,
     meters,
     awaitDelivery: !ingestOnly,
+    floorDeliveries: floorSink.deliveries,
     ...(query ? { query } : {}),
   });
   // Warm-up: compiles the code paths and opens every ledger shard; checked like a case, not reported.
@@ -915,6 +942,11 @@ async function main(): Promise<number> {
     const runs = [
       { kind: "ingest only", start: runtimes.startIngestOnly, log: ingestLog },
       { kind: "durable floor", start: runtimes.startFloor, log: floorLog },
+      {
+        kind: "delivering floor",
+        start: () => runtimes.startDeliveringFloor(`http://127.0.0.1:${floorSink.port}/agent/floor`),
+        log: deliveringFloorLog,
+      },
     ] as const;
     for (const { kind, start, log } of runs) {
       let runtime: Runtime | null = null;

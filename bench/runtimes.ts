@@ -21,7 +21,7 @@ import {
 const LOOPBACK = { host: "127.0.0.1" };
 
 export interface Runtime {
-  label: "gateway" | "baseline" | "ingest" | "floor";
+  label: "gateway" | "baseline" | "ingest" | "floor" | "delivering floor";
   dev: WranglerDev;
   base: string;
   inspectorPort: number | null;
@@ -141,6 +141,7 @@ export interface StartOptions {
   baselineLog: LogCounter;
   ingestLog: LogCounter;
   floorLog: LogCounter;
+  deliveringFloorLog: LogCounter;
   startupTimeoutMs: number;
 }
 
@@ -152,6 +153,8 @@ export interface Runtimes {
   /** The gateway without its queue consumer, on the same state: verify, claim and enqueue alone. */
   startIngestOnly(): Promise<Runtime>;
   startFloor(): Promise<Runtime>;
+  /** The durable floor that also POSTs every event to `forwardTo` (bench/floor's FLOOR_FORWARD_URL). */
+  startDeliveringFloor(forwardTo: string): Promise<Runtime>;
 }
 
 /**
@@ -222,5 +225,13 @@ export async function prepareRuntimes(
       ),
     startFloor: () =>
       start("floor", floorDir, { stateDir: join(workDir, "floor-state") }, options.floorLog, false),
+    startDeliveringFloor: (forwardTo) =>
+      start(
+        "delivering floor",
+        floorDir,
+        { stateDir: join(workDir, "delivering-floor-state"), vars: { FLOOR_FORWARD_URL: forwardTo } },
+        options.deliveringFloorLog,
+        false,
+      ),
   };
 }

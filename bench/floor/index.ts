@@ -5,13 +5,22 @@
  * 202, and sends one queue message after the response; its consumer acks every message. No signature,
  * no normalising, no outbox, no event log, no delivery, no log lines.
  *
- * What separates the baseline from this floor is the cost of durability on the local runtime; what
- * separates this floor from the gateway is Hookgate's own work.
+ * With `FLOOR_FORWARD_URL` set it is the **delivering floor**: the message also carries the body, and the
+ * consumer POSTs it to that URL (the bench's agent sink) and acks it once answered 2xx. That is the least a
+ * gateway that also delivers every event must do: no envelope, no signing, no lease, no settle.
+ *
+ * What separates the baseline from this floor is the cost of durability (and delivery) on the local
+ * runtime; what separates this floor from the gateway is Hookgate's own work.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 
-type Bindings = { FLOOR_LEDGER: DurableObjectNamespace<FloorLedger>; FLOOR_QUEUE: Queue };
+type Bindings = {
+  FLOOR_LEDGER: DurableObjectNamespace<FloorLedger>;
+  FLOOR_QUEUE: Queue<FloorMessage>;
+  FLOOR_FORWARD_URL?: string;
+};
+type FloorMessage = { id: string; body?: ArrayBuffer };
 
 export class FloorLedger extends DurableObject<Bindings> {
   private readonly sql = this.ctx.storage.sql;
@@ -37,15 +46,34 @@ app.post("/webhooks/:source", async (c) => {
   const shard = [...id].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 0) % SHARDS;
   const ledger = c.env.FLOOR_LEDGER.get(c.env.FLOOR_LEDGER.idFromName(`shard-${shard}`));
   const accepted = await ledger.claim(id, body);
-  if (accepted) c.executionCtx.waitUntil(c.env.FLOOR_QUEUE.send({ id }));
+  if (accepted)
+    c.executionCtx.waitUntil(c.env.FLOOR_QUEUE.send(c.env.FLOOR_FORWARD_URL ? { id, body } : { id }));
   return c.json({ id, status: accepted ? "accepted" : "duplicate" }, accepted ? 202 : 200);
 });
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 
+/** Delivers one message's body; acked once the endpoint answers 2xx, retried otherwise. */
+async function forward(url: string, message: Message<FloorMessage>): Promise<void> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      body: message.body.body ?? null,
+      headers: { "content-type": "application/json", "webhook-id": message.body.id },
+    });
+    await response.body?.cancel();
+    if (response.ok) message.ack();
+    else message.retry();
+  } catch {
+    message.retry();
+  }
+}
+
 export default {
   fetch: app.fetch,
-  async queue(batch: MessageBatch) {
-    batch.ackAll();
+  async queue(batch: MessageBatch<FloorMessage>, env: Bindings) {
+    const url = env.FLOOR_FORWARD_URL;
+    if (!url) return batch.ackAll();
+    await Promise.all(batch.messages.map((message) => forward(url, message)));
   },
-} satisfies ExportedHandler<Bindings>;
+} satisfies ExportedHandler<Bindings, FloorMessage>;
