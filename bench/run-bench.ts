@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Webhook } from "standardwebhooks";
-import { type Delivery, startAgentSink } from "../scripts/agent-sink.ts";
+import { closeAgentSink, type Delivery, startAgentSink } from "../scripts/agent-sink.ts";
 import { cleanUpOnEveryExit } from "../scripts/exit-cleanups.ts";
 import { stopRuntime } from "../scripts/wrangler-dev-process.ts";
 import { Inspector, moduleResolver, type ProfileSummary, startProfiling, summarise } from "./cpu-profile.ts";
@@ -785,21 +785,13 @@ async function main(): Promise<number> {
   const sink = await startAgentSink(0);
   cleanups.push({
     name: "agent sink",
-    run: () =>
-      new Promise((resolve) => {
-        sink.server.closeAllConnections();
-        sink.server.close(resolve);
-      }),
+    run: () => closeAgentSink(sink.server),
   });
   const ledger = new DeliveryLedger(sink.deliveries, agentSecret);
   const floorSink = await startAgentSink(0);
   cleanups.push({
     name: "delivering floor's sink",
-    run: () =>
-      new Promise((resolve) => {
-        floorSink.server.closeAllConnections();
-        floorSink.server.close(resolve);
-      }),
+    run: () => closeAgentSink(floorSink.server),
   });
 
   const gatewayVars = {

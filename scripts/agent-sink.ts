@@ -27,6 +27,14 @@ export interface Delivery {
   at: number;
 }
 
+/** Stops a sink now: open keep-alive connections are closed instead of waited for. */
+export function closeAgentSink(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
 export function startAgentSink(
   port = 0,
   onDelivery: (delivery: Delivery) => void = () => {},

@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { Webhook } from "standardwebhooks";
-import { startAgentSink } from "./agent-sink.ts";
+import { closeAgentSink, startAgentSink } from "./agent-sink.ts";
 import {
   type CrashWindow,
   deliveryDelaysAfterRestart,
@@ -160,11 +160,7 @@ async function main(): Promise<number> {
   const sink = await startAgentSink(0);
   cleanups.push({
     name: "agent sink",
-    run: () =>
-      new Promise((resolve) => {
-        sink.server.closeAllConnections();
-        sink.server.close(resolve);
-      }),
+    run: () => closeAgentSink(sink.server),
   });
 
   const [port, inspectorPort] = [await freePort(), await freePort()];

@@ -37,7 +37,7 @@ import { parseArgs } from "node:util";
 import getPort from "get-port";
 import { Webhook } from "standardwebhooks";
 import { percentile } from "../bench/stats.ts";
-import { type Delivery, startAgentSink } from "./agent-sink.ts";
+import { closeAgentSink, type Delivery, startAgentSink } from "./agent-sink.ts";
 import { describeLedgerRow, envelopeIdOf, isSuccessful, type SentEvent, tally } from "./crash-report.ts";
 import { cleanUpOnEveryExit } from "./exit-cleanups.ts";
 import { type LedgerRow, readLedgerState } from "./read-ledger-state.ts";
@@ -212,11 +212,7 @@ async function main(): Promise<number> {
   });
   cleanups.push({
     name: "agent sink",
-    run: () =>
-      new Promise((resolve) => {
-        sink.server.closeAllConnections();
-        sink.server.close(resolve);
-      }),
+    run: () => closeAgentSink(sink.server),
   });
 
   // The same runtime set-up as scripts/crash-restart.ts: an isolated registry, no .dev.vars, only --var.
