@@ -94,8 +94,11 @@ export interface PerEventUnits {
   cpuMs: number;
 }
 
-/** Statements that run once per shard and retention period (creating that period's signed-content table). */
-const oncePerPeriod = (statement: string) => statement.startsWith("CREATE TABLE");
+/**
+ * Statements that run once per shard and period: creating a period's signed-content table, or a day's claims
+ * table with its indexes and the view over the claims tables.
+ */
+const oncePerPeriod = (statement: string) => /^(CREATE|DROP VIEW)/.test(statement);
 
 /** Rows a run wrote and read per event, without what happens once per shard and retention period. */
 export function steadyRows(run: PipelineRun): { written: number; read: number; oncePerPeriod: number } {
@@ -157,9 +160,15 @@ export function perEventUnits(
   };
 }
 
-/** Byte-seconds one event occupies in its shard: the replay window with its request, then the claim alone. */
+/** How much time one claims table covers (src/claim/claim-tables.ts, CLAIM_PERIOD_MS; Node cannot import it). */
+const CLAIM_DAY_SECONDS = 86_400;
+
+/**
+ * Byte-seconds one event occupies in its shard: the replay window with its request, then the claim alone, until
+ * its day's claims table is dropped: the retention after the day ends, so half a day longer on average.
+ */
 export function byteSecondsPerEvent(units: PerEventUnits, deployment: Deployment): number {
-  const retention = deployment.retentionDays * 86_400;
+  const retention = deployment.retentionDays * 86_400 + CLAIM_DAY_SECONDS / 2;
   const replay = Math.min(deployment.replayHours * 3_600, retention);
   return units.bytesDuringReplay * replay + units.bytesAfterReplay * (retention - replay);
 }

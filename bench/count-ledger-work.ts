@@ -51,18 +51,19 @@ export function resetTally(): Tally {
   return tally;
 }
 
-const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, name]));
+/** Per-period table names as one name (`claims_<day>`, `signed_contents_<period>`), so a statement has one. */
+const generic = (query: string) =>
+  query.replace(/claims_\d+/g, "claims_<day>").replace(/signed_contents_\d+/g, "signed_contents_<period>");
 
-/** The exported constant's name for a ledger statement, or its first words (signed-content tables by period). */
+/** Each exported statement's text (a statement made per claims table, with the generic table name) → its name. */
+const statementNames = new Map(
+  Object.entries(SQL).map(([name, text]) => [typeof text === "function" ? text("claims_<day>") : text, name]),
+);
+
+/** The exported constant's name for a ledger statement, or its first words. */
 function nameOf(query: string): string {
-  return (
-    statementNames.get(query) ??
-    query
-      .trim()
-      .replace(/\s+/g, " ")
-      .replace(/signed_contents_\d+/g, "signed_contents_<period>")
-      .slice(0, 48)
-  );
+  const text = generic(query);
+  return statementNames.get(text) ?? text.trim().replace(/\s+/g, " ").slice(0, 48);
 }
 
 const patched = new WeakSet<object>();

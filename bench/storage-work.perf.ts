@@ -8,14 +8,17 @@
  * and lease batches amortise over). These feed bench/cost-model.ts and docs/scaling.md. `npm run bench`
  * runs it through bench/vitest.storage.config.ts and reads the line it prints; it is not part of `npm test`.
  */
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { CLAIM_PERIOD_MS, type ClaimTables, claimTables, ensureDayTable } from "../src/claim/claim-tables";
 import { beginDeliveries, settleDeliveries } from "../src/claim/delivery-state";
 import { forgetExpired } from "../src/claim/forget-expired";
 import { LeaseBook } from "../src/claim/lease-book";
 import type { SettleInput } from "../src/claim/ledger-rpc";
 import * as SQL from "../src/claim/ledger-sql";
+import { RECEIVED_AT_SKEW_MS } from "../src/claim/log-queries";
 import { ledgerFor } from "../src/claim/shard-for-event";
 import { SeqCounter, stageAccepts, storeEvent } from "../src/claim/store-event";
 import { SignedContents } from "../src/claim/store-signed-content";
@@ -195,14 +198,25 @@ describe("storage work per event", () => {
       const leases = Reflect.get(instance, "leases") as LeaseBook;
       leases.prune(Date.now() + settings.HANDLER_LEASE_SECONDS * 1000 + 1);
     });
-    await phase("claims expired (after CLAIM_RETENTION_DAYS)", (_instance, sql) => {
-      for (
-        let n = forgetExpired(sql, Date.now() + 1).length;
-        n > 0;
-        n = forgetExpired(sql, Date.now() + 1).length
-      )
-        forgotten += n;
-    });
+    const claimsHeld = async () => {
+      let held = 0;
+      for (let shard = 0; shard < shardCount(); shard++)
+        held += await runInDurableObject(ledgerFor(env, shard), (_i, state) => {
+          return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM claims").one().n;
+        });
+      return held;
+    };
+    const heldBefore = await claimsHeld();
+    await phase(
+      "claims expired (their day's table dropped a day after CLAIM_RETENTION_DAYS)",
+      (instance, sql) => {
+        const later = Date.now() + retentionMs + 2 * CLAIM_PERIOD_MS;
+        (Reflect.get(instance, "claims") as ClaimTables).dropExpired(later, retentionMs, RECEIVED_AT_SKEW_MS);
+        // Kept claims (unfinished when their day went) are forgotten one by one: none here, all were delivered.
+        while (forgetExpired(sql, later).length > 0);
+      },
+    );
+    forgotten = heldBefore - (await claimsHeld());
     await phase("signed-content tables dropped (two periods later)", (instance) => {
       const contents = Reflect.get(instance, "signedContents") as SignedContents;
       contents.forgetOld(Date.now() + 3 * retentionMs, retentionMs);
@@ -222,7 +236,7 @@ describe("storage work per event", () => {
   it("measures the bytes each delivered event keeps, during and after the replay window", async () => {
     if (!observed) throw new Error("runs after the per-event count");
     const { routes, headers, handler } = observed;
-    const COUNT = 2_000;
+    const COUNT = 5_000;
     const body = new Uint8Array(BODY_BYTES).fill(0x61);
     const settings = settingsFrom(env);
     const retentionMs = settings.CLAIM_RETENTION_DAYS * 86_400_000;
@@ -266,7 +280,7 @@ describe("storage work per event", () => {
               storeEvent(sql, claim, event);
             });
           });
-          sql.exec(SQL.SET_SETTING, "sent_through", sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n);
+          sql.exec(SQL.SET_SETTING, "sent_through", claimTables(sql).maxSeq());
           const begun = beginDeliveries(
             sql,
             leases,
@@ -374,10 +388,12 @@ describe("storage work per event", () => {
       const stub = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(name));
       await runInDurableObject(stub, (instance, state) => {
         // Delivered claims younger than the replay window: what a busy shard holds between purges.
+        const today = ensureDayTable(state.storage.sql, Date.now());
+        (Reflect.get(instance, "claims") as ClaimTables).refresh();
         state.storage.sql.exec(
           `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-           INSERT INTO claims (source, event_id, type, received_at, body_size, shard, status, attempts, delivered_at)
-           SELECT 'github', 'e' || i, 'issues.opened', ?2 - ?1 + i, 2048, 0, 'delivered', 1, ?2 FROM n`,
+           INSERT INTO ${today} (seq, source, event_id, type, received_at, body_size, shard, status, attempts, delivered_at)
+           SELECT i, 'github', 'e' || i, 'issues.opened', ?2 - ?1 + i, 2048, 0, 'delivered', 1, ?2 FROM n`,
           retained,
           Date.now(),
         );

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Settings } from "../config/settings";
+import { claimTables } from "./claim-tables";
 import { deliveryKey, parseDeliveryKey } from "./event-message";
 import type { LeaseBook } from "./lease-book";
 import type {
@@ -88,7 +89,7 @@ export function beginDeliveries(
       if (stored === undefined) unread.push({ result: index, claim });
       if (routes === null && decisions.length === 0 && outcomes.size === 0 && status === "accepted") {
         status = "no_handler";
-        sql.exec(SQL.SET_STATUS, status, claim.seq);
+        claimTables(sql).update(claim.seq, SQL.SET_STATUS, claim.seq, status);
       }
       return {
         source,
@@ -199,7 +200,7 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
         record?.durationMs ?? 0,
         record?.responseStatus ?? null,
       ];
-      sql.exec(SQL.SET_DELIVERED_ALONE, seq, outcome.attempt, now, JSON.stringify(done));
+      claimTables(sql).update(seq, SQL.SET_DELIVERED_ALONE, seq, outcome.attempt, now, JSON.stringify(done));
       const { source, id } = outcome;
       settledAlone.push({
         source,
@@ -255,7 +256,8 @@ export function settleDeliveries(sql: SqlStorage, leases: LeaseBook, outcomes: S
     const attempts = Math.max(0, ...live.map((row) => row.attempts));
     const lastError = live.findLast((row) => row.last_error !== null)?.last_error ?? null;
     const suppressedBy = status === "suppressed" ? (rows[0]?.last_error ?? null) : null;
-    sql.exec(
+    claimTables(sql).update(
+      seq,
       SQL.SET_EVENT_OUTCOME,
       seq,
       status,

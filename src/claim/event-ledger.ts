@@ -18,9 +18,10 @@ import type { z } from "zod";
 import { settingsFrom } from "../config/settings";
 import type { OutboxFaults } from "../shared/fault-injection";
 import { describeError, log, logError } from "../shared/log";
+import { type ClaimTables, claimTables } from "./claim-tables";
 import { beginDeliveries, releaseHeld, settleDeliveries, type Unread } from "./delivery-state";
 import { Outbox } from "./drain-outbox";
-import { FORGET_BATCH, forgetExpired } from "./forget-expired";
+import { FORGET_BATCH, FORGOTTEN_THROUGH, forgetExpired } from "./forget-expired";
 import { GroupCommit } from "./group-commit";
 import { LeaseBook } from "./lease-book";
 import {
@@ -37,13 +38,14 @@ import {
   SignedContentClaim,
   SummarizeLogInput,
 } from "./ledger-rpc";
-import { LEDGER_SCHEMA, upgradeLedgerSchema } from "./ledger-schema";
+import { LEDGER_SCHEMA } from "./ledger-schema";
 import * as SQL from "./ledger-sql";
 import {
   type ClaimDetail,
   type ClaimPage,
   type ClaimSummary,
   listClaims,
+  RECEIVED_AT_SKEW_MS,
   readClaim,
   routeActivity,
   summarizeClaims,
@@ -64,6 +66,7 @@ const RESTART_WATCH_MS = 10_000;
 
 export class EventLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly claims: ClaimTables;
   /** When this instance started, and what had been sent by then: those messages may have died with it. */
   private restart: { at: number; sentThrough: number } | null;
   private alarmAt: number | null = null;
@@ -84,7 +87,7 @@ export class EventLedger extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(LEDGER_SCHEMA);
-    upgradeLedgerSchema(this.sql);
+    this.claims = claimTables(this.sql);
     this.sender = new QueueSender(env);
     this.leases = new LeaseBook(this.sql);
     this.outbox = new Outbox(env, this.sql, this.sender, this.leases);
@@ -237,6 +240,10 @@ export class EventLedger extends DurableObject<Env> {
       logError("claim", { outcome: "request_purge_failed", error: describeError(error) });
       return "more";
     }
+    // Whole days first (no row written per claim), then the kept claims of dropped days one by one.
+    const days = this.claims.dropExpired(now, retentionMs, RECEIVED_AT_SKEW_MS);
+    if (days.lastSeq > 0) this.sql.exec(SQL.SET_SETTING_AT_LEAST, FORGOTTEN_THROUGH, days.lastSeq);
+    if (days.tables > 0) log("claim", { outcome: "purged_days", count: days.tables, kept: days.kept });
     const forgotten = forgetExpired(this.sql, now - retentionMs);
     for (const claim of forgotten) {
       this.leases.forget(claim.seq);

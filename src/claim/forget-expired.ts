@@ -1,7 +1,8 @@
 /**
- * Forgets finished claims once the retention is over, from a window of the oldest claims (there is no index on
- * `received_at`: it would cost a written row on every accept), in bounded batches. Stored requests go sooner,
- * with their hour (stored-requests.ts).
+ * Forgets finished kept claims once the retention is over, from a window of the oldest (there is no index on
+ * `received_at`: it would cost a written row on every accept), in bounded batches. Kept claims are the
+ * unfinished ones of days already dropped (claim-tables.ts: every other claim goes with its day's table).
+ * Stored requests go sooner (stored-requests.ts).
  */
 import * as SQL from "./ledger-sql";
 
@@ -14,8 +15,8 @@ const SCAN_WINDOW = 10_000;
 export const FORGET_BATCH = 500;
 
 /**
- * Forgets up to FORGET_BATCH finished claims received before `cutoff`, with their outcome rows; returns them
- * (the caller forgets their requests and what it keeps in memory for them).
+ * Forgets up to FORGET_BATCH finished kept claims received before `cutoff`, with their outcome rows; returns
+ * them (the caller forgets their requests and what it keeps in memory for them).
  */
 export function forgetExpired(sql: SqlStorage, cutoff: number): { seq: number; received_at: number }[] {
   const expired = sql
@@ -25,7 +26,7 @@ export function forgetExpired(sql: SqlStorage, cutoff: number): { seq: number; r
     sql.exec(SQL.DELETE_OUTCOMES, seq);
     sql.exec(SQL.DELETE_FAILED_ATTEMPTS, seq);
     sql.exec(SQL.DELETE_RESEND, seq);
-    sql.exec(SQL.DELETE_CLAIM, seq);
+    sql.exec(SQL.DELETE_KEPT_CLAIM, seq);
   }
   // Numbers are never used twice: the counter starts past the largest one ever forgotten (store-event.ts).
   const last = Math.max(0, ...expired.map((row) => row.seq));

@@ -1,32 +1,12 @@
 /**
- * The tables of one EventLedger shard (Durable Object SQLite). The claim row is the dedup key for the retention
- * window, the outbox position (`seq`) and the searchable log row at once, so an accepted event costs one table
- * row and one index entry; its stored request lives in an R2 segment (stored-requests.ts). Why each column and
- * index exists, and what it costs in written rows, is in docs/storage-schema.md.
+ * The tables of one EventLedger shard (Durable Object SQLite) besides the claims (one table per day:
+ * claim-tables.ts). The claim row is the dedup key for the retention window, the outbox position (`seq`) and
+ * the searchable log row at once, so an accepted event costs one table row and one index entry; its stored
+ * request lives in an R2 segment (stored-requests.ts). Why each column and index exists, and what it costs in
+ * written rows, is in docs/storage-schema.md.
  */
 
 export const LEDGER_SCHEMA = `
-CREATE TABLE IF NOT EXISTS claims (
-  seq INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  body_size INTEGER NOT NULL,
-  shard INTEGER NOT NULL,
-  verified_with TEXT,
-  routes TEXT,
-  status TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT,
-  delivered_at INTEGER,
-  suppressed_by TEXT,
-  replays INTEGER NOT NULL DEFAULT 0,
-  done_record TEXT,
-  request_index INTEGER
-);
-CREATE UNIQUE INDEX IF NOT EXISTS claims_by_key ON claims (source, event_id);
-CREATE INDEX IF NOT EXISTS claims_failing ON claims (status, seq) WHERE status IN ('retrying', 'dead');
 CREATE TABLE IF NOT EXISTS outcomes (
   seq INTEGER NOT NULL,
   handler TEXT NOT NULL,
@@ -80,14 +60,3 @@ CREATE TABLE IF NOT EXISTS resends (
   seq INTEGER PRIMARY KEY
 );
 `;
-
-/** Brings a claims table created before a column existed up to date (the ledger runs it at start). */
-export function upgradeLedgerSchema(sql: SqlStorage): void {
-  const columns = new Set(
-    sql
-      .exec<{ name: string }>("SELECT name FROM pragma_table_info('claims')")
-      .toArray()
-      .map((c) => c.name),
-  );
-  if (!columns.has("request_index")) sql.exec("ALTER TABLE claims ADD COLUMN request_index INTEGER");
-}

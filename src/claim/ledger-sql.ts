@@ -5,12 +5,13 @@
  */
 
 /**
- * Claims `(source, id)` under the given `seq`: returns it, or no row when the id was already claimed. The
- * ledger numbers claims itself (see `SeqCounter`) so that a number is never used twice, not even after the
- * newest claims were forgotten: SQLite would reuse the largest rowid, which the sent mark has already passed.
+ * Claims `(source, id)` under the given `seq` in `table` (today's: claim-tables.ts): returns it, or no row when
+ * the id was already claimed there (the other days were looked at before: `SELECT_SEQ`). The ledger numbers
+ * claims itself (see `SeqCounter`) so that a number is never used twice, not even after the newest claims
+ * were forgotten: SQLite would reuse the largest rowid, which the sent mark has already passed.
  */
-export const INSERT_CLAIM = `
-INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, request_index)
+export const INSERT_CLAIM = (table: string) => `
+INSERT INTO ${table} (seq, source, event_id, type, received_at, body_size, shard, verified_with, routes, status, request_index)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING
 RETURNING seq`;
@@ -45,7 +46,6 @@ export const SELECT_CLAIM = `SELECT ${CLAIM_COLUMNS} FROM claims WHERE source = 
 /** The outbox: claims past the sent mark that need delivering, in acceptance order. */
 export const SELECT_UNSENT = `
 SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq > ? AND status = 'accepted' ORDER BY seq LIMIT ?`;
-export const MAX_SEQ = "SELECT coalesce(max(seq), 0) AS n FROM claims";
 
 /** Claims handed back to the outbox (operator redrive, replay, lost messages): sent again, then forgotten. */
 export const INSERT_RESEND = "INSERT INTO resends (seq) VALUES (?) ON CONFLICT (seq) DO NOTHING";
@@ -91,19 +91,19 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (seq, handler, attempt) DO NOTHING`;
 
 /** The event's log fields after a settle: one statement, one written row (no indexed column unless failing). */
-export const SET_EVENT_OUTCOME = `
-UPDATE claims SET status = ?2, attempts = max(attempts, ?3), last_error = coalesce(?4, last_error),
+export const SET_EVENT_OUTCOME = (table: string) => `
+UPDATE ${table} SET status = ?2, attempts = max(attempts, ?3), last_error = coalesce(?4, last_error),
   delivered_at = coalesce(delivered_at, ?5), suppressed_by = coalesce(?6, suppressed_by)
 WHERE seq = ?1`;
 
-export const SET_STATUS = "UPDATE claims SET status = ? WHERE seq = ?";
+export const SET_STATUS = (table: string) => `UPDATE ${table} SET status = ?2 WHERE seq = ?1`;
 
 /**
  * A claim's only delivery succeeded at its first settle: the claim itself records it (status, attempt and
  * the attempt's record as JSON), and no `outcomes` row is written. One written row for the whole settle.
  */
-export const SET_DELIVERED_ALONE = `
-UPDATE claims SET status = 'delivered', attempts = max(attempts, ?2), delivered_at = coalesce(delivered_at, ?3),
+export const SET_DELIVERED_ALONE = (table: string) => `
+UPDATE ${table} SET status = 'delivered', attempts = max(attempts, ?2), delivered_at = coalesce(delivered_at, ?3),
   done_record = ?4
 WHERE seq = ?1`;
 
@@ -118,19 +118,20 @@ export const REVIVE_DEAD = `
 UPDATE outcomes SET state = 'failed', revived_at = attempts, not_before = NULL, updated_at = ?
 WHERE seq = ? AND state = 'dead'`;
 
-export const NEXT_REPLAY = "UPDATE claims SET replays = replays + 1 WHERE seq = ? RETURNING replays";
+export const NEXT_REPLAY = (table: string) =>
+  `UPDATE ${table} SET replays = replays + 1 WHERE seq = ? RETURNING replays`;
 
 /**
  * Unfinished claims: `accepted` ones from the low-water mark on (a range scan of the rowid), and `retrying`
- * ones through the partial index `claims_failing` (SQLite uses a partial index only when the query repeats
- * its WHERE term, hence `INDEXED BY` and the repeated `IN`: without them this read every claim).
+ * ones through each day's partial index `_failing` (SQLite uses a partial index only when the query repeats
+ * its WHERE term, hence the repeated `IN`: without it this read every claim).
  * Only sent claims count: unsent ones are the outbox's.
  */
 export const SELECT_UNFINISHED = `
 SELECT * FROM (
   SELECT ${CLAIM_COLUMNS} FROM claims WHERE seq >= ?1 AND seq <= ?2 AND status = 'accepted'
   UNION ALL
-  SELECT ${CLAIM_COLUMNS} FROM claims INDEXED BY claims_failing
+  SELECT ${CLAIM_COLUMNS} FROM claims
   WHERE status IN ('retrying', 'dead') AND status = 'retrying' AND seq <= ?2
 ) WHERE seq > ?3 ORDER BY seq LIMIT ?4`;
 
@@ -139,11 +140,11 @@ export const OLDEST_ACCEPTED =
   "SELECT seq AS n FROM claims WHERE seq >= ? AND status = 'accepted' ORDER BY seq LIMIT 1";
 
 /**
- * The expiry scan looks at a window of the oldest claims (`seq` after ?1, at most ?2 of them): no index on
- * `received_at` (it would cost a written row on every accept), and acceptance order is time order up to clock
- * skew, so what is old enough is at the front.
+ * The expiry scan of kept claims (claim-tables.ts: days go whole) looks at a window of the oldest (`seq` after
+ * ?1, at most ?2 of them): no index on `received_at` (it would cost a written row on every accept), and
+ * acceptance order is time order up to clock skew, so what is old enough is at the front.
  */
-const WINDOW = "SELECT seq, received_at, status FROM claims WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+const WINDOW = "SELECT seq, received_at, status FROM claims_kept WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
 /** Statuses after which an event never needs its request again, once the replay window is over. */
 export const FINISHED_STATUSES = new Set(["delivered", "no_handler", "suppressed", "filtered", "superseded"]);
@@ -154,11 +155,11 @@ export const FINISHED_SQL = `(${[...FINISHED_STATUSES].map((status) => `'${statu
 export const UNFINISHED_IN_RANGE = `
 SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2 AND status NOT IN ${FINISHED_SQL}`;
 
-/** Terminal claims in the window (the oldest claims) received before ?3. */
+/** Terminal kept claims in the window (the oldest) received before ?3. */
 export const SELECT_EXPIRED = `
 SELECT seq, received_at FROM (${WINDOW})
 WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded') LIMIT ?4`;
-export const DELETE_CLAIM = "DELETE FROM claims WHERE seq = ?";
+export const DELETE_KEPT_CLAIM = "DELETE FROM claims_kept WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
 export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";
 

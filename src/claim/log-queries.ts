@@ -5,6 +5,7 @@
  * finds time boundaries by binary search over it; reads stay about O(limit) rows in the common case.
  */
 import { z } from "zod";
+import { claimTableNames, seqBoundsSql } from "./claim-tables";
 import { DoneRecord } from "./delivery-state";
 import { parseDeliveryKey } from "./event-message";
 import { ClaimStatus, type ListLogInput } from "./ledger-rpc";
@@ -77,11 +78,9 @@ class CountingReader {
     return z.array(ClaimRow).parse(this.all(query, ...params));
   }
 
-  /** The lowest and highest `seq`, each by one index seek; null for an empty shard. */
+  /** The lowest and highest `seq`, by two rowid seeks per claims table; null for an empty shard. */
   seqBounds(): { first: number; last: number } | null {
-    const [row] = this.all(
-      "SELECT (SELECT min(seq) FROM claims) AS first, (SELECT max(seq) FROM claims) AS last",
-    );
+    const [row] = this.all(seqBoundsSql(claimTableNames(this.sql)));
     const bounds = z.object({ first: z.number(), last: z.number() }).safeParse(row);
     return bounds.success ? bounds.data : null;
   }
@@ -132,7 +131,11 @@ function typeGlob(pattern: string): string {
   return pattern.split("*").map(literalGlob).join("*");
 }
 
-/** The filter's conditions (besides the `seq` range) as SQL over `claims`, with their parameters. */
+/**
+ * The filter's conditions (besides the `seq` range) as SQL over `claims`, with their parameters. A unary `+`
+ * keeps SQLite from answering `source = ?` or `status = ?` through an index: the page is a `seq` range (rowid
+ * order), and an index on either would read every claim of that source or status instead.
+ */
 function conditions(filter: LogFilter): { where: string; params: SqlStorageValue[] } {
   const clauses: string[] = [];
   const params: SqlStorageValue[] = [];
@@ -141,10 +144,10 @@ function conditions(filter: LogFilter): { where: string; params: SqlStorageValue
     clauses.push(clause);
     params.push(value);
   };
-  add("source = ?", filter.source);
+  add("+source = ?", filter.source);
   add("event_id GLOB ?", filter.id === undefined ? undefined : `${literalGlob(filter.id)}*`);
   add("type GLOB ?", filter.type === undefined ? undefined : typeGlob(filter.type));
-  add("status = ?", filter.status);
+  add("+status = ?", filter.status);
   add("received_at >= ?", filter.since);
   add("received_at < ?", filter.until);
   add("EXISTS (SELECT 1 FROM json_each(claims.routes) WHERE value = ?)", filter.route);
@@ -177,8 +180,8 @@ function pageOf(rows: ClaimRow[], limit: number, rowsRead: number): ClaimPage {
 /**
  * One page of the shard's claims matching `filter`, newest (`seq`) first, below `filter.beforeSeq`.
  * The plan is chosen, not left to the planner, so that no query sorts a whole table:
- * - an id: the prefix's matches from `claims_by_key` (per source), sorted in memory when there are few;
- * - `retrying` / `dead`: the partial index `claims_failing` (status, seq) gives them in order;
+ * - an id: the prefix's matches from each day's `_by_key` (per source), sorted in memory when there are few;
+ * - `retrying` / `dead`: each day's partial index `_failing` (status, seq) gives them in order;
  * - otherwise a walk down `seq` over at most `scanWindow` rows: a page may then come back short with a
  *   `next` (the window held fewer matches), which the caller treats as "more may follow".
  */
@@ -211,7 +214,7 @@ export function listClaims(
 
   if (filter.status === "retrying" || filter.status === "dead") {
     const rows = reader.claims(
-      `SELECT ${COLUMNS} FROM claims INDEXED BY claims_failing
+      `SELECT ${COLUMNS} FROM claims
        WHERE status IN ('retrying', 'dead') AND seq >= ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`,
       lower,
       upper,
@@ -223,7 +226,7 @@ export function listClaims(
 
   const windowStart = Math.max(lower, upper - scanWindow);
   const rows = reader.claims(
-    `SELECT ${COLUMNS} FROM claims NOT INDEXED WHERE seq >= ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`,
+    `SELECT ${COLUMNS} FROM claims WHERE seq >= ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`,
     windowStart,
     upper,
     ...params,
@@ -239,7 +242,7 @@ export function listClaims(
 }
 
 /**
- * The `seq` of every claim whose id starts with `prefix` in `[lower, upper)`, from the `claims_by_key`
+ * The `seq` of every claim whose id starts with `prefix` in `[lower, upper)`, from each day's `_by_key`
  * index (the given source, or each source in turn); null when there are more than ID_MATCHES_SORTED_MAX.
  */
 function idMatches(
@@ -252,7 +255,7 @@ function idMatches(
   const seqs: number[] = [];
   for (const name of source === undefined ? sourcesIn(reader) : [source]) {
     const rows = reader.all(
-      `SELECT seq FROM claims INDEXED BY claims_by_key
+      `SELECT seq FROM claims
        WHERE source = ? AND event_id GLOB ? AND seq >= ? AND seq < ? LIMIT ?`,
       name,
       `${literalGlob(prefix)}*`,
@@ -271,15 +274,12 @@ function idMatches(
   return seqs;
 }
 
-/** The shard's distinct sources, by one index seek each (a loose index scan of `claims_by_key`). */
+/** The shard's distinct sources, by one index seek per day each (a loose index scan of the days' `_by_key`). */
 function sourcesIn(reader: CountingReader): string[] {
   const names: string[] = [];
   let after = "";
   while (names.length < SOURCES_MAX) {
-    const [row] = reader.all(
-      "SELECT source FROM claims INDEXED BY claims_by_key WHERE source > ? ORDER BY source LIMIT 1",
-      after,
-    );
+    const [row] = reader.all("SELECT source FROM claims WHERE source > ? ORDER BY source LIMIT 1", after);
     const next = z.object({ source: z.string() }).safeParse(row);
     if (!next.success) break;
     names.push(next.data.source);
@@ -401,7 +401,7 @@ export function summarizeClaims(sql: SqlStorage, since: number, maxRows = SUMMAR
   const latencies = new Map<number, number>();
   // One pass, aggregated here: a GROUP BY would read every row a second time through its sorter.
   const rows = reader.all(
-    `SELECT source, status, max(0, delivered_at - received_at) AS latency_ms FROM claims NOT INDEXED
+    `SELECT source, status, max(0, delivered_at - received_at) AS latency_ms FROM claims
      WHERE seq >= ? AND received_at >= ?`,
     start,
     since,

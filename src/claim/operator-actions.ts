@@ -1,4 +1,5 @@
 /** The ledger side of operator actions: numbering replays, reviving dead deliveries, reading a stored request. */
+import { claimKeptUntil, claimTables } from "./claim-tables";
 import * as SQL from "./ledger-sql";
 import type { StoredRequest, StoredRequests } from "./stored-requests";
 
@@ -21,9 +22,10 @@ export function startReplay(
 ): ReplayStart {
   const claim = claimOf(sql, source, id);
   if (!claim) return null;
-  if (!requests.has(claim)) return { claimKeptUntil: claim.received_at + claimRetentionMs };
-  const { replays } = sql.exec<{ replays: number }>(SQL.NEXT_REPLAY, claim.seq).one();
-  return { replay: replays, type: claim.type, shard: claim.shard };
+  if (!requests.has(claim)) return { claimKeptUntil: claimKeptUntil(claim.received_at, claimRetentionMs) };
+  const [numbered] = claimTables(sql).update<{ replays: number }>(claim.seq, SQL.NEXT_REPLAY, claim.seq);
+  if (!numbered) return null;
+  return { replay: numbered.replays, type: claim.type, shard: claim.shard };
 }
 
 /**
@@ -37,7 +39,7 @@ export function reviveDead(storage: DurableObjectStorage, source: string, id: st
     if (!claim) return null;
     const revived = storage.sql.exec(SQL.REVIVE_DEAD, Date.now(), claim.seq).rowsWritten;
     if (revived > 0) {
-      storage.sql.exec(SQL.SET_STATUS, "retrying", claim.seq);
+      claimTables(storage.sql).update(claim.seq, SQL.SET_STATUS, claim.seq, "retrying");
       storage.sql.exec(SQL.INSERT_RESEND, claim.seq);
     }
     return revived;

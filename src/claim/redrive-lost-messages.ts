@@ -12,6 +12,7 @@
  * low-water mark (the oldest one still `accepted`, persisted when it moves), `retrying` ones through the
  * partial index `claims_failing`, which first-try deliveries never touch.
  */
+import { claimTables } from "./claim-tables";
 import type { LeaseBook } from "./lease-book";
 import { readSetting, writeSetting } from "./ledger-settings";
 import * as SQL from "./ledger-sql";
@@ -92,7 +93,7 @@ export class LostMessageFinder {
   /** Moves the low-water mark up to the oldest claim still `accepted` (one written row when it moves). */
   private moveLowWater(): void {
     const oldest = this.sql.exec<{ n: number }>(SQL.OLDEST_ACCEPTED, this.lowWater).toArray()[0]?.n;
-    const next = oldest ?? this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1;
+    const next = oldest ?? claimTables(this.sql).maxSeq() + 1;
     if (next === this.lowWater) return;
     this.lowWater = next;
     writeSetting(this.sql, LOW_WATER, next);

@@ -1,5 +1,6 @@
 /** Stores claimed events in the ledger's SQLite, their requests in R2 first; numbers the claims. */
 
+import { claimTables } from "./claim-tables";
 import { FORGOTTEN_THROUGH } from "./forget-expired";
 import type { AcceptInput, AcceptOutcome } from "./ledger-rpc";
 import { readSetting } from "./ledger-settings";
@@ -20,13 +21,13 @@ export class SeqCounter {
     sentThrough: number,
   ) {
     const forgotten = readSetting(sql, FORGOTTEN_THROUGH);
-    const stored = sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n;
+    const stored = claimTables(sql).maxSeq();
     this.next = Math.max(sentThrough, forgotten, stored) + 1;
   }
 
-  /** Reserves `count` consecutive numbers; returns the first (`max(seq)` is one read of the rowid b-tree). */
+  /** Reserves `count` consecutive numbers; returns the first (`max(seq)` is one read of a rowid b-tree). */
   reserve(count: number): number {
-    const first = Math.max(this.next, this.sql.exec<{ n: number }>(SQL.MAX_SEQ).one().n + 1);
+    const first = Math.max(this.next, claimTables(this.sql).maxSeq() + 1);
     this.next = first + count;
     return first;
   }
@@ -99,7 +100,7 @@ export function storeEvent(
   if (staged === "duplicate") return "duplicate";
   const claimed = sql
     .exec<{ seq: number }>(
-      SQL.INSERT_CLAIM,
+      SQL.INSERT_CLAIM(claimTables(sql).current(Date.now(), staged.seq)),
       staged.seq,
       event.source,
       event.id,

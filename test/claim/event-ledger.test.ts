@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventLedger } from "../../src/claim/event-ledger";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { waitForDeliveries } from "../support/agent-sink-client";
+import { ageClaim } from "../support/claim-rows";
 import { storeClaims } from "../support/event-log-rows";
 import { accept, inspectLedger, ledgerOf } from "../support/pipeline";
 import { genericEvent } from "../support/signed-requests";
@@ -21,8 +22,9 @@ describe("event ledger", () => {
     await expect.poll(async () => (await inspectLedger("generic", id)).event?.status).toBe("delivered");
     const { ledger } = ledgerOf("generic", id);
     await runInDurableObject(ledger, (_instance, state) => {
-      const eightDaysAgo = Date.now() - 8 * 86_400_000;
-      state.storage.sql.exec("UPDATE claims SET received_at = ? WHERE event_id = ?", eightDaysAgo, id);
+      // Older than the retention (7 days) plus the day a claim's table may outlive it.
+      const nineDaysAgo = Date.now() - 9 * 86_400_000;
+      ageClaim(state.storage.sql, id, nineDaysAgo);
     });
     // A fresh instance: its first alarm forgets what retention no longer keeps (then it does so hourly).
     await evictDurableObject(ledger);

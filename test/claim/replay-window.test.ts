@@ -8,6 +8,7 @@ import { HandlerRegistry } from "../../src/handlers/handler-registry";
 import { loginCookie } from "../dashboard/login-session";
 import { admin, logged } from "../support/admin-client";
 import { waitForDeliveries } from "../support/agent-sink-client";
+import { ageClaim, updateClaim } from "../support/claim-rows";
 import { insertClaim, storeClaims } from "../support/event-log-rows";
 import { accept, consume, ledgerOf, messageFor } from "../support/pipeline";
 import { BASE, genericEvent, post } from "../support/signed-requests";
@@ -46,11 +47,7 @@ async function segmentExists(ledger: Ledger, id: string) {
 /** Moves an event's receive time `hoursAgo` into the past, as if time had passed. */
 function receivedAgo(ledger: Ledger, id: string, hoursAgo: number) {
   return runInDurableObject(ledger, (_i, state) => {
-    state.storage.sql.exec(
-      "UPDATE claims SET received_at = ? WHERE event_id = ?",
-      Date.now() - hoursAgo * HOUR,
-      id,
-    );
+    ageClaim(state.storage.sql, id, Date.now() - hoursAgo * HOUR);
   });
 }
 
@@ -128,9 +125,7 @@ describe("replay window (REPLAY_RETENTION_HOURS)", () => {
 
   it("keeps the body of a dead event for the claim retention, so redrive always has it", async () => {
     const { id, ledger } = await deliveredEvent("dead-kept");
-    await runInDurableObject(ledger, (_i, state) =>
-      state.storage.sql.exec("UPDATE claims SET status = 'dead' WHERE event_id = ?", id),
-    );
+    await runInDurableObject(ledger, (_i, state) => updateClaim(state.storage.sql, "status = 'dead'", id));
     await receivedAgo(ledger, id, 100);
     await runAlarm(ledger);
     expect(await requestKept(ledger, id)).toBe(1);
@@ -197,7 +192,7 @@ describe("requests stored before segments (one table per hour of receipt)", () =
       // large body at -9 (its first MiB in the row, the rest a chunk), inside the old hour's seq range.
       const claim = (seq: number, status: string, at: number, size: number) =>
         sql.exec(
-          `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, status)
+          `INSERT INTO claims_kept (seq, source, event_id, type, received_at, body_size, shard, status)
            VALUES (?, 'generic', ?, 'x', ?, ?, 0, ?)`,
           seq,
           `legacy-${crypto.randomUUID()}`,
@@ -244,7 +239,7 @@ describe("requests stored before segments (one table per hour of receipt)", () =
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name GLOB 'requests_[0-9]*'")
         .toArray())
         sql.exec(`DROP TABLE ${name}`);
-      sql.exec("DELETE FROM claims WHERE seq IN (-10, -9, -8)");
+      sql.exec("DELETE FROM claims_kept WHERE seq IN (-10, -9, -8)");
       sql.exec("DELETE FROM kept_requests WHERE seq IN (-10, -9, -8)");
       sql.exec("DELETE FROM body_chunks WHERE seq IN (-10, -9, -8)");
       return out;

@@ -3,6 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/storage-schema.md?raw";
+import { ensureDayTable } from "../../src/claim/claim-tables";
 import { EventBundle, EventMessage } from "../../src/claim/event-message";
 import { ledgerFor } from "../../src/claim/shard-for-event";
 
@@ -23,15 +24,17 @@ function documented(): Record<string, Section> {
       sections[line.slice(3)] = section;
       table = undefined;
     } else if (line.startsWith("### ") && section) {
-      const name = names(line)[0];
-      table = name ? {} : undefined;
-      if (name && table) section.tables[name] = table;
+      // "### `a` and `b`: …" documents tables of the same columns once.
+      const tableNames = names(line.split(":")[0] ?? "");
+      const shared: Record<string, string> = {};
+      table = tableNames.length > 0 ? shared : undefined;
+      for (const name of tableNames) section.tables[name] = shared;
     }
-    if (line.startsWith("Indexes:")) inIndexes = true;
+    if (line.startsWith("Indexes")) inIndexes = true;
     if (line.trim() === "") inIndexes = false;
     // An index is named as `name` followed by its columns in parentheses (possibly on the next line).
     if (inIndexes && section)
-      section.indexes.push(...[...line.matchAll(/`([a-z_]+)`(?= \(|$)/g)].map((m) => m[1] ?? ""));
+      section.indexes.push(...[...line.matchAll(/`([a-z_<>]+)`(?= \(|$| and)/g)].map((m) => m[1] ?? ""));
     const cells = line.split("|").map((cell) => cell.trim());
     if (!line.startsWith("| `") || !section) continue;
     if (table && cells[2]) for (const column of names(cells[1] ?? "")) table[column] = cells[2];
@@ -44,18 +47,21 @@ type ColumnInfo = { name: string; type: string };
 type MasterRow = { name: string; type: string };
 
 const internal = (name: string) => /^(sqlite_|_cf_)/.test(name);
-/** Per-period tables are documented once, with `<period>` for the number. */
+/** Per-period tables (and their indexes) are documented once, with `<period>`, `<hour>` or `<day>` for the number. */
 const generic = (name: string) =>
   name
     .replace(/^signed_contents_\d+$/, "signed_contents_<period>")
-    .replace(/^requests_\d+$/, "requests_<hour>");
+    .replace(/^requests_\d+$/, "requests_<hour>")
+    .replace(/^claims_\d+(_by_key|_failing)?$/, "claims_<day>$1");
 
 function toSchema(master: MasterRow[], columns: (table: string) => ColumnInfo[]): Schema {
   const tables: Schema["tables"] = {};
   for (const { name } of master.filter((row) => row.type === "table" && !internal(row.name)))
     tables[generic(name)] = Object.fromEntries(columns(name).map((column) => [column.name, column.type]));
-  const indexes = master.filter((row) => row.type === "index" && !internal(row.name)).map((row) => row.name);
-  return { tables, indexes: indexes.sort() };
+  const indexes = master
+    .filter((row) => row.type === "index" && !internal(row.name))
+    .map((row) => generic(row.name));
+  return { tables, indexes: [...new Set(indexes)].sort() };
 }
 
 const sectionNamed = (prefix: string) => {
@@ -77,6 +83,8 @@ describe("docs/storage-schema.md", () => {
         { source: "github", digest: "0".repeat(64), id: "schema-test", claimedAt: now },
         7 * 86_400_000,
       );
+      // And a day's claims table, as the day's first claim makes it.
+      ensureDayTable(sql, now);
       const master = sql.exec<MasterRow>("SELECT name, type FROM sqlite_master").toArray();
       return toSchema(master, (table) => sql.exec<ColumnInfo>(`PRAGMA table_info(${table})`).toArray());
     });

@@ -4,6 +4,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { claimTables, ensureDayTable } from "../../src/claim/claim-tables";
 import { LEDGER_SCHEMA } from "../../src/claim/ledger-schema";
 import { entryKeyOf } from "../../src/claim/request-segment";
 import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
@@ -66,16 +67,20 @@ function insertRow(
   seq: number | null,
   requestIndex: number | null,
 ): number {
+  const receivedAt = seed.receivedAt ?? Date.now();
+  const table = ensureDayTable(sql, receivedAt);
+  const tables = claimTables(sql);
+  tables.refresh();
   return sql
     .exec<{ seq: number }>(
-      `INSERT INTO claims (seq, source, event_id, type, received_at, body_size, shard, routes, status, attempts,
+      `INSERT INTO ${table} (seq, source, event_id, type, received_at, body_size, shard, routes, status, attempts,
          last_error, delivered_at, request_index)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-      seq,
+      seq ?? tables.maxSeq() + 1,
       seed.source,
       seed.id,
       seed.type ?? "issues.opened",
-      seed.receivedAt ?? Date.now(),
+      receivedAt,
       SEED_BODY.byteLength,
       shard,
       seed.routes ? JSON.stringify(seed.routes) : null,
@@ -100,7 +105,10 @@ export async function ensureLogTables(): Promise<void> {
   const shards = settingsFrom(env).CLAIM_SHARDS;
   await Promise.all(
     Array.from({ length: shards }, (_, shard) =>
-      runInDurableObject(ledgerFor(env, shard), (_i, state) => void state.storage.sql.exec(LEDGER_SCHEMA)),
+      runInDurableObject(ledgerFor(env, shard), (_i, state) => {
+        state.storage.sql.exec(LEDGER_SCHEMA);
+        claimTables(state.storage.sql);
+      }),
     ),
   );
 }
