@@ -49,6 +49,27 @@ describe("admin API access", () => {
     }
   });
 
+  it("reads the auth scheme case-insensitively (RFC 9110), and nothing but a bearer token", async () => {
+    for (const scheme of ["Bearer", "bearer", "BEARER"]) {
+      const response = await admin("/events", {
+        headers: { authorization: `${scheme} ${TEST_SECRETS.ADMIN_TOKEN}` },
+      });
+      expect(response.status, scheme).toBe(200);
+      await response.body?.cancel();
+    }
+    for (const authorization of [
+      `Basic ${TEST_SECRETS.ADMIN_TOKEN}`,
+      `Bearer${TEST_SECRETS.ADMIN_TOKEN}`,
+      TEST_SECRETS.ADMIN_TOKEN,
+    ]) {
+      const response = await admin("/events", {
+        headers: { authorization, "cf-connecting-ip": uniqueClientIp() },
+      });
+      expect(response.status, authorization).toBe(401);
+      await response.body?.cancel();
+    }
+  });
+
   it("marks every admin API answer uncacheable and not to be sniffed: they carry payloads and headers", async () => {
     const id = await accept(await githubEvent());
     for (const response of [
