@@ -112,15 +112,14 @@ export const Attempt = z.object({
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
   durationMs: z.number().int(),
-  destination: z
-    .string()
-    .nullable()
-    .meta({ description: "where the attempt went: a URL without its query, or `handler <name>`" }),
+  destination: z.string().nullable().meta({
+    description:
+      'where the attempt went: a URL without its query, `handler <name>` or `agent <BINDING>("<instance>").<method>`; null for a first-try success, which the claim records without it',
+  }),
   responseStatus: z.number().int().nullable().meta({ description: "the destination's HTTP status" }),
-  responseBody: z
-    .string()
-    .nullable()
-    .meta({ description: "the first 1 KB of the destination's answer, as text" }),
+  responseBody: z.string().nullable().meta({
+    description: "the first 1 KB of the destination's answer, as text; null for a first-try success",
+  }),
   nextRetryAt: z.iso
     .datetime()
     .nullable()
