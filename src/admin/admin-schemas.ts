@@ -28,7 +28,7 @@ const timeParam = z
 
 /** Unknown parameters are refused (400), so a misspelt filter never silently widens a search. */
 export const ListEventsQuery = z.strictObject({
-  source: z.string().max(64).optional(),
+  source: z.string().max(64).optional().meta({ description: "the source's URL name (`github`)" }),
   id: z
     .string()
     .max(512)
@@ -39,14 +39,19 @@ export const ListEventsQuery = z.strictObject({
     .max(256)
     .optional()
     .meta({ description: "event type, exact or a glob where `*` matches anything (`customer.*`)" }),
-  status: EventStatus.optional(),
+  status: EventStatus.optional().meta({ description: "the event's status" }),
   route: HandlerName.optional().meta({
-    description: "a route the event was sent to (chosen when it was accepted)",
+    description:
+      "a route chosen for the event when it was accepted; while no route is configured none is chosen (handlers are matched at delivery), so this finds nothing",
   }),
-  since: timeParam.optional(),
-  until: timeParam.optional(),
-  cursor: z.string().max(2000).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  since: timeParam
+    .optional()
+    .meta({ description: "events received at or after this time (ISO 8601 or Unix milliseconds)" }),
+  until: timeParam
+    .optional()
+    .meta({ description: "events received before this time (ISO 8601 or Unix milliseconds)" }),
+  cursor: z.string().max(2000).optional().meta({ description: "the previous page's `nextCursor`" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: "events per page" }),
 });
 
 /** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
