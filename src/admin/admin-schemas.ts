@@ -111,7 +111,7 @@ export const Attempt = z.object({
   replay: z.number().int().meta({ description: "0 for regular delivery, n for the n-th replay" }),
   attempt: z.number().int().meta({
     description:
-      "1-based per handler run, out of `maxAttempts`; a redrive grants a fresh budget and numbering continues",
+      "1-based per handler run, out of its route's `maxAttemptsByRoute` entry, else `maxAttempts`; a redrive grants a fresh budget and numbering continues",
   }),
   outcome: z.enum(["done", "failed", "dead"]),
   error: z.string().nullable(),
@@ -135,6 +135,14 @@ export const EventDetail = z.object({
   event: EventSummary,
   attempts: z.array(Attempt),
   maxAttempts: z.number().int().meta({ description: "attempts a handler run gets (`HANDLER_MAX_ATTEMPTS`)" }),
+  maxAttemptsByRoute: z.record(z.string(), z.number().int()).meta({
+    description:
+      "each configured route's attempt budget (its own `maxAttempts`, else `HANDLER_MAX_ATTEMPTS`): an attempt of route r is out of `maxAttemptsByRoute[r] ?? maxAttempts`",
+  }),
+  routes: z.array(z.string()).nullable().meta({
+    description:
+      "the routes chosen when the event was accepted (its fan-out; `[]`: filtered); null when no route was configured then, and the handlers were matched at delivery",
+  }),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
   headers: z.record(z.string(), z.string()).nullable(),
   payload: z.unknown().meta({
