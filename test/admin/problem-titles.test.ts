@@ -13,7 +13,8 @@ describe("a 409 Conflict", () => {
     const routes = [
       { name, sources: ["*"], orderBy: "payload.key", destination: { url: `https://agent.example/${name}` } },
     ];
-    const testEnv: Env = { ...env, ...{ HOOKGATE_ROUTES: JSON.stringify(routes) } };
+    const added: Record<string, string> = { HOOKGATE_ROUTES: JSON.stringify(routes) };
+    const testEnv: Env = { ...env, ...added };
     const ctx = createExecutionContext();
     const response = await worker.fetch(
       new Request(`${BASE}/admin/api/routes/${name}/lanes/k1/skip`, {
