@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminTokenOf, adminTokenProblem } from "./admin/require-admin-token";
+import { HealthReport } from "./config/health-report";
 import { missingBindingProblem } from "./config/required-bindings";
 import { settingProblems } from "./config/settings";
 import { configErrorsFor } from "./handlers/route-table";
@@ -66,7 +67,7 @@ export function healthz(c: Context<IngressEnv>) {
     problems.faultInjection ??
     problems.bindings ??
     (invalid.map(({ variable, check }) => `${variable} is invalid (see checks.${check})`).join("; ") || null);
-  if (fatal === null) return c.json({ status: "ok", checks });
+  if (fatal === null) return c.json(HealthReport.parse({ status: "ok", checks }));
   logError("config", { outcome: "misconfigured", problem: fatal });
-  return c.json({ status: "misconfigured", checks }, 503);
+  return c.json(HealthReport.parse({ status: "misconfigured", checks }), 503);
 }

@@ -46,8 +46,19 @@ const requireJsonBody = createMiddleware(async function requireJsonBody(c, next)
   await next();
 });
 
+/**
+ * Answers carry payloads and request headers: no cache may keep them, and no browser may read them as
+ * anything but what they say they are. Set on every answer, refusals included.
+ */
+const neverCached = createMiddleware(async function neverCached(c, next) {
+  await next();
+  c.res.headers.set("cache-control", "no-store");
+  c.res.headers.set("x-content-type-options", "nosniff");
+});
+
 export const adminApi = new Hono<{ Bindings: Env }>();
 
+adminApi.use("*", neverCached);
 adminApi.use("*", requireAdminToken);
 
 adminApi.get("/events", validate("query", ListEventsQuery), async (c) => {

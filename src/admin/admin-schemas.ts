@@ -28,7 +28,7 @@ const timeParam = z
 
 /** Unknown parameters are refused (400), so a misspelt filter never silently widens a search. */
 export const ListEventsQuery = z.strictObject({
-  source: z.string().max(64).optional(),
+  source: z.string().max(64).optional().meta({ description: "the source's URL name (`github`)" }),
   id: z
     .string()
     .max(512)
@@ -39,14 +39,19 @@ export const ListEventsQuery = z.strictObject({
     .max(256)
     .optional()
     .meta({ description: "event type, exact or a glob where `*` matches anything (`customer.*`)" }),
-  status: EventStatus.optional(),
+  status: EventStatus.optional().meta({ description: "the event's status" }),
   route: HandlerName.optional().meta({
-    description: "a route the event was sent to (chosen when it was accepted)",
+    description:
+      "a route chosen for the event when it was accepted; while no route is configured none is chosen (handlers are matched at delivery), so this finds nothing",
   }),
-  since: timeParam.optional(),
-  until: timeParam.optional(),
-  cursor: z.string().max(2000).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  since: timeParam
+    .optional()
+    .meta({ description: "events received at or after this time (ISO 8601 or Unix milliseconds)" }),
+  until: timeParam
+    .optional()
+    .meta({ description: "events received before this time (ISO 8601 or Unix milliseconds)" }),
+  cursor: z.string().max(2000).optional().meta({ description: "the previous page's `nextCursor`" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: "events per page" }),
 });
 
 /** The handler name bounds are the ledger's own, so any name the ledger stores can be replayed. */
@@ -106,21 +111,20 @@ export const Attempt = z.object({
   replay: z.number().int().meta({ description: "0 for regular delivery, n for the n-th replay" }),
   attempt: z.number().int().meta({
     description:
-      "1-based per handler run, out of `maxAttempts`; a redrive grants a fresh budget and numbering continues",
+      "1-based per handler run, out of its route's `maxAttemptsByRoute` entry, else `maxAttempts`; a redrive grants a fresh budget and numbering continues",
   }),
   outcome: z.enum(["done", "failed", "dead"]),
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
   durationMs: z.number().int(),
-  destination: z
-    .string()
-    .nullable()
-    .meta({ description: "where the attempt went: a URL without its query, or `handler <name>`" }),
+  destination: z.string().nullable().meta({
+    description:
+      'where the attempt went: a URL without its query, `handler <name>` or `agent <BINDING>("<instance>").<method>`; null for a first-try success, which the claim records without it',
+  }),
   responseStatus: z.number().int().nullable().meta({ description: "the destination's HTTP status" }),
-  responseBody: z
-    .string()
-    .nullable()
-    .meta({ description: "the first 1 KB of the destination's answer, as text" }),
+  responseBody: z.string().nullable().meta({
+    description: "the first 1 KB of the destination's answer, as text; null for a first-try success",
+  }),
   nextRetryAt: z.iso
     .datetime()
     .nullable()
@@ -131,6 +135,14 @@ export const EventDetail = z.object({
   event: EventSummary,
   attempts: z.array(Attempt),
   maxAttempts: z.number().int().meta({ description: "attempts a handler run gets (`HANDLER_MAX_ATTEMPTS`)" }),
+  maxAttemptsByRoute: z.record(z.string(), z.number().int()).meta({
+    description:
+      "each configured route's attempt budget (its own `maxAttempts`, else `HANDLER_MAX_ATTEMPTS`): an attempt of route r is out of `maxAttemptsByRoute[r] ?? maxAttempts`",
+  }),
+  routes: z.array(z.string()).nullable().meta({
+    description:
+      "the routes chosen when the event was accepted (its fan-out; `[]`: filtered); null when no route was configured then, and the handlers were matched at delivery",
+  }),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
   headers: z.record(z.string(), z.string()).nullable(),
   payload: z.unknown().meta({

@@ -11,7 +11,7 @@ import { READER_GRANT_HEADER, readTokenRefusal, readTokenSecretOf } from "../age
 import { log } from "../shared/log";
 import { Problem, problemResponse } from "../shared/problem";
 import { adminLockoutSeconds, recordFailedAdminAttempt } from "./admin-lockout";
-import { adminTokenOf, tokensMatch } from "./require-admin-token";
+import { adminTokenOf, bearerTokenOf, tokensMatch } from "./require-admin-token";
 
 /**
  * Whether `request` may read job `name`: the admin token as `Authorization: Bearer`, or a read token for
@@ -19,7 +19,7 @@ import { adminTokenOf, tokensMatch } from "./require-admin-token";
  */
 export async function readerRefusal(request: Request, env: Env, name: string): Promise<string | null> {
   const header = request.headers.get("authorization");
-  const bearer = header?.startsWith("Bearer ") ? header.slice(7) : null;
+  const bearer = bearerTokenOf(header) ?? null;
   const admin = adminTokenOf(env);
   if (bearer && admin && (await tokensMatch(bearer, admin))) return null;
   const token = new URL(request.url).searchParams.get("token") ?? bearer;

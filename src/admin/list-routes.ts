@@ -24,7 +24,12 @@ function configuredView(route: ConfiguredRoute, env: Env): RouteView {
           timeoutMs: destination.timeoutMs ?? settingsFrom(env).AGENT_TIMEOUT_MS,
         }
       : isAgentDestination(destination)
-        ? { agent: { ...destination.agent } }
+        ? {
+            agent: {
+              ...destination.agent,
+              timeoutMs: destination.agent.timeoutMs ?? settingsFrom(env).AGENT_TIMEOUT_MS,
+            },
+          }
         : { handler: destination.handler },
     maxAttempts: route.maxAttempts ?? settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     ratePerSecond: route.ratePerSecond ?? null,

@@ -27,6 +27,15 @@ export function adminTokenOf(env: object): string | undefined {
   return typeof token === "string" && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : undefined;
 }
 
+/**
+ * The token of an `Authorization: Bearer <token>` header, or undefined. The scheme is case-insensitive
+ * (RFC 9110 §11.1), as are the spaces after it; anything else (Basic, no scheme) is no bearer token.
+ */
+export function bearerTokenOf(header: string | null | undefined): string | undefined {
+  const match = header ? /^bearer +(\S.*)$/i.exec(header) : null;
+  return match?.[1];
+}
+
 export async function tokensMatch(presented: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", utf8.encode(presented)),
@@ -54,7 +63,7 @@ export const requireAdminToken = createMiddleware<{ Bindings: Env }>(
       throw lockedOut(wait);
     }
     const header = c.req.header("authorization");
-    const presented = header?.startsWith("Bearer ") ? header.slice(7) : undefined;
+    const presented = bearerTokenOf(header);
     if (!presented || !(await tokensMatch(presented, expected))) {
       log("admin", { outcome: "unauthorized", path, ip });
       if (await recordFailedAdminAttempt(c.env, ip)) throw lockedOut(adminLockoutSeconds(ip));

@@ -29,9 +29,17 @@ export const RouteDestinationView = z.union([
   }),
   z.object({ handler: z.string().meta({ description: "a TypeScript handler registered in code" }) }),
   z.object({
-    agent: z.object({ binding: z.string(), name: z.string(), method: z.string() }).meta({
-      description: "a Cloudflare Agent: its binding, the envelope path naming the instance, the method",
-    }),
+    agent: z
+      .object({
+        binding: z.string(),
+        name: z.string(),
+        method: z.string(),
+        timeoutMs: z.number().int().meta({ description: "the route's own, or AGENT_TIMEOUT_MS" }),
+      })
+      .meta({
+        description:
+          "a Cloudflare Agent: its binding, the envelope path naming the instance, the method, and how long an attempt waits",
+      }),
   }),
 ]);
 

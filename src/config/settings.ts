@@ -32,7 +32,7 @@ const Settings = z
      * until one succeeds (passed to RouteGate.report as `failuresToOpen`; docs/back-pressure.md).
      */
     ROUTE_CIRCUIT_FAILURES: intVar(5, 1, 100),
-    // LOG_LEVEL is read by src/shared/log.ts itself: shared/ imports nothing of ours.
+    // LOG_LEVEL is read by src/shared/log.ts itself (shared/ imports nothing of ours); settingProblems checks it.
   })
   .transform((settings) => ({
     ...settings,
@@ -40,6 +40,9 @@ const Settings = z
   }));
 
 export type Settings = z.infer<typeof Settings>;
+
+/** The values src/shared/log.ts knows; anything else logs as `info`. */
+const LOG_LEVELS = new Set(["info", "debug"]);
 
 const cache = new WeakMap<object, Settings>();
 const problemsByEnv = new WeakMap<object, string[]>();
@@ -59,6 +62,9 @@ export function settingProblems(env: object): readonly string[] {
       if (String(Number(raw)) !== String(value) && String(raw) !== String(value))
         problems.push(`${name}="${String(raw).slice(0, 40)}" is not valid; using ${value}`);
     }
+    const logLevel: unknown = Reflect.get(env, "LOG_LEVEL");
+    if (logLevel !== undefined && logLevel !== null && logLevel !== "" && !LOG_LEVELS.has(String(logLevel)))
+      problems.push(`LOG_LEVEL="${String(logLevel).slice(0, 40)}" is not valid; using info`);
     problemsByEnv.set(env, problems);
   }
   return problems;

@@ -10,6 +10,7 @@ import { validate } from "../admin/validate";
 import { log } from "../shared/log";
 import { endAdminSession, startAdminSession } from "./admin-session-cookie";
 import { LoginForm } from "./dashboard-schemas";
+import { limitFormBody } from "./limit-form-body";
 import { LoginPage } from "./login-page";
 import { renderPage } from "./page-layout";
 import { LOGIN_PATH, requireDashboardEnabled } from "./require-dashboard-session";
@@ -23,6 +24,7 @@ loginRoutes.post(
   "/login",
   requireDashboardEnabled,
   requireSameOrigin,
+  limitFormBody,
   validate("form", LoginForm),
   async (c) => {
     const expected = adminTokenOf(c.env) ?? "";

@@ -22,7 +22,7 @@ export interface WebhookEnvelope {
   readonly provenance: Provenance;
   /** The exact bytes the provider sent. */
   readonly rawBody: Uint8Array;
-  /** Request headers as received, minus credentials (`authorization`, `cookie`). */
+  /** Request headers as received, minus credentials (`authorization`, `proxy-authorization`, `cookie`). */
   readonly headers: Readonly<Record<string, string>>;
   /** Set for deliveries of a route with `orderBy`: which lane, and the event's place in it. */
   readonly lane?: LanePosition;

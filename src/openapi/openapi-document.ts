@@ -9,6 +9,7 @@ import { LaneList, LaneListQuery } from "../admin/lane-api";
 import { RouteGateView } from "../admin/route-control-api";
 import * as Routes from "../admin/route-schemas";
 import { JobState } from "../agents/job-state";
+import { HealthReport } from "../config/health-report";
 import { sources } from "../config/sources";
 import { WebhookOutcome } from "../ingress/receive-webhook";
 import * as Lanes from "../lanes/lane-schemas";
@@ -97,6 +98,7 @@ export function openApiDocument(serverUrl: string) {
           {
             Problem: ProblemBody,
             WebhookOutcome,
+            Health: HealthReport,
             EventSummary: Admin.EventSummary,
             EventList: Admin.EventList,
             Attempt: Admin.Attempt,
@@ -147,7 +149,26 @@ export function openApiDocument(serverUrl: string) {
           },
           responses: {
             "202": json("accepted: durable and on its way to the handlers", "WebhookOutcome"),
-            "200": json("duplicate of an accepted event, or a handshake reply", "WebhookOutcome"),
+            "200": {
+              description: "duplicate of an accepted event, or a verified handshake's reply",
+              content: {
+                "application/json": {
+                  schema: {
+                    anyOf: [
+                      { $ref: "#/components/schemas/WebhookOutcome" },
+                      {
+                        type: "object",
+                        description:
+                          "a handshake reply: Slack `{challenge}`, Discord `{type: 1}`, Zoom `{plainToken, encryptedToken}`",
+                      },
+                    ],
+                  },
+                },
+                "text/plain": {
+                  schema: { type: "string", description: "Twitch's `challenge`, as sent" },
+                },
+              },
+            },
             "400": problem("the body is not an event of this source"),
             "401": problem("missing or invalid signature, or timestamp outside the tolerance"),
             "403": problem("client IP outside the source's allowlist"),
@@ -167,8 +188,9 @@ export function openApiDocument(serverUrl: string) {
             "Liveness, with `checks` naming what is off and why (admin surface, fault injection, sources, routes, settings, bindings)",
           security: [],
           responses: {
-            "200": { description: "ok: the gateway takes webhooks" },
+            "200": json("ok: the gateway takes webhooks", "Health"),
             "503": {
+              ...json("", "Health"),
               description:
                 "misconfigured: a test-only fault-injection variable is set, the R2 bucket of stored requests (`STORED_REQUESTS`) is not bound (`checks.bindings` says how to add it), or `HOOKGATE_SOURCES` or `HOOKGATE_ROUTES` is invalid (`checks.sources.errors` and `checks.routes.errors` list each path and message)",
             },

@@ -12,6 +12,9 @@ import { type Provider, utf8Secret } from "./provider";
 const SIGNATURE = "x-slack-signature";
 const TIMESTAMP = "x-slack-request-timestamp";
 
+const isJsonObject = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 /** Interactivity and slash-command requests are form-encoded; interactivity carries JSON in `payload`. */
 function formPayload(body: ReadBody): unknown {
   const form = body.form();
@@ -45,7 +48,12 @@ export const slack: Provider = {
   verify: v0SignatureVerifier(SIGNATURE, TIMESTAMP),
 
   identify(request, body) {
-    const isForm = request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded");
+    const event = body.json();
+    // A JSON object is an Events API body whatever the unsigned Content-Type says (a form never parses as
+    // one): re-sent "as a form", a captured event would lose its event_id and be accepted again.
+    const isForm =
+      !isJsonObject(event) &&
+      request.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded");
     if (isForm) {
       const payload = formPayload(body);
       if (payload === undefined) return err({ reason: "invalid_body", detail: "unreadable Slack form body" });
@@ -54,7 +62,6 @@ export const slack: Provider = {
       // Interactivity payloads have no delivery id; the body digest deduplicates Slack's retries.
       return ok({ type, payload });
     }
-    const event = body.json();
     if (event === undefined) return err({ reason: "invalid_body", detail: "Slack events are JSON" });
     const type = stringField(event, "event", "type") ?? stringField(event, "type") ?? "unknown";
     return ok({ id: stringField(event, "event_id"), type, payload: event });

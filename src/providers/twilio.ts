@@ -1,7 +1,8 @@
 /**
  * Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(url + form params sorted by name, as name+value)>`,
- * keyed with the Auth Token; a JSON body is covered by the URL's `bodySHA256` parameter instead. Like
- * twilio-node's `validateRequest`, the URL is tried with and without its default port. Nothing is timed.
+ * keyed with the Auth Token; a JSON body is covered by the URL's `bodySHA256` parameter instead, and any
+ * other body without it is refused (nothing would cover it). Like twilio-node's `validateRequest`, the URL
+ * is tried with and without its default port. Nothing is timed.
  * Docs: https://www.twilio.com/docs/usage/webhooks/webhooks-security#validating-signatures-from-twilio
  */
 
@@ -68,6 +69,9 @@ export const twilio: Provider = {
       if (bodyHash.toLowerCase() !== actual) return err({ reason: "bad_signature" });
     }
     const form = bodyHash == null && isForm(request) ? readBody(request.body) : null;
+    // Without a form or bodySHA256 the signature covers the URL alone: only an empty body is signed then
+    // (twilio-node's validateRequestWithBody refuses such a body too).
+    if (bodyHash == null && !form && request.body.byteLength > 0) return err({ reason: "bad_signature" });
     // Form parameters are signed, so they are parsed before verifying: bound that work.
     if (form && !formFieldsWithin(form.text() ?? "", MAX_UNVERIFIED_FORM_FIELDS))
       return err({ reason: "body_too_complex", detail: "too many form fields" });

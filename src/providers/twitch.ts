@@ -1,8 +1,8 @@
 /**
  * Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256(id + timestamp + body)>`
  * with `Twitch-Eventsub-Message-Id` and an RFC 3339 `Twitch-Eventsub-Message-Timestamp`, 600 s tolerance.
- * Answers the `webhook_callback_verification` challenge; a `revocation` is typed `revocation.<type>`.
- * Id (signed) from the header; type from the signed body only.
+ * Answers the `webhook_callback_verification` challenge (a signed body with `challenge`); a `revocation` is
+ * typed `revocation.<type>`. Id (signed) from the header; type and handshake from the signed body only.
  * Docs: https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message
  */
 
@@ -16,7 +16,6 @@ import { type Provider, utf8Secret } from "./provider";
 const ID = "twitch-eventsub-message-id";
 const TIMESTAMP = "twitch-eventsub-message-timestamp";
 const SIGNATURE = "twitch-eventsub-message-signature";
-const MESSAGE_TYPE = "twitch-eventsub-message-type";
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -68,8 +67,11 @@ export const twitch: Provider = {
     return ok({ id, type: revoked ? `revocation.${subscription}` : subscription, payload: message });
   },
 
-  handshake(request, body) {
-    if (request.headers.get(MESSAGE_TYPE) !== "webhook_callback_verification") return null;
-    return { status: 200, contentType: "text/plain", body: stringField(body.json(), "challenge") ?? "" };
+  // Decided by the signed body, never by the unsigned message-type header: a captured verification
+  // re-sent as a "notification" must not become an event of its subscription's type.
+  handshake(_request, body) {
+    const message = body.json();
+    if (!isObject(message) || !Object.hasOwn(message, "challenge")) return null;
+    return { status: 200, contentType: "text/plain", body: stringField(message, "challenge") ?? "" };
   },
 };

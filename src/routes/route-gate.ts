@@ -1,7 +1,7 @@
 /**
- * The route gate: one Durable Object per route name (`idFromName`), so its decisions hold across the whole
- * deployment. The consumer asks it before each delivery of the route (`admit`, `admitMany`) and tells it
- * each outcome (`report`); operators `pause` and `resume` it. Pauses, failure counts and the circuit are
+ * The route gate: one Durable Object per route and destination (`gateNameFor`), so its decisions hold across
+ * the whole deployment. The consumer asks it before each delivery of the route (`admit`, `admitMany`) and
+ * tells it each outcome (`report`); operators `pause` and `resume` it. Pauses, failure counts and the circuit are
  * stored (they survive a restart); the token bucket of `ratePerSecond` lives in memory only, so a restarted
  * gate may let one extra burst through. docs/back-pressure.md explains the whole mechanism.
  */

@@ -49,6 +49,43 @@ describe("admin API access", () => {
     }
   });
 
+  it("reads the auth scheme case-insensitively (RFC 9110), and nothing but a bearer token", async () => {
+    for (const scheme of ["Bearer", "bearer", "BEARER"]) {
+      const response = await admin("/events", {
+        headers: { authorization: `${scheme} ${TEST_SECRETS.ADMIN_TOKEN}` },
+      });
+      expect(response.status, scheme).toBe(200);
+      await response.body?.cancel();
+    }
+    for (const authorization of [
+      `Basic ${TEST_SECRETS.ADMIN_TOKEN}`,
+      `Bearer${TEST_SECRETS.ADMIN_TOKEN}`,
+      TEST_SECRETS.ADMIN_TOKEN,
+    ]) {
+      const response = await admin("/events", {
+        headers: { authorization, "cf-connecting-ip": uniqueClientIp() },
+      });
+      expect(response.status, authorization).toBe(401);
+      await response.body?.cancel();
+    }
+  });
+
+  it("marks every admin API answer uncacheable and not to be sniffed: they carry payloads and headers", async () => {
+    const id = await accept(await githubEvent());
+    for (const response of [
+      await admin("/events"),
+      await admin(`/events/github/${encodeURIComponent(id)}`),
+      await admin("/events/github/no-such-event"),
+      await admin("/events", {
+        headers: { authorization: "Bearer wrong", "cf-connecting-ip": uniqueClientIp() },
+      }),
+    ]) {
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      await response.body?.cancel();
+    }
+  });
+
   it("locks a client out after too many wrong tokens: even the right token gets 429", async () => {
     const ip = { "cf-connecting-ip": uniqueClientIp() };
     // Until the first 429 (bounded): the limiter's fixed window may turn over mid-loop.

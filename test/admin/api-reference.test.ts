@@ -53,6 +53,30 @@ describe("GET /openapi.json for tools", () => {
     expect(doc.paths["/healthz"]?.get?.security).toEqual([]);
   });
 
+  it("describes the bodies of /healthz and of an ingress handshake, not only their statuses", async () => {
+    type Media = Record<string, { schema?: { $ref?: string; properties?: Record<string, unknown> } }>;
+    const doc = await (await get("/openapi.json")).json<Document>();
+    const health = doc.paths["/healthz"]?.get?.responses as Record<string, { content?: Media }> | undefined;
+    for (const status of ["200", "503"])
+      expect(health?.[status]?.content?.["application/json"]?.schema?.$ref).toBe(
+        "#/components/schemas/Health",
+      );
+    const schemas = (doc.components as unknown as { schemas: Record<string, { properties?: object }> })
+      .schemas;
+    const { checks } = (schemas.Health?.properties ?? {}) as { checks?: { properties?: object } };
+    expect(Object.keys(checks?.properties ?? {})).toEqual([
+      "admin",
+      "faultInjection",
+      "sources",
+      "routes",
+      "settings",
+      "bindings",
+    ]);
+    const webhook200 = (doc.paths["/webhooks/{source}"]?.post?.responses["200"] as { content?: Media })
+      ?.content;
+    expect(Object.keys(webhook200 ?? {})).toEqual(["application/json", "text/plain"]);
+  });
+
   it("carries no JSON Schema file keywords ($schema, $id)", async () => {
     const text = await (await get("/openapi.json")).text();
     expect(text).not.toContain("$schema");

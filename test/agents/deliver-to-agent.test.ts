@@ -194,6 +194,22 @@ describe("GET /admin/api/routes", () => {
       maxAttempts: 3,
     });
   });
+
+  it("shows the agent's timeoutMs: the route's own, else AGENT_TIMEOUT_MS", async () => {
+    const call = (testEnv: Env) =>
+      send(
+        new Request(`${BASE}/admin/api/routes/${ROUTE}`, {
+          headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` },
+        }),
+        testEnv,
+      );
+    const own = await call(agentEnv({}, { timeoutMs: 2500 }));
+    expect(await own.json()).toMatchObject({
+      destination: { agent: { method: "onWebhook", timeoutMs: 2500 } },
+    });
+    const fallback = await call(agentEnv({ AGENT_TIMEOUT_MS: "7000" }));
+    expect(await fallback.json()).toMatchObject({ destination: { agent: { timeoutMs: 7000 } } });
+  });
 });
 
 describe("exactly-once effect", () => {

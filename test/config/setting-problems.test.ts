@@ -28,6 +28,19 @@ describe("invalid settings", () => {
     const body = await response.json<{ checks: { settings: unknown } }>();
     expect(body.checks.settings).toEqual({ invalid: ['AGENT_TIMEOUT_MS="-1" is not valid; using 15000'] });
   });
+
+  it("name a LOG_LEVEL that is neither info nor debug, which logs as info", async () => {
+    expect(settingProblems({ ...env, LOG_LEVEL: "DEBUG" })).toEqual([
+      'LOG_LEVEL="DEBUG" is not valid; using info',
+    ]);
+    expect(settingProblems({ ...env, LOG_LEVEL: "debug" })).toEqual([]);
+    expect(settingProblems({ ...env, LOG_LEVEL: "info" })).toEqual([]);
+    const bad = { ...env, LOG_LEVEL: "verbose" };
+    const response = await worker.fetch(new Request(`${BASE}/healthz`), bad, createExecutionContext());
+    expect(response.status).toBe(200);
+    const body = await response.json<{ checks: { settings: unknown } }>();
+    expect(body.checks.settings).toEqual({ invalid: ['LOG_LEVEL="verbose" is not valid; using info'] });
+  });
 });
 
 describe("a missing stored-request bucket (a wrangler.toml from before it existed)", () => {

@@ -123,6 +123,31 @@ describe("dashboard access", () => {
     expect(body).toContain('name="token"');
   });
 
+  it("refuses a login form larger than any form with 413 before parsing it, declared or streamed", async () => {
+    const huge = `token=${"x".repeat(1024 * 1024)}`;
+    await html(
+      await page("/admin/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, cookie: "" },
+        body: huge,
+      }),
+      413,
+    );
+    const streamed = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(huge));
+        controller.close();
+      },
+    });
+    const response = await page("/admin/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, cookie: "" },
+      body: streamed,
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
   it("answers 429 after repeated failed logins from one client", async () => {
     const ip = { "cf-connecting-ip": uniqueClientIp() };
     // Until the first 429 (bounded): the limiter's fixed window may turn over mid-loop.

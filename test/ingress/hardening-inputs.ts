@@ -4,6 +4,7 @@
  */
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { createHmac } from "node:crypto";
 import worker from "../../src/index";
 import { BASE, nowSeconds, post, standardEvent, stripeEvent } from "../support/signed-requests";
 
@@ -56,6 +57,20 @@ export const hardeningInputs: Record<string, () => Promise<Response>> = {
           "x-twilio-signature": btoa("x".repeat(20)),
         },
         body: Array.from({ length: 75_000 }, (_, n) => `f${n}=1`).join("&"),
+      }),
+      "TWILIO_WEBHOOK_SECRET",
+    ),
+  "Twilio JSON body without `bodySHA256`, signed over the URL alone": async () =>
+    withPreset(
+      new Request(`${BASE}/webhooks/twilio`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-twilio-signature": createHmac("sha1", "preset-test-secret")
+            .update(`${BASE}/webhooks/twilio`)
+            .digest("base64"),
+        },
+        body: JSON.stringify({ EventType: "forged" }),
       }),
       "TWILIO_WEBHOOK_SECRET",
     ),

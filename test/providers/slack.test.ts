@@ -68,6 +68,28 @@ describe("slack verifier", () => {
     });
   });
 
+  it("reads an Events API body as such whatever the unsigned Content-Type says", () => {
+    // A captured event re-sent as a form must keep its event_id, or it would be accepted a second time.
+    const body = JSON.stringify({
+      type: "event_callback",
+      event_id: "Ev123",
+      event: { type: "app_mention" },
+    });
+    for (const contentType of ["application/x-www-form-urlencoded", "text/plain"]) {
+      expect(identifyWith(slack, { headers: { "content-type": contentType }, body })).toMatchObject({
+        ok: true,
+        value: { id: "Ev123", type: "app_mention" },
+      });
+    }
+    // A slash command's form labelled JSON is refused (400), never read as another event.
+    expect(
+      identifyWith(slack, { headers: { "content-type": "application/json" }, body: BODY }),
+    ).toMatchObject({
+      ok: false,
+      error: { reason: "invalid_body" },
+    });
+  });
+
   it("reads interactivity payloads from the form field `payload`", () => {
     const body = `payload=${encodeURIComponent(JSON.stringify({ type: "block_actions", trigger_id: "t1" }))}`;
     const identity = identifyWith(slack, {

@@ -1,4 +1,8 @@
-import { validateRequest, validateRequestWithBody } from "twilio/lib/webhooks/webhooks";
+import {
+  getExpectedTwilioSignature,
+  validateRequest,
+  validateRequestWithBody,
+} from "twilio/lib/webhooks/webhooks";
 import { describe, expect, it } from "vitest";
 import { twilio } from "../../src/providers/twilio";
 import { base64ToBytes, bytesToHex } from "../../src/verify/encoding";
@@ -109,6 +113,27 @@ describe("twilio verifier", () => {
     expect(await verifyWith(twilio, json(SIGNATURE, SIGNED_URL), [TOKEN], NOW)).toMatchObject({
       error: { reason: "bad_signature" },
     });
+  });
+
+  it("rejects a body that is neither a signed form nor covered by bodySHA256, as twilio-node does", async () => {
+    // A signature over the bare URL (or a captured one whose params are moved into the query) must not
+    // vouch for a JSON body that nothing covers.
+    const bareUrl = "https://mycompany.com/myapp.php";
+    const urlOnly = getExpectedTwilioSignature(TOKEN, bareUrl, {});
+    expect(validateRequestWithBody(TOKEN, urlOnly, bareUrl, JSON_BODY)).toBe(false);
+    expect(await verifyWith(twilio, json(urlOnly, bareUrl), [TOKEN], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
+    const paramsInQuery = `${SIGNED_URL}${Object.entries(PARAMS)
+      .map(([name, value]) => name + value)
+      .join("")}`;
+    expect(validateRequestWithBody(TOKEN, SIGNATURE, paramsInQuery, JSON_BODY)).toBe(false);
+    expect(await verifyWith(twilio, json(SIGNATURE, paramsInQuery), [TOKEN], NOW)).toMatchObject({
+      error: { reason: "bad_signature" },
+    });
+    // An empty body is what the bare URL's signature covers: Twilio's SDK accepts it, and so does Hookgate.
+    expect(validateRequest(TOKEN, urlOnly, bareUrl, {})).toBe(true);
+    expect((await verifyWith(twilio, json(urlOnly, bareUrl, ""), [TOKEN], NOW)).ok).toBe(true);
   });
 
   it("rejects a signature made with another auth token", async () => {

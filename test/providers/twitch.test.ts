@@ -188,4 +188,28 @@ describe("twitch messages", () => {
     });
     expect(handshakeWith(twitch, parts())).toBeNull();
   });
+
+  it("answers a signed challenge body as the handshake whatever the unsigned message-type header says", () => {
+    // A captured verification replayed as a "notification" must not become a `channel.follow` event.
+    const body = JSON.stringify({
+      challenge: "pogchamp-kappa-360noscope-vohiyo",
+      subscription: { ...subscription, status: "webhook_callback_verification_pending" },
+    });
+    for (const type of ["notification", "revocation"]) {
+      const request = parts(
+        { "twitch-eventsub-message-type": type, "twitch-eventsub-message-signature": sign(body) },
+        body,
+      );
+      expect(handshakeWith(twitch, request)).toMatchObject({
+        status: 200,
+        body: "pogchamp-kappa-360noscope-vohiyo",
+      });
+    }
+    const { "twitch-eventsub-message-type": _, ...untyped } = parts({}, body).headers;
+    expect(handshakeWith(twitch, { headers: untyped, body })).toMatchObject({ status: 200 });
+    // A notification sent as a verification is still the notification, not an empty answer.
+    expect(
+      handshakeWith(twitch, parts({ "twitch-eventsub-message-type": "webhook_callback_verification" })),
+    ).toBeNull();
+  });
 });
