@@ -52,7 +52,7 @@ export function readLedgerState(persistDir: string): Map<string, LedgerRow> {
     const db = new DatabaseSync(join(dir, file), { readOnly: true });
     try {
       const hasEvents = db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'claims'")
+        .prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'claims'")
         .get();
       if (!hasEvents) continue;
       for (const row of db.prepare(QUERY).all()) {
