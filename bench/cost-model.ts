@@ -100,7 +100,7 @@ export interface PerEventUnits {
  */
 const oncePerPeriod = (statement: string) => /^(CREATE|DROP VIEW)/.test(statement);
 
-/** Rows a run wrote and read per event, without what happens once per shard and retention period. */
+/** Rows a run wrote and read per event, without what happens once per shard and period. */
 export function steadyRows(run: PipelineRun): { written: number; read: number; oncePerPeriod: number } {
   let written = 0;
   let read = 0;

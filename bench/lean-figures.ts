@@ -282,7 +282,7 @@ export function figuresSection(figures: LeanFigures, previous: Map<string, strin
       )
       .join(
         " · ",
-      )}. Rows written once per shard and retention period (the period's signed-content table), left out of the per-event figures: ${figures.once} in the batched run.`,
+      )}. Rows written once per shard and period (a retention period's signed-content table; a day's claims table, its two indexes and the view over the claims tables), left out of the per-event figures: ${figures.once} in the batched run.`,
     "",
   );
   return lines;
