@@ -96,11 +96,16 @@ export function claimTableNames(sql: SqlStorage): string[] {
   return [KEPT_CLAIMS, ...numberedTables(sql, PREFIX).map(claimTableOf)];
 }
 
-/** (Re)creates the view `claims` over every claims table (run after a table is created or dropped). */
+/** (Re)creates the view `claims` over every claims table, unless it already reads exactly those. */
 export function rebuildClaimsView(sql: SqlStorage): void {
   const arms = claimTableNames(sql).map((name) => `SELECT ${COLUMNS} FROM ${name}`);
+  const create = `CREATE VIEW claims AS ${unionAll(arms)}`;
+  const current = sql.exec<{ sql: string }>(
+    "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'claims'",
+  );
+  if (current.toArray()[0]?.sql === create) return;
   sql.exec("DROP VIEW IF EXISTS claims");
-  sql.exec(`CREATE VIEW claims AS ${unionAll(arms)}`);
+  sql.exec(create);
 }
 
 /**

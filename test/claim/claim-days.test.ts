@@ -95,6 +95,16 @@ describe("claims in one table per day", () => {
     expect(result.outcomes).toBe(2);
   });
 
+  it("starts again without rewriting the schema (the view already reads every claims table)", async () => {
+    const written = await inFreshShard((raw) => {
+      insertClaim(raw, 0, { source: "github", id: "a", status: "delivered", receivedAt: Date.now() - 2 * DAY });
+      const { sql, counter } = counting(raw);
+      new ClaimTables(sql);
+      return counter.written;
+    });
+    expect(written).toBe(0);
+  });
+
   it("keeps a day until the retention has passed for its newest claim", async () => {
     const result = await inFreshShard((sql) => {
       const now = Date.now();
