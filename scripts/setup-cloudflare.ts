@@ -46,12 +46,30 @@ const WranglerConfig = z.object({
     .default({ CLAIM_RETENTION_DAYS: 7 }),
 });
 
-const { values } = parseArgs({
-  options: {
-    "dry-run": { type: "boolean", default: false },
-    config: { type: "string", default: "wrangler.toml" },
-  },
-});
+const USAGE = `npm run setup:cloudflare [-- --dry-run] [--config wrangler.toml]
+Creates the queues, the R2 buckets (with the orphan-backstop lifecycle rule) and a rate-limit namespace id that
+wrangler.toml declares, on the account wrangler is logged in to. --dry-run prints what it would do.`;
+
+/** The command line, or the usage and an exit: 0 for --help, 2 for anything it does not know. */
+function commandLine() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        config: { type: "string", default: "wrangler.toml" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (!values.help) return values;
+    console.log(USAGE);
+    process.exit(0);
+  } catch (error) {
+    console.error(`setup: ${error instanceof Error ? error.message : error}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = commandLine();
 const dryRun = values["dry-run"];
 const configPath = values.config;
 

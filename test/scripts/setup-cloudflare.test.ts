@@ -97,6 +97,17 @@ describe("npm run setup:cloudflare", () => {
     expect(api.lifecycleRules.get("hookgate-requests")).toEqual([operatorRule, orphanBackstop(31)]);
   });
 
+  it("answers --help with its usage, and an unknown option with the usage and exit 2 (no stack trace)", async () => {
+    const help = await runSetup("--help");
+    expect(help.status).toBe(0);
+    expect(help.output).toContain("--dry-run");
+    const wrong = await runSetup("--bogus");
+    expect(wrong.status).toBe(2);
+    expect(wrong.output).toContain("Unknown option '--bogus'");
+    expect(wrong.output).not.toMatch(/\n\s+at /);
+    expect(api.calls).toHaveLength(0);
+  });
+
   it("changes nothing and calls no API in a dry run", async () => {
     const before = readFileSync(join(workDir, "wrangler.toml"), "utf8");
     const run = await runSetup("--dry-run");
