@@ -178,7 +178,10 @@ export class ClaimTables {
     });
   }
 
-  /** The table new claims go to at `now`: today's, created (with the view) when the day's first claim comes. */
+  /**
+   * The table new claims go to at `now`: today's, created (with the view) when the day's first claim comes.
+   * Call it outside a transaction that may roll back: the ledger remembers the table it created.
+   */
   current(now: number, firstSeq: number): string {
     const newest = this.days.at(-1);
     // Never back into an older day (a clock step back): days must hold increasing numbers.

@@ -33,8 +33,12 @@ export class SeqCounter {
   }
 }
 
-/** Where a new claim goes: its number and its request's index in its R2 segment; or already claimed. */
-export type StagedClaim = { seq: number; requestIndex: number } | "duplicate";
+/**
+ * Where a new claim goes: its number, its request's index in its R2 segment and its claims table (today's when
+ * staged, created then: outside the group's transaction, so a failed job cannot roll the table back while the
+ * ledger still counts on it); or already claimed.
+ */
+export type StagedClaim = { seq: number; requestIndex: number; table: string } | "duplicate";
 
 /**
  * Stages a group's accepts before its transaction: an id claimed already (or twice in the group) is a
@@ -65,6 +69,7 @@ export async function stageAccepts(
   });
   if (fresh.length === 0) return staged;
   const first = seqs.reserve(fresh.length);
+  const table = claimTables(sql).current(Date.now(), first);
   try {
     const indexes = await requests.write(
       first,
@@ -76,7 +81,7 @@ export async function stageAccepts(
       }),
     );
     fresh.forEach((index, n) => {
-      staged[index] = { seq: first + n, requestIndex: indexes[n] ?? 0 };
+      staged[index] = { seq: first + n, requestIndex: indexes[n] ?? 0, table };
     });
   } catch (error) {
     const failed = error instanceof Error ? error : new Error(String(error));
@@ -100,7 +105,7 @@ export function storeEvent(
   if (staged === "duplicate") return "duplicate";
   const claimed = sql
     .exec<{ seq: number }>(
-      SQL.INSERT_CLAIM(claimTables(sql).current(Date.now(), staged.seq)),
+      SQL.INSERT_CLAIM(staged.table),
       staged.seq,
       event.source,
       event.id,
