@@ -27,7 +27,17 @@ export class SignedContents {
   /** "accepted" when the content is new or already belongs to this id (a provider's retry), else "duplicate". */
   claim(claim: SignedContentClaim, retentionMs: number): AcceptOutcome {
     const period = Math.floor(claim.claimedAt / retentionMs);
-    this.ensureTable(period);
+    const created = this.ensureTable(period);
+    try {
+      return this.claimIn(period, claim);
+    } catch (error) {
+      // The caller's savepoint rolls the new table back with the claim: it must not be counted on.
+      if (created) this.created.delete(period);
+      throw error;
+    }
+  }
+
+  private claimIn(period: number, claim: SignedContentClaim): AcceptOutcome {
     const digest = digestBytes(claim.digest);
     for (const p of [period, period - 1]) {
       if (!this.exists(p)) continue;
@@ -68,13 +78,15 @@ export class SignedContents {
     return this.created.has(period);
   }
 
-  private ensureTable(period: number): void {
-    if (this.exists(period)) return;
+  /** Creates the period's table unless it exists; true when it created it. */
+  private ensureTable(period: number): boolean {
+    if (this.exists(period)) return false;
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS ${tableOf(period)} (
         source TEXT NOT NULL, digest BLOB NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (source, digest)
       ) WITHOUT ROWID`,
     );
     this.created.add(period);
+    return true;
   }
 }
