@@ -211,7 +211,12 @@ describe("storage work per event", () => {
       "claims expired (their day's table dropped a day after CLAIM_RETENTION_DAYS)",
       (instance, sql) => {
         const later = Date.now() + retentionMs + 2 * CLAIM_PERIOD_MS;
-        (Reflect.get(instance, "claims") as ClaimTables).dropExpired(later, retentionMs, RECEIVED_AT_SKEW_MS);
+        (Reflect.get(instance, "claims") as ClaimTables).dropExpired(
+          later,
+          retentionMs,
+          RECEIVED_AT_SKEW_MS,
+          (Reflect.get(instance, "lost") as { acceptedFrom: number }).acceptedFrom,
+        );
         // Kept claims (unfinished when their day went) are forgotten one by one: none here, all were delivered.
         while (forgetExpired(sql, later).length > 0);
       },

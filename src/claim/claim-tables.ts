@@ -235,8 +235,13 @@ export class ClaimTables {
    * (outcomes, failed attempts, resends, kept requests). Their requests' segments were deleted days before,
    * by the purge that runs first (after REPLAY_RETENTION_HOURS; the bucket's lifecycle rule deletes any it
    * missed). Synchronous, so each day goes in one implicit transaction.
+   *
+   * The unfinished claims are found without reading the day (millions of rows on a busy shard): `retrying`
+   * ones through the day's partial index, `accepted` ones from `acceptedFrom` (the accepted low-water mark:
+   * no claim accepted since it was stored is older), and any other with a delivery still to run through its
+   * `outcomes` row (a replay held while its route is paused).
    */
-  dropExpired(now: number, retentionMs: number, marginMs: number): DroppedDays {
+  dropExpired(now: number, retentionMs: number, marginMs: number, acceptedFrom: number): DroppedDays {
     const result: DroppedDays = { tables: 0, kept: 0, lastSeq: 0 };
     this.refresh();
     for (const day of [...this.days]) {
@@ -244,31 +249,48 @@ export class ClaimTables {
       const { first, last } = this.sql
         .exec<{ first: number | null; last: number | null }>(seqBoundsSql([day.name]))
         .one();
-      const kept = this.sql
-        .exec(
-          `INSERT INTO ${KEPT_CLAIMS} (${COLUMNS}) SELECT ${COLUMNS} FROM ${day.name}
-           WHERE status NOT IN ${EXPIRABLE_SQL} RETURNING seq`,
-        )
-        .toArray().length;
-      if (first !== null && last !== null) {
-        // Only the rows these tables hold in the day's range are read (and each checked against the day).
-        for (const table of ["outcomes", "failed_attempts", "resends", "kept_requests", "body_chunks"])
-          this.sql.exec(
-            `DELETE FROM ${table} WHERE seq BETWEEN ? AND ?
+      if (first === null || last === null) {
+        this.drop(day);
+        result.tables++;
+        continue;
+      }
+      const keep = (where: string, ...params: SqlStorageValue[]) =>
+        this.sql
+          .exec(
+            `INSERT OR IGNORE INTO ${KEPT_CLAIMS} (${COLUMNS}) SELECT ${COLUMNS} FROM ${day.name}
+             WHERE ${where} AND status NOT IN ${EXPIRABLE_SQL} RETURNING seq`,
+            ...params,
+          )
+          .toArray().length;
+      const kept =
+        keep("status IN ('retrying', 'dead') AND status = 'retrying'") +
+        keep("seq >= ? AND status = 'accepted'", Math.max(first, acceptedFrom)) +
+        keep(
+          "seq IN (SELECT seq FROM outcomes WHERE seq BETWEEN ? AND ? AND state IN ('failed', 'held'))",
+          first,
+          last,
+        );
+      // Only the rows these tables hold in the day's range are read (and each checked against the day).
+      for (const table of ["outcomes", "failed_attempts", "resends", "kept_requests", "body_chunks"])
+        this.sql.exec(
+          `DELETE FROM ${table} WHERE seq BETWEEN ? AND ?
                AND EXISTS (SELECT 1 FROM ${day.name} d WHERE d.seq = ${table}.seq)
                AND NOT EXISTS (SELECT 1 FROM ${KEPT_CLAIMS} k WHERE k.seq = ${table}.seq)`,
-            first,
-            last,
-          );
-        result.lastSeq = Math.max(result.lastSeq, last);
-      }
-      this.sql.exec(`DROP TABLE ${day.name}`);
-      rebuildClaimsView(this.sql);
-      this.days = this.days.filter((other) => other !== day);
+          first,
+          last,
+        );
+      result.lastSeq = Math.max(result.lastSeq, last);
+      this.drop(day);
       result.tables++;
       result.kept += kept;
     }
     return result;
+  }
+
+  private drop(day: Day): void {
+    this.sql.exec(`DROP TABLE ${day.name}`);
+    rebuildClaimsView(this.sql);
+    this.days = this.days.filter((other) => other !== day);
   }
 
   /** The day whose numbers include `seq`, or the kept claims for a number older than every day. */

@@ -241,7 +241,7 @@ export class EventLedger extends DurableObject<Env> {
       return "more";
     }
     // Whole days first (no row written per claim), then the kept claims of dropped days one by one.
-    const days = this.claims.dropExpired(now, retentionMs, RECEIVED_AT_SKEW_MS);
+    const days = this.claims.dropExpired(now, retentionMs, RECEIVED_AT_SKEW_MS, this.lost.acceptedFrom);
     if (days.lastSeq > 0) this.sql.exec(SQL.SET_SETTING_AT_LEAST, FORGOTTEN_THROUGH, days.lastSeq);
     if (days.tables > 0) log("claim", { outcome: "purged_days", count: days.tables, kept: days.kept });
     const forgotten = forgetExpired(this.sql, now - retentionMs);

@@ -90,6 +90,11 @@ export class LostMessageFinder {
     return last + Math.max(stallMs, last - claim.received_at);
   }
 
+  /** The accepted low-water mark: every claim that has been `accepted` since it was stored is at or after it. */
+  get acceptedFrom(): number {
+    return this.lowWater;
+  }
+
   /** Moves the low-water mark up to the oldest claim still `accepted` (one written row when it moves). */
   private moveLowWater(): void {
     const oldest = this.sql.exec<{ n: number }>(SQL.OLDEST_ACCEPTED, this.lowWater).toArray()[0]?.n;
