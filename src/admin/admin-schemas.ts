@@ -3,7 +3,7 @@
  * its schema before it is sent, and the OpenAPI document (`/openapi.json`) is generated from them.
  */
 import { z } from "zod";
-import { ClaimStatus, HandlerName } from "../claim/ledger-rpc";
+import { ClaimStatus, HandlerName, HeaderMap } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
@@ -144,7 +144,7 @@ export const EventDetail = z.object({
       "the routes chosen when the event was accepted (its fan-out; `[]`: filtered); null when no route was configured then, and the handlers were matched at delivery",
   }),
   /** Request headers with credential-like values masked; null once the payload is past retention. */
-  headers: z.record(z.string(), z.string()).nullable(),
+  headers: HeaderMap.nullable(),
   payload: z.unknown().meta({
     description:
       "parsed JSON body, or its text (also when nested more than 512 levels deep); null past retention",

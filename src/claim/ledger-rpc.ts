@@ -9,12 +9,30 @@ export const HandlerName = z.string().min(1).max(128);
 export const VerifiedWith = z.enum(["current", "previous"]);
 export type VerifiedWith = z.infer<typeof VerifiedWith>;
 
+function isHeaderMap(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((header) => typeof header === "string")
+  );
+}
+
+/**
+ * Request headers, name → value, taken as they are: `z.record` leaves out a key named `__proto__` (zod
+ * will not assign it to a plain object), and a request may carry a header of that name. Documented in
+ * OpenAPI as a map of string to string.
+ */
+export const HeaderMap = z
+  .custom<Record<string, string>>(isHeaderMap, "headers must map names to strings")
+  .meta({ type: "object", additionalProperties: { type: "string" } });
+
 export const AcceptInput = z.object({
   source: SourceName,
   id: EventId,
   type: z.string().max(256),
   receivedAt: z.number().int().nonnegative(),
-  headers: z.record(z.string(), z.string()),
+  headers: HeaderMap,
   body: z.custom<Uint8Array>((value) => value instanceof Uint8Array, "body must be bytes"),
   shard: z.number().int().nonnegative(),
   /** Absent for events accepted without a signature check (replays keep the stored value). */

@@ -10,11 +10,15 @@
  * its `retryAfterSeconds`, anything else retries with the usual backoff. An RPC error keeps only the error's name, message and own
  * fields, so those two are recognised by `name` (and `retryAfterSeconds`), not by class. An attempt waits
  * `timeoutMs` (default AGENT_TIMEOUT_MS) for the method, then is retried like a URL destination's timeout.
+ * A payload nested more than MAX_AGENT_PAYLOAD_DEPTH levels deep is dead at once, uncalled: an RPC call
+ * copies its arguments recursively and overflows the stack a few thousand levels down, on every retry
+ * alike (a `url` destination delivers such a payload).
  */
 import { type Agent, getAgentByName } from "agents";
 import { z } from "zod";
 import { type AgentDestination, isDurableObjectNamespace } from "../config/agent-destination";
 import { settingsFrom } from "../config/settings";
+import { nestedDeeperThan } from "../normalize/json-text";
 import { valuesAtPath } from "../routes/match-filter";
 import { TimeoutError, withTimeout } from "../shared/with-timeout";
 import { cachedAgentStub, forgetAgentStub } from "./agent-stub-cache";
@@ -32,6 +36,9 @@ export interface AgentDelivery {
 
 /** Agent instance names are at most this long; a longer value is no name an operator could look up. */
 const MAX_AGENT_NAME_LENGTH = 512;
+
+/** How deep a payload an Agent is given may nest: well within what an RPC call can copy. */
+export const MAX_AGENT_PAYLOAD_DEPTH = 1_000;
 
 /** The fields an error keeps across RPC that say what to do next; anything else in it is ignored. */
 const RemoteDecision = z.object({
@@ -69,8 +76,9 @@ function decisionOf(error: unknown, label: string): Error {
 }
 
 /**
- * Calls the route's Agent for one event. Throws `GiveUp` when the event names no instance (retrying
- * cannot change its payload), a retried error when the binding is gone, and what the Agent decided.
+ * Calls the route's Agent for one event. Throws `GiveUp` when the event names no instance or nests too
+ * deep for RPC (retrying cannot change its payload), a retried error when the binding is gone, and what
+ * the Agent decided.
  */
 export async function deliverToAgent(
   destination: AgentDestination,
@@ -88,6 +96,10 @@ export async function deliverToAgent(
     );
   const label = `agent ${binding}(${JSON.stringify(name.slice(0, 64))}).${method}`;
   context.describeAttempt({ destination: label });
+  if (nestedDeeperThan(event.payload, MAX_AGENT_PAYLOAD_DEPTH))
+    throw new GiveUp(
+      `the payload is nested more than ${MAX_AGENT_PAYLOAD_DEPTH} levels deep, too deep for an RPC call to an Agent (a url destination can deliver it)`,
+    );
   const stubKey = `${binding}\0${name}`;
   const delivery: AgentDelivery = { idempotencyKey: context.idempotencyKey, attempt: context.attempt };
   const timeoutMs = destination.timeoutMs ?? settingsFrom(context.env).AGENT_TIMEOUT_MS;

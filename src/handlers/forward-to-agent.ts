@@ -1,7 +1,7 @@
 /**
  * Posts signed envelopes: the built-in `forward` handler (to `AGENT_ENDPOINT_URL`) and every `url` route
  * destination share this one sender. It POSTs `{id, source, type, received_at, payload, untrusted, provenance}`
- * (and `lane` for a route with `orderBy`)
+ * (and `lane` for a route with `orderBy`), as JSON.stringify writes it at any depth (json-text.ts),
  * signed the Standard Webhooks way: `v1a` (Ed25519) with a `whsk_` key (and its `_PREVIOUS` during a
  * rotation), `v1` (HMAC) with a `whsec_` secret; at least one is required. `forward` uses
  * `AGENT_SIGNING_KEY` and `AGENT_SIGNING_SECRET`; a route its own `signingKeyVar` / `secretVar`, or those two
@@ -15,6 +15,7 @@
 import { isAllowedDestinationUrl } from "../config/destination-url";
 import type { UrlDestination } from "../config/route-schema";
 import { settingsFrom } from "../config/settings";
+import { jsonTextOf } from "../normalize/json-text";
 import { signStandardWebhookEd25519 } from "../verify/ed25519-signing-key";
 import { bytesToHex, concatBytes, utf8 } from "../verify/encoding";
 import { decodeWhsecSecret, signStandardWebhook } from "../verify/standard-webhooks";
@@ -169,7 +170,7 @@ export async function postSignedEnvelope(
   const { url } = destination;
   if (!isAllowedDestinationUrl(url))
     throw new Error(`${destination.configuredAs} must be an https URL (plain http only to loopback)`);
-  const body = utf8.encode(JSON.stringify(forwardedEnvelopeOf(event)));
+  const body = utf8.encode(jsonTextOf(forwardedEnvelopeOf(event)));
   const messageId = await webhookIdFor(context.idempotencyKey);
   const timestamp = Math.floor(Date.now() / 1000);
   const label = destinationLabel(url);

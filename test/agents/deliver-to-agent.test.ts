@@ -45,7 +45,7 @@ function trackerOf(testEnv: Env, jobId: string): DurableObjectStub<TestJobTracke
 const snapshot = (testEnv: Env, jobId: string): Promise<TrackedJob> => trackerOf(testEnv, jobId).snapshot();
 
 /** Accepts one job callback through the real ingress, in a ledger shard private to this file. */
-async function acceptCallback(testEnv: Env, payload: Record<string, unknown>) {
+async function acceptCallback(testEnv: Env, payload: Record<string, unknown> | string) {
   let id = crypto.randomUUID();
   while (shardForEvent("github", id, SHARDS) < 16) id = crypto.randomUUID();
   const shard = shardForEvent("github", id, SHARDS);
@@ -166,6 +166,29 @@ describe("an agent destination", () => {
     // The call was not cancelled: it finishes later, and its state change is the only one.
     await vi.waitUntil(async () => (await snapshot(testEnv, job)).changes === 1, { timeout: 10_000 });
     expect((await snapshot(testEnv, job)).calls).toHaveLength(1);
+  });
+
+  it("calls the Agent with a payload nested 1,000 levels deep, and dead-letters a deeper one at once, uncalled", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const testEnv = agentEnv();
+    const nested = (depth: number) => `${'{"0":'.repeat(depth - 1)}true${"}".repeat(depth - 1)}`;
+    const body = (job: string, depth: number) =>
+      `{"job_id":${JSON.stringify(job)},"status":"RUNNING","nested":${nested(depth)}}`;
+    const fits = `job-${crypto.randomUUID()}`;
+    const deep = `job-${crypto.randomUUID()}`;
+    const accepted = await acceptCallback(testEnv, body(fits, 1_000));
+    const refused = await acceptCallback(testEnv, body(deep, 10_000));
+
+    const { result } = await consume([accepted.message, refused.message], handlers, testEnv);
+    expect(result.retryMessages).toEqual([]);
+    expect(await deliveryOf(accepted.id, testEnv)).toMatchObject({ state: "done", attempts: 1 });
+    expect((await snapshot(testEnv, fits)).changes).toBe(1);
+    expect(await deliveryOf(refused.id, testEnv)).toMatchObject({
+      state: "dead",
+      attempts: 1,
+      last_error: expect.stringContaining("nested more than 1000 levels deep"),
+    });
+    expect((await snapshot(testEnv, deep)).calls).toEqual([]);
   });
 
   it("gives up on an event whose path names no instance, without calling any", async () => {
