@@ -5,7 +5,7 @@
  * fail, and the tests drive the consumer with the env the routes are configured in (as
  * test/pipeline/route-budgets.test.ts and route-back-pressure.test.ts do).
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { EventDetail } from "../../src/admin/admin-schemas";
@@ -146,5 +146,73 @@ describe("the event detail's deliveries", () => {
     const block = routeBlock(await eventPage(testEnv, message.id), budgeted);
     expect(block).toContain('data-delivery-state="held"');
     expect(block).toContain("paused");
+  });
+
+  it("shows each state in the order of the event's routes, then replays: superseded, failed, dead, pending", async () => {
+    const run = crypto.randomUUID().slice(0, 8);
+    const [lane, flaky, broken, waiting] = [`lane-${run}`, `flaky-${run}`, `broken-${run}`, `waiting-${run}`];
+    const names = [lane, flaky, broken, waiting];
+    const routes = names.map((name) => ({
+      name,
+      sources: ["github"],
+      destination: { url: `https://agent.example/${name}` },
+    }));
+    const added = { CLAIM_SHARDS: String(SHARDS), HOOKGATE_ROUTES: JSON.stringify(routes) };
+    const testEnv: Env = { ...env, ...added };
+    const { id, shard } = await acceptIssue(testEnv, issueNumber());
+    // The states the consumer settles (delivery-state.ts), written as it writes them.
+    const retryAt = Date.parse("2026-12-01T00:00:00Z");
+    await runInDurableObject(ledgerFor(testEnv, shard), (_instance, state) => {
+      const sql = state.storage.sql;
+      const seq = sql.exec<{ seq: number }>("SELECT seq FROM claims WHERE event_id = ?", id).one().seq;
+      const outcome = (
+        handler: string,
+        row: string,
+        attempts: number,
+        notBefore: number | null,
+        error: string | null,
+      ) =>
+        sql.exec(
+          "INSERT INTO outcomes (seq, handler, state, attempts, not_before, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          seq,
+          handler,
+          row,
+          attempts,
+          notBefore,
+          error,
+          Date.now(),
+        );
+      outcome(`${flaky}#replay-1`, "done", 1, null, null);
+      outcome(broken, "dead", 8, null, "RetryLater: agent answered 503");
+      outcome(flaky, "failed", 2, retryAt, "TypeError: Network connection lost.");
+      outcome(lane, "superseded", 0, null, null);
+    });
+
+    const { deliveries } = await apiDetail(testEnv, id);
+    expect(
+      deliveries.map(({ handler, replay, state, attempts }) => [handler, replay, state, attempts]),
+    ).toEqual([
+      [lane, 0, "superseded", 0],
+      [flaky, 0, "failed", 2],
+      [broken, 0, "dead", 8],
+      [waiting, 0, "pending", 0],
+      [flaky, 1, "done", 1],
+    ]);
+    const [superseded, failed, dead, pending, replayed] = deliveries;
+    expect(superseded?.reason).toContain("newer event of its ordered lane");
+    expect(failed).toMatchObject({
+      reason: "connection lost to the destination",
+      nextRetryAt: new Date(retryAt).toISOString(),
+    });
+    expect(dead).toMatchObject({ reason: "agent answered 503", nextRetryAt: null });
+    expect(pending).toMatchObject({ reason: expect.any(String), updatedAt: null });
+    expect(replayed).toMatchObject({ reason: null, rule: null });
+
+    const page = await eventPage(testEnv, id);
+    expect(routeBlock(page, lane)).toContain('data-delivery-state="superseded"');
+    expect(routeBlock(page, waiting)).toContain('data-delivery-state="pending"');
+    expect(routeBlock(page, flaky)).toMatch(
+      /data-delivery-state="failed".*attempt 2 of 8.*data-delivery-state="done" data-replay="1"/s,
+    );
   });
 });
