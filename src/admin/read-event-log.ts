@@ -148,7 +148,7 @@ function reasonFor(delivery: LogDelivery): string | null {
     case "dead":
       return operatorError(delivery.last_error);
     case "suppressed":
-      return "not delivered (see `rule`); a replay delivers it";
+      return "not delivered: the rule matched; a replay delivers it";
     case "held":
       return "its route is paused: it runs, in acceptance order, once the route is resumed";
     case "superseded":
@@ -173,9 +173,9 @@ function toDeliveryView(delivery: LogDelivery) {
 }
 
 /**
- * One event with its attempts and every delivery's state, and the shard holding it: the one `shardForEvent` names under today's
- * CLAIM_SHARDS first, then the others (it may have been claimed under another shard count). Null when no
- * shard holds it.
+ * One event with its attempts and every delivery's state, and the shard holding it: the one `shardForEvent`
+ * names under today's CLAIM_SHARDS first, then the others (it may have been claimed under another shard
+ * count). Null when no shard holds it.
  */
 export async function readEvent(env: Env, source: string, id: string) {
   if (!EventKey.safeParse({ source, id }).success) return null;
