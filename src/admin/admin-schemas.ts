@@ -3,7 +3,7 @@
  * its schema before it is sent, and the OpenAPI document (`/openapi.json`) is generated from them.
  */
 import { z } from "zod";
-import { ClaimStatus, HandlerName, HeaderMap } from "../claim/ledger-rpc";
+import { ClaimStatus, DeliveryState, HandlerName, HeaderMap } from "../claim/ledger-rpc";
 
 /**
  * `no_handler`: no handler matched the event, so there was nothing to deliver; `suppressed`: one of the
@@ -131,9 +131,42 @@ export const Attempt = z.object({
     .meta({ description: "when the next attempt is due; null after success and once dead" }),
 });
 
+export const Delivery = z.object({
+  handler: z.string().meta({ description: "the route's (or handler's) name" }),
+  replay: z.number().int().meta({ description: "0 for the event's own delivery, n for the n-th replay's" }),
+  state: DeliveryState.meta({
+    description:
+      "`done`; `failed` (waiting to retry, see `nextRetryAt`); `dead`; `suppressed` (a source's suppress rule or the route's budget matched, see `rule`); `held` (its route is paused); `superseded` (a newer event of its ordered lane went instead); `pending` (no attempt has finished yet)",
+  }),
+  attempts: z.number().int().meta({
+    description:
+      "attempts this delivery has settled (0 when it never ran), out of its route's `maxAttemptsByRoute` entry, else `maxAttempts`",
+  }),
+  rule: z.string().nullable().meta({
+    description:
+      "for `suppressed`: the suppress rule that matched, or `budget` for the route's budget; else null",
+  }),
+  reason: z.string().nullable().meta({
+    description:
+      "why it is in this state, in plain words: the last error of a `failed` or `dead` delivery, the cause of `suppressed`, `held`, `superseded` or `pending`; null when `done`",
+  }),
+  nextRetryAt: z.iso
+    .datetime()
+    .nullable()
+    .meta({ description: "when a `failed` delivery runs again, if set" }),
+  updatedAt: z.iso
+    .datetime()
+    .nullable()
+    .meta({ description: "when it last changed state; null while `pending` from the start" }),
+});
+
 export const EventDetail = z.object({
   event: EventSummary,
   attempts: z.array(Attempt),
+  deliveries: z.array(Delivery).meta({
+    description:
+      "every delivery's current state, also those that do not decide the event's status (a route suppressed by its budget or held while another delivered): the event's own in the order of `routes`, then each replay's",
+  }),
   maxAttempts: z.number().int().meta({ description: "attempts a handler run gets (`HANDLER_MAX_ATTEMPTS`)" }),
   maxAttemptsByRoute: z.record(z.string(), z.number().int()).meta({
     description:

@@ -1,6 +1,6 @@
 /**
- * One event as an operator sees it (API and dashboard): the event log row and attempts, and the stored
- * request from its ledger shard with credential-like headers masked.
+ * One event as an operator sees it (API and dashboard): the event log row, attempts and deliveries, and
+ * the stored request from its ledger shard with credential-like headers masked.
  */
 
 import { ledgerFor } from "../claim/shard-for-event";
@@ -34,6 +34,8 @@ export async function loadEventDetail(env: Env, source: string, id: string) {
   return {
     event: found.event,
     attempts: found.attempts,
+    /** Every delivery's current state, also those that do not decide the event's status. */
+    deliveries: found.deliveries,
     maxAttempts: settingsFrom(env).HANDLER_MAX_ATTEMPTS,
     /** Each configured route's attempt budget (its own `maxAttempts`, else `maxAttempts`). */
     maxAttemptsByRoute: Object.fromEntries(

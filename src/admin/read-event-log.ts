@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { EventKey, ListLogInput, VerifiedWith } from "../claim/ledger-rpc";
-import type { ClaimPage, ClaimRow } from "../claim/log-queries";
+import type { ClaimPage, ClaimRow, LogDelivery } from "../claim/log-queries";
 import { ledgerFor, shardForEvent } from "../claim/shard-for-event";
 import { settingsFrom } from "../config/settings";
 import { base64UrlToBytes, bytesToBase64Url, utf8 } from "../verify/encoding";
@@ -139,10 +139,43 @@ export async function listEvents(env: Env, query: ListEventsQuery): Promise<List
   };
 }
 
+/** Why a delivery is in its state, in an operator's words (null once done). */
+function reasonFor(delivery: LogDelivery): string | null {
+  switch (delivery.state) {
+    case "done":
+      return null;
+    case "failed":
+    case "dead":
+      return operatorError(delivery.last_error);
+    case "suppressed":
+      return "not delivered: the rule matched; a replay delivers it";
+    case "held":
+      return "its route is paused: it runs, in acceptance order, once the route is resumed";
+    case "superseded":
+      return "a newer event of its ordered lane was delivered instead";
+    case "pending":
+      return "no attempt has finished yet";
+  }
+}
+
+/** One delivery's state as the admin API and dashboard show it. */
+function toDeliveryView(delivery: LogDelivery) {
+  return {
+    handler: delivery.handler,
+    replay: delivery.replay,
+    state: delivery.state,
+    attempts: delivery.attempts,
+    rule: delivery.state === "suppressed" ? delivery.last_error : null,
+    reason: reasonFor(delivery),
+    nextRetryAt: delivery.not_before === null ? null : iso(delivery.not_before),
+    updatedAt: delivery.updated_at === null ? null : iso(delivery.updated_at),
+  };
+}
+
 /**
- * One event with its attempts, and the shard holding it: the one `shardForEvent` names under today's
- * CLAIM_SHARDS first, then the others (it may have been claimed under another shard count). Null when no
- * shard holds it.
+ * One event with its attempts and every delivery's state, and the shard holding it: the one `shardForEvent`
+ * names under today's CLAIM_SHARDS first, then the others (it may have been claimed under another shard
+ * count). Null when no shard holds it.
  */
 export async function readEvent(env: Env, source: string, id: string) {
   if (!EventKey.safeParse({ source, id }).success) return null;
@@ -165,6 +198,7 @@ export async function readEvent(env: Env, source: string, id: string) {
       .nullable()
       .catch(null)
       .parse(JSON.parse(found.claim.routes ?? "null")),
+    deliveries: found.deliveries.map(toDeliveryView),
     attempts: found.attempts.map((a) => ({
       handler: a.handler,
       replay: a.replay,

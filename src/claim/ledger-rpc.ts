@@ -188,6 +188,23 @@ export const ClaimStatus = z.enum([
 ]);
 export type ClaimStatus = z.infer<typeof ClaimStatus>;
 
+/**
+ * One delivery key's state as the event log shows it: the `outcomes` states (`done`, `failed` waiting to
+ * retry, `dead`, `suppressed` by a suppress rule or the route's budget, `held` while its route is paused,
+ * `superseded` by a newer event of its ordered lane), and `pending` for a route chosen at acceptance that has
+ * not settled an attempt yet (or was released from a hold and waits to run).
+ */
+export const DeliveryState = z.enum([
+  "pending",
+  "done",
+  "failed",
+  "dead",
+  "suppressed",
+  "held",
+  "superseded",
+]);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
 /** `listLog`: one shard's page of the event log; times in ms, `beforeSeq` is the shard's cursor. */
 export const ListLogInput = z.object({
   source: SourceName.optional(),

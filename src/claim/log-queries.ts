@@ -8,7 +8,7 @@ import { z } from "zod";
 import { claimTableNames, seqBoundsSql } from "./claim-tables";
 import { DoneRecord } from "./delivery-state";
 import { parseDeliveryKey } from "./event-message";
-import { ClaimStatus, type ListLogInput } from "./ledger-rpc";
+import { ClaimStatus, DeliveryState, type ListLogInput } from "./ledger-rpc";
 
 /**
  * How far a claim's `received_at` (the accepting isolate's clock, taken before the claim reaches the
@@ -306,42 +306,151 @@ export type LogAttempt = z.infer<typeof LogAttempt>;
 
 const StoredAttempt = LogAttempt.omit({ replay: true });
 
+/**
+ * One delivery key's current state (its `outcomes` row, the claim's `done_record`, or a chosen route not
+ * settled yet). `last_error` is the last failure, or for `suppressed` the rule's name; `not_before` is when a
+ * `failed` delivery may run again.
+ */
+export const LogDelivery = z.object({
+  handler: z.string(),
+  replay: z.number(),
+  state: DeliveryState,
+  attempts: z.number(),
+  last_error: z.string().nullable(),
+  not_before: z.number().nullable(),
+  updated_at: z.number().nullable(),
+});
+export type LogDelivery = z.infer<typeof LogDelivery>;
+
 export interface ClaimDetail {
   claim: ClaimRow;
   /** Oldest first: every attempt that did not succeed, and the last attempt of each delivery that did. */
   attempts: LogAttempt[];
+  /** Every delivery key's current state: the event's own (in the order of its routes), then its replays'. */
+  deliveries: LogDelivery[];
 }
+
+const OutcomeRow = z.object({
+  handler: z.string(),
+  state: DeliveryState,
+  attempts: z.number(),
+  last_error: z.string().nullable(),
+  not_before: z.number().nullable(),
+  updated_at: z.number(),
+  started_at: z.number().nullable(),
+  duration_ms: z.number().nullable(),
+  destination: z.string().nullable(),
+  response_status: z.number().nullable(),
+  response_body: z.string().nullable(),
+});
+type OutcomeRow = z.infer<typeof OutcomeRow>;
 
 /**
  * The attempt a claim records on itself when its only delivery succeeded at once (delivery-state.ts
- * `DoneRecord`: no `outcomes` row was written for it), as a log attempt.
+ * `DoneRecord`: no `outcomes` row was written for it), as a log attempt; null when it records none.
  */
-function doneOnClaim(reader: CountingReader, seq: number) {
+function doneOnClaim(reader: CountingReader, seq: number): z.infer<typeof StoredAttempt> | null {
   const [row] = reader.all(
     "SELECT done_record, delivered_at FROM claims WHERE seq = ? AND done_record IS NOT NULL",
     seq,
   );
   const parsed = DoneRecord.safeParse(JSON.parse(String(row?.done_record ?? "null")));
-  if (!parsed.success) return [];
+  if (!parsed.success) return null;
   const [handler, attempt, durationMs, status] = parsed.data;
   const startedAt = Number(row?.delivered_at ?? 0) - durationMs;
-  return [
-    {
-      handler,
-      attempt,
-      outcome: "done",
-      error: null,
-      started_at: startedAt,
-      duration_ms: durationMs,
-      destination: null,
-      response_status: status,
-      response_body: null,
-      next_retry_at: null,
-    },
-  ];
+  return {
+    handler,
+    attempt,
+    outcome: "done",
+    error: null,
+    started_at: startedAt,
+    duration_ms: durationMs,
+    destination: null,
+    response_status: status,
+    response_body: null,
+    next_retry_at: null,
+  };
 }
 
-/** The claim of `source`/`id` with its attempts (replays included); null when this shard does not hold it. */
+/** The last attempt of a delivery that succeeded, from its `outcomes` row. */
+const succeededAttempt = (row: OutcomeRow): z.infer<typeof StoredAttempt> => ({
+  handler: row.handler,
+  attempt: row.attempts,
+  outcome: "done",
+  error: null,
+  started_at: row.started_at ?? row.updated_at,
+  duration_ms: row.duration_ms ?? 0,
+  destination: row.destination,
+  response_status: row.response_status,
+  response_body: row.response_body,
+  next_retry_at: null,
+});
+
+/**
+ * Every delivery key's state: each `outcomes` row, the claim's own record of a first-try success, and the
+ * routes chosen at acceptance that have neither (`pending`). A row released from a hold without ever
+ * running (`failed`, no attempt) is `pending` too: it waits to run, it did not fail. `attempts` counts the
+ * attempts that ran.
+ */
+function deliveriesOf(
+  claim: ClaimRow,
+  rows: OutcomeRow[],
+  doneAlone: z.infer<typeof StoredAttempt> | null,
+): LogDelivery[] {
+  const states = rows.map((row): LogDelivery => {
+    const { handler, replay = 0 } = parseDeliveryKey(row.handler);
+    return {
+      handler,
+      replay,
+      state: row.state === "failed" && row.attempts === 0 ? "pending" : row.state,
+      // A suppressed delivery is recorded under the number of the attempt it was suppressed at, which never ran.
+      attempts: row.state === "suppressed" ? Math.max(0, row.attempts - 1) : row.attempts,
+      last_error: row.last_error,
+      not_before: row.state === "failed" ? row.not_before : null,
+      updated_at: row.updated_at,
+    };
+  });
+  if (doneAlone)
+    states.push({
+      handler: doneAlone.handler,
+      replay: 0,
+      state: "done",
+      attempts: doneAlone.attempt,
+      last_error: null,
+      not_before: null,
+      updated_at: claim.delivered_at,
+    });
+  const routes = z
+    .array(z.string())
+    .catch([])
+    .parse(JSON.parse(claim.routes ?? "[]"));
+  for (const route of routes)
+    if (!states.some((known) => known.handler === route && known.replay === 0))
+      states.push({
+        handler: route,
+        replay: 0,
+        state: "pending",
+        attempts: 0,
+        last_error: null,
+        not_before: null,
+        updated_at: null,
+      });
+  const place = (handler: string) => {
+    const index = routes.indexOf(handler);
+    return index < 0 ? routes.length : index;
+  };
+  return states.sort(
+    (a, b) =>
+      a.replay - b.replay ||
+      place(a.handler) - place(b.handler) ||
+      (a.handler < b.handler ? -1 : a.handler > b.handler ? 1 : 0),
+  );
+}
+
+/**
+ * The claim of `source`/`id` with its attempts (replays included) and every delivery's current state; null
+ * when this shard does not hold it.
+ */
 export function readClaim(sql: SqlStorage, source: string, id: string): ClaimDetail | null {
   const reader = new CountingReader(sql);
   const [claim] = reader.claims(
@@ -355,16 +464,19 @@ export function readClaim(sql: SqlStorage, source: string, id: string): ClaimDet
        response_body, next_retry_at FROM failed_attempts WHERE seq = ?`,
     claim.seq,
   );
-  const succeeded = reader.all(
-    `SELECT handler, attempts AS attempt, 'done' AS outcome, NULL AS error,
-       coalesce(started_at, updated_at) AS started_at, coalesce(duration_ms, 0) AS duration_ms, destination,
-       response_status, response_body, NULL AS next_retry_at
-     FROM outcomes WHERE seq = ? AND state = 'done'`,
-    claim.seq,
+  const outcomes = z.array(OutcomeRow).parse(
+    reader.all(
+      `SELECT handler, state, attempts, last_error, not_before, updated_at, started_at, duration_ms,
+         destination, response_status, response_body
+       FROM outcomes WHERE seq = ?`,
+      claim.seq,
+    ),
   );
+  const doneAlone = doneOnClaim(reader, claim.seq);
+  const succeeded = outcomes.filter((row) => row.state === "done").map(succeededAttempt);
   const attempts = z
     .array(StoredAttempt)
-    .parse([...failed, ...succeeded, ...doneOnClaim(reader, claim.seq)])
+    .parse([...failed, ...succeeded, ...(doneAlone ? [doneAlone] : [])])
     .map(({ handler: key, ...attempt }) => {
       const { handler, replay } = parseDeliveryKey(key);
       return { ...attempt, handler, replay: replay ?? 0 };
@@ -376,7 +488,7 @@ export function readClaim(sql: SqlStorage, source: string, id: string): ClaimDet
         a.replay - b.replay ||
         a.attempt - b.attempt,
     );
-  return { claim, attempts };
+  return { claim, attempts, deliveries: deliveriesOf(claim, outcomes, doneAlone) };
 }
 
 export interface ClaimSummary {

@@ -91,7 +91,9 @@ dashboard.get(
     // The routes chosen when the event was claimed; for events stored without, the matching handlers.
     const routed =
       detail.routes ?? handlers.match(source, detail.event.type, c.env).map((route) => route.name);
-    const handlerNames = [...new Set([...routed, ...detail.attempts.map((attempt) => attempt.handler)])];
+    const handlerNames = [
+      ...new Set([...routed, ...[...detail.deliveries, ...detail.attempts].map((run) => run.handler)]),
+    ];
     const replayPending =
       replayed !== undefined &&
       !detail.attempts.some((attempt) => attempt.replay === replayed && attempt.outcome !== "failed");

@@ -1,7 +1,8 @@
 /**
  * `/admin/events/:source/:id`: the event's facts, a Replay button (all handlers or one, confirmed on the
- * next page), its attempts as a timeline per handler with replay numbers and "n of max", the request
- * headers (masked) and the payload (pretty-printed when small and shallow, else as received; bounded).
+ * next page), per route its deliveries' states (also suppressed, held, superseded) and its attempts as a
+ * timeline with replay numbers and "n of max", the request headers (masked) and the payload
+ * (pretty-printed when small and shallow, else as received; bounded).
  */
 import type { FC } from "hono/jsx";
 import type { EventDetailView } from "../admin/load-event-detail";
@@ -19,6 +20,7 @@ import {
 } from "./view-parts";
 
 type Attempt = EventDetailView["attempts"][number];
+type Delivery = EventDetailView["deliveries"][number];
 
 /** Which of the source's secrets verified the event, in words. */
 const VERIFIED_WITH_TEXT = {
@@ -50,11 +52,20 @@ function attemptOfMax(attempt: number, max: number): string {
   return attempt <= max ? `${attempt} of ${max}` : `${attempt} (after a redrive)`;
 }
 
-function byHandler(attempts: Attempt[]): [string, Attempt[]][] {
-  const groups = new Map<string, Attempt[]>();
-  for (const attempt of attempts)
-    groups.set(attempt.handler, [...(groups.get(attempt.handler) ?? []), attempt]);
-  return [...groups];
+/**
+ * One block per route or handler: every one with a delivery (in the detail's order: the event's routes,
+ * then replays), then any that only has attempts; each with its deliveries' states and its attempts.
+ */
+function byHandler(
+  deliveries: Delivery[],
+  attempts: Attempt[],
+): { handler: string; deliveries: Delivery[]; attempts: Attempt[] }[] {
+  const names = [...new Set([...deliveries, ...attempts].map((item) => item.handler))];
+  return names.map((handler) => ({
+    handler,
+    deliveries: deliveries.filter((delivery) => delivery.handler === handler),
+    attempts: attempts.filter((attempt) => attempt.handler === handler),
+  }));
 }
 
 /** Deeper payloads are shown as received: pretty-printing grows with depth times size. */
@@ -133,6 +144,34 @@ const AttemptTimeline: FC<{ attempts: Attempt[]; maxAttempts: number }> = ({ att
       </tbody>
     </table>
   </TableScroll>
+);
+
+/** Each run's state for one route: suppressed (with its rule), held, superseded and pending show here only. */
+const DeliveryStates: FC<{ deliveries: Delivery[]; maxAttempts: number }> = ({ deliveries, maxAttempts }) => (
+  <ul class="deliveries">
+    {deliveries.map((delivery) => (
+      <li data-delivery-state={delivery.state} data-replay={String(delivery.replay)}>
+        {delivery.replay === 0 ? "original" : `replay ${delivery.replay}`}:{" "}
+        <StatusBadge status={delivery.state} />{" "}
+        {delivery.attempts > 0
+          ? `attempt ${attemptOfMax(delivery.attempts, maxAttempts)}`
+          : "no attempt used"}
+        {delivery.rule ? (
+          <>
+            {" "}
+            · rule{" "}
+            <span class="mono" data-rule>
+              {delivery.rule}
+            </span>
+          </>
+        ) : null}
+        {delivery.reason ? <span class="muted"> · {delivery.reason}</span> : null}
+        {delivery.nextRetryAt ? (
+          <span class="muted"> · next try {formatTime(delivery.nextRetryAt)}</span>
+        ) : null}
+      </li>
+    ))}
+  </ul>
 );
 
 const PAYLOAD_GONE =
@@ -252,12 +291,20 @@ export const EventDetailPage: FC<EventDetailPageProps> = ({
       </div>
       <h2>Attempts</h2>
       {attempts.length === 0 ? <p class="muted">No handler has run yet.</p> : null}
-      {byHandler(attempts).map(([handler, runs]) => (
-        <section>
-          <h3>{handler}</h3>
-          <AttemptTimeline attempts={runs} maxAttempts={detail.maxAttemptsByRoute[handler] ?? maxAttempts} />
-        </section>
-      ))}
+      {byHandler(detail.deliveries, attempts).map((route) => {
+        const max = detail.maxAttemptsByRoute[route.handler] ?? maxAttempts;
+        return (
+          <section>
+            <h3>{route.handler}</h3>
+            {route.deliveries.length > 0 ? (
+              <DeliveryStates deliveries={route.deliveries} maxAttempts={max} />
+            ) : null}
+            {route.attempts.length > 0 ? (
+              <AttemptTimeline attempts={route.attempts} maxAttempts={max} />
+            ) : null}
+          </section>
+        );
+      })}
       <h2>Headers</h2>
       {headers ? (
         <TableScroll>

@@ -40,9 +40,9 @@ pre.answer{margin:.3rem 0 0;padding:.3rem .5rem;max-height:8rem;white-space:pre-
 .muted{color:var(--muted)}
 .badge{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
 .badge.delivered,.badge.done{color:var(--ok)}
-.badge.retrying,.badge.failed{color:var(--warn)}
+.badge.retrying,.badge.failed,.badge.held{color:var(--warn)}
 .badge.dead{color:var(--bad)}
-.badge.accepted{color:var(--info)}
+.badge.accepted,.badge.pending{color:var(--info)}
 .badge.active{color:var(--ok)}.badge.paused{color:var(--warn)}.badge.circuit-open{color:var(--bad)}
 .badge.no_handler,.badge.suppressed,.badge.filtered,.badge.superseded,.badge.idle{color:var(--muted)}
 .badge.blocked{color:var(--bad)}

@@ -102,6 +102,7 @@ export function openApiDocument(serverUrl: string) {
             EventSummary: Admin.EventSummary,
             EventList: Admin.EventList,
             Attempt: Admin.Attempt,
+            Delivery: Admin.Delivery,
             EventDetail: Admin.EventDetail,
             ReplayAccepted: Admin.ReplayAccepted,
             RedriveResult: Admin.RedriveResult,
@@ -254,7 +255,8 @@ export function openApiDocument(serverUrl: string) {
         get: {
           operationId: "getEvent",
           ...admin,
-          summary: "One event: status, attempts per handler, masked headers and payload",
+          summary:
+            "One event: status, each delivery's state, attempts per handler, masked headers and payload",
           parameters: eventPath,
           responses: {
             "200": json("the event", "EventDetail"),

@@ -25,6 +25,7 @@ function detailOf(verifiedWith: EventDetailView["verifiedWith"]): EventDetailVie
       suppressedBy: null,
     },
     attempts: [],
+    deliveries: [],
     maxAttempts: 8,
     maxAttemptsByRoute: {},
     routes: null,
