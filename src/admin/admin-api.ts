@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routeTableFor } from "../handlers/route-table";
+import { nestedDeeperThan } from "../normalize/json-text";
 import { log } from "../shared/log";
 import { Problem } from "../shared/problem";
 import {
@@ -25,7 +26,7 @@ import { jobTrackerApi } from "./job-tracker-api";
 import { laneApi } from "./lane-api";
 import { listRoutes } from "./list-routes";
 import { loadEventDetail } from "./load-event-detail";
-import { MAX_SERIALISED_PAYLOAD_DEPTH, nestedDeeperThan } from "./payload-depth";
+import { MAX_SERIALISED_PAYLOAD_DEPTH } from "./payload-depth";
 import { listEvents, summarize } from "./read-event-log";
 import { redriveDeadEvents } from "./redrive-dead-events";
 import { replayForOperator } from "./replay-for-operator";

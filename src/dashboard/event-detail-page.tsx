@@ -6,7 +6,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { EventDetailView } from "../admin/load-event-detail";
-import { nestedDeeperThan } from "../admin/payload-depth";
+import { nestedDeeperThan } from "../normalize/json-text";
 import { Layout } from "./page-layout";
 import {
   eventPath,

@@ -11,6 +11,7 @@
  * hold no event text. This reduces prompt injection; it does not prevent it. The rest of the payload is not
  * trustworthy either, and an agent must still act as though all of it were written by an attacker.
  */
+import { nestedDeeperThan } from "../normalize/json-text";
 import { valueAtPath } from "../providers/untrusted-paths";
 
 /** One untrusted field as the prompt shows it: where it came from and its text (JSON for non-strings). */
@@ -55,8 +56,20 @@ function replaceAt(value: unknown, steps: readonly string[], replacement: string
   return { ...value, [step]: replaceAt(Reflect.get(value, step), rest, replacement) };
 }
 
+/**
+ * Deeper than this, a value is shown as a note instead of pretty-printed JSON: a signed body can nest thousands
+ * of levels (ingress accepts it), which would overflow `JSON.stringify` and make no sense to a model anyway.
+ */
+export const PROMPT_MAX_DEPTH = 512;
+
+/** `value`, or a note in its place when it nests deeper than PROMPT_MAX_DEPTH. */
+const shallow = (value: unknown): unknown =>
+  nestedDeeperThan(value, PROMPT_MAX_DEPTH)
+    ? `[nested deeper than ${PROMPT_MAX_DEPTH} levels: not shown]`
+    : value;
+
 const textOf = (value: unknown): string =>
-  typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  typeof value === "string" ? value : JSON.stringify(shallow(value), null, 2);
 const reference = (path: string) => `[untrusted: see block ${path}]`;
 
 /**
@@ -83,7 +96,11 @@ export function renderForPrompt(event: PromptableEvent, options: RenderOptions =
     blocks.push({ path, text: textOf(value) });
     payload = replaceAt(payload, steps, reference(path));
   }
-  const eventJson = JSON.stringify({ source: event.source, type: event.type, payload }, null, 2);
+  const eventJson = JSON.stringify(
+    { source: event.source, type: event.type, payload: shallow(payload) },
+    null,
+    2,
+  );
   const everything = [eventJson, ...blocks.flatMap((block) => [block.path, block.text])];
   const newBoundary = options.newBoundary ?? randomBoundary;
   for (let attempt = 0; attempt < BOUNDARY_ATTEMPTS; attempt++) {

@@ -166,3 +166,19 @@ describe("renderForPrompt", () => {
     );
   });
 });
+
+describe("a payload nested deeper than a prompt can use", () => {
+  it("is shown as a note (no stack overflow), with the event's source and type and its untrusted blocks", () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 10_000; i++) deep = { [String(i % 10)]: deep };
+    const rendered = renderForPrompt({
+      source: "generic",
+      type: "deep.event",
+      payload: { title: INJECTION, deep },
+      untrusted: ["payload.title"],
+    });
+    expect(rendered).toContain('"payload": "[nested deeper than 512 levels: not shown]"');
+    expect(rendered).toContain('"type": "deep.event"');
+    expect(parseUntrustedBlocks(rendered)).toEqual([{ path: "payload.title", text: INJECTION }]);
+  });
+});
