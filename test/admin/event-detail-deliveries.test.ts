@@ -5,20 +5,20 @@
  * fail, and the tests drive the consumer with the env the routes are configured in (as
  * test/pipeline/route-budgets.test.ts and route-back-pressure.test.ts do).
  */
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { EventDetail } from "../../src/admin/admin-schemas";
-import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
+import { ledgerFor } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
 import { gateNameFor } from "../../src/handlers/route-table";
-import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
 import { consume } from "../support/pipeline";
-import { BASE, githubEvent, post } from "../support/signed-requests";
+import { acceptQuietly, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
+import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
-const SHARDS = 1024;
+const SHARDS = QUIET_SHARDS;
 
 /** Two routes for GitHub events, each delivering to a handler of its own; `budgeted` allows one per issue. */
 function twoRoutes() {
@@ -39,22 +39,15 @@ function twoRoutes() {
   return { budgeted, plain, testEnv };
 }
 
-async function send(request: Request, testEnv: Env) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, testEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const send = fetchWorker;
 
-/** Accepts one `issues.opened` for issue `number` in a shard private to this file; returns its queue message. */
-async function acceptIssue(testEnv: Env, number: number) {
-  let id = crypto.randomUUID();
-  while (shardForEvent("github", id, SHARDS) < 16) id = crypto.randomUUID();
-  const shard = shardForEvent("github", id, SHARDS);
-  await ledgerFor(testEnv, shard).injectFaults({ failSends: 1000 });
-  const payload = { action: "opened", issue: { number, id: crypto.randomUUID() }, sender: { login: "ada" } };
-  expect((await send(post(await githubEvent(payload, { id })), testEnv)).status).toBe(202);
-  return { v: 1 as const, source: "github", id, type: "issues.opened", shard };
+/** Accepts one `issues.opened` for issue `number` in a quiet shard; returns its queue message. */
+function acceptIssue(testEnv: Env, number: number) {
+  return acceptQuietly(testEnv, () => ({
+    action: "opened",
+    issue: { number, id: crypto.randomUUID() },
+    sender: { login: "ada" },
+  }));
 }
 
 async function apiDetail(testEnv: Env, id: string) {

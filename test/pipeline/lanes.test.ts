@@ -5,27 +5,21 @@
  * consumer has no routes), and each LaneKeeper's sends fail too: the tests consume the exact messages the
  * lane owes (`owedMessages`), with the env the routes are configured in.
  */
-import {
-  createExecutionContext,
-  runDurableObjectAlarm,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { EventMessage } from "../../src/claim/event-message";
-import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
+import { ledgerFor } from "../../src/claim/shard-for-event";
 import { handlers } from "../../src/handlers/agent-handlers";
-import worker from "../../src/index";
 import { LaneView } from "../../src/lanes/lane-schemas";
 import { laneKeeperFor } from "../../src/lanes/lane-ticket";
 import { loginCookie } from "../dashboard/login-session";
 import { deliveries, sinkUrl } from "../support/agent-sink-client";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
-import { BASE, githubEvent, post } from "../support/signed-requests";
+import { acceptQuietly, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
+import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
-const SHARDS = 1024;
+const SHARDS = QUIET_SHARDS;
 const KEY = "7";
 
 /** One ordered route to its own sink bucket; `extra` adds route options (onPoison, coalesce, …). */
@@ -50,23 +44,15 @@ function laneSetup(query = "", extra: Record<string, unknown> = {}, run = crypto
   return { route, bucket, testEnv };
 }
 
-async function send(request: Request, testEnv: Env) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, testEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const send = fetchWorker;
 
 /** Accepts one issue event for lane `key` through the real ingress; returns its queue message. */
-async function acceptIssue(testEnv: Env, key: string, payloadExtra: Record<string, unknown> = {}) {
-  let id = crypto.randomUUID();
-  while (shardForEvent("github", id, SHARDS) < 16) id = crypto.randomUUID();
-  const shard = shardForEvent("github", id, SHARDS);
-  await ledgerFor(testEnv, shard).injectFaults({ failSends: 1000 });
-  const payload = { action: "edited", issue: { number: Number(key), node: id }, ...payloadExtra };
-  const response = await send(post(await githubEvent(payload, { id })), testEnv);
-  expect(response.status).toBe(202);
-  return { v: 1 as const, source: "github", id, type: "issues.edited", shard } satisfies EventMessage;
+function acceptIssue(testEnv: Env, key: string, payloadExtra: Record<string, unknown> = {}) {
+  return acceptQuietly(testEnv, (id) => ({
+    action: "edited",
+    issue: { number: Number(key), node: id },
+    ...payloadExtra,
+  }));
 }
 
 /** A lane whose queue sends fail, so the test consumes what it owes. */

@@ -1,26 +1,17 @@
-/**
- * Route budgets end to end: `HOOKGATE_ROUTES` gives a route a budget per issue number; events go through
- * the real ingress, ledger and consumer, and past the budget end as `suppressed` (rule `budget`) for that
- * key only, visible in the ledger and the admin API, replayable, and reset by an operator. Events live in
- * ledger shards private to this file whose queue sends fail, so the tests drive the consumer themselves
- * with the env the routes are configured in (as test/pipeline/routes.test.ts does).
- */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
-import { ledgerFor, shardForEvent } from "../../src/claim/shard-for-event";
 import { routeControlRoutes } from "../../src/dashboard/route-control-routes";
 import { handlers } from "../../src/handlers/agent-handlers";
 import type { WebhookEnvelope } from "../../src/handlers/envelope";
 import { RetryLater } from "../../src/handlers/handler-error";
-import worker from "../../src/index";
 import { loginCookie } from "../dashboard/login-session";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
-import { BASE, githubEvent, post } from "../support/signed-requests";
+import { acceptQuietly, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
+import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
-const SHARDS = 1024;
+const SHARDS = QUIET_SHARDS;
 const HOUR = 3600;
 
 /** A route named `route-<run>` with a budget per issue number, delivering to a handler that records calls. */
@@ -48,23 +39,15 @@ function budgetedRoute(max: number, fail: (event: WebhookEnvelope) => boolean = 
   return { route, delivered, testEnv, ids: () => delivered.map((event) => event.id) };
 }
 
-async function send(request: Request, testEnv: Env) {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, testEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const send = fetchWorker;
 
-/** Accepts one `issues.opened` for issue `number` in a shard private to this file; returns its queue message. */
-async function acceptIssue(testEnv: Env, number: number) {
-  let id = crypto.randomUUID();
-  while (shardForEvent("github", id, SHARDS) < 16) id = crypto.randomUUID();
-  const shard = shardForEvent("github", id, SHARDS);
-  await ledgerFor(testEnv, shard).injectFaults({ failSends: 1000 });
-  const payload = { action: "opened", issue: { number, id: crypto.randomUUID() }, sender: { login: "ada" } };
-  const response = await send(post(await githubEvent(payload, { id })), testEnv);
-  expect(response.status).toBe(202);
-  return { v: 1 as const, source: "github", id, type: "issues.opened", shard };
+/** Accepts one `issues.opened` for issue `number` in a quiet shard; returns its queue message. */
+function acceptIssue(testEnv: Env, number: number) {
+  return acceptQuietly(testEnv, () => ({
+    action: "opened",
+    issue: { number, id: crypto.randomUUID() },
+    sender: { login: "ada" },
+  }));
 }
 
 const issueNumber = () => 1 + Math.floor(Math.random() * 1_000_000_000);
