@@ -14,7 +14,7 @@ import { handlers } from "../../src/handlers/agent-handlers";
 import { gateNameFor } from "../../src/handlers/route-table";
 import { loginCookie } from "../dashboard/login-session";
 import { consume } from "../support/pipeline";
-import { acceptQuietly, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
+import { acceptOpenedIssue, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
 import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
@@ -41,14 +41,7 @@ function twoRoutes() {
 
 const send = fetchWorker;
 
-/** Accepts one `issues.opened` for issue `number` in a quiet shard; returns its queue message. */
-function acceptIssue(testEnv: Env, number: number) {
-  return acceptQuietly(testEnv, () => ({
-    action: "opened",
-    issue: { number, id: crypto.randomUUID() },
-    sender: { login: "ada" },
-  }));
-}
+const acceptIssue = acceptOpenedIssue;
 
 async function apiDetail(testEnv: Env, id: string) {
   const response = await send(

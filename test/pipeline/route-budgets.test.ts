@@ -7,7 +7,7 @@ import type { WebhookEnvelope } from "../../src/handlers/envelope";
 import { RetryLater } from "../../src/handlers/handler-error";
 import { loginCookie } from "../dashboard/login-session";
 import { consume, expireWaits, inspectLedger } from "../support/pipeline";
-import { acceptQuietly, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
+import { acceptOpenedIssue, fetchWorker, QUIET_SHARDS } from "../support/quiet-shards";
 import { BASE } from "../support/signed-requests";
 import { TEST_SECRETS } from "../support/test-secrets";
 
@@ -41,14 +41,7 @@ function budgetedRoute(max: number, fail: (event: WebhookEnvelope) => boolean = 
 
 const send = fetchWorker;
 
-/** Accepts one `issues.opened` for issue `number` in a quiet shard; returns its queue message. */
-function acceptIssue(testEnv: Env, number: number) {
-  return acceptQuietly(testEnv, () => ({
-    action: "opened",
-    issue: { number, id: crypto.randomUUID() },
-    sender: { login: "ada" },
-  }));
-}
+const acceptIssue = acceptOpenedIssue;
 
 const issueNumber = () => 1 + Math.floor(Math.random() * 1_000_000_000);
 

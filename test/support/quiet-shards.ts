@@ -39,3 +39,12 @@ export async function acceptQuietly(
   expect(response.status).toBe(202);
   return { v: 1, source: "github", id, type: `issues.${payload.action}`, shard };
 }
+
+/** Accepts one `issues.opened` of issue `number` (by `ada`) in a quiet shard; returns its queue message. */
+export function acceptOpenedIssue(testEnv: Env, number: number): Promise<EventMessage> {
+  return acceptQuietly(testEnv, () => ({
+    action: "opened",
+    issue: { number, id: crypto.randomUUID() },
+    sender: { login: "ada" },
+  }));
+}
