@@ -38,12 +38,6 @@ const COLUMNS = COLUMNS_DDL.split(",")
   .map((line) => line.trim().split(" ")[0])
   .join(", ");
 
-/**
- * Statuses after which a claim is forgotten with its day (`dead` too: the retention is the dead-letter
- * window). Every other claim of a dropped day moves to `claims_kept`.
- */
-const EXPIRABLE_SQL = "('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded')";
-
 export const claimTableOf = (period: number) => `${PREFIX}${period}`;
 
 /**
@@ -239,7 +233,9 @@ export class ClaimTables {
    * The unfinished claims are found without reading the day (millions of rows on a busy shard): `retrying`
    * ones through the day's partial index, `accepted` ones from `acceptedFrom` (the accepted low-water mark:
    * no claim accepted since it was stored is older), and any other with a delivery still to run through its
-   * `outcomes` row (a replay held while its route is paused).
+   * `outcomes` row (`failed` or `held`), whatever its status: a replay held while its route is paused, or a
+   * `dead` claim whose other route is held or whose replay still retries. Every other claim is finished
+   * (`dead` ones too: the retention is the dead-letter window) and goes with its day.
    */
   dropExpired(now: number, retentionMs: number, marginMs: number, acceptedFrom: number): DroppedDays {
     const result: DroppedDays = { tables: 0, kept: 0, lastSeq: 0 };
@@ -254,11 +250,12 @@ export class ClaimTables {
         result.tables++;
         continue;
       }
+      // Not by status alone: a `dead` claim whose other route is held, or whose replay retries, has work left.
       const keep = (where: string, ...params: SqlStorageValue[]) =>
         this.sql
           .exec(
             `INSERT OR IGNORE INTO ${KEPT_CLAIMS} (${COLUMNS}) SELECT ${COLUMNS} FROM ${day.name}
-             WHERE ${where} AND status NOT IN ${EXPIRABLE_SQL} RETURNING seq`,
+             WHERE ${where} RETURNING seq`,
             ...params,
           )
           .toArray().length;

@@ -155,10 +155,14 @@ export const FINISHED_SQL = `(${[...FINISHED_STATUSES].map((status) => `'${statu
 export const UNFINISHED_IN_RANGE = `
 SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2 AND status NOT IN ${FINISHED_SQL}`;
 
-/** Terminal kept claims in the window (the oldest) received before ?3. */
+/**
+ * Terminal kept claims in the window (the oldest) received before ?3, without a delivery still to run (a
+ * `dead` claim may have another route held, or a replay retrying: `outcomes` says so).
+ */
 export const SELECT_EXPIRED = `
-SELECT seq, received_at FROM (${WINDOW})
-WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded') LIMIT ?4`;
+SELECT seq, received_at FROM (${WINDOW}) w
+WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded')
+  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.seq = w.seq AND o.state IN ('failed', 'held')) LIMIT ?4`;
 export const DELETE_KEPT_CLAIM = "DELETE FROM claims_kept WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
 export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";
