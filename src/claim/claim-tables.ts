@@ -7,6 +7,7 @@
  * that holds the claim: new claims to today's, updates by `seq` (days hold consecutive numbers, so the table
  * is found by the first number of each day). docs/storage-schema.md, "Claims".
  */
+import { REPLAY_PENDING } from "./ledger-sql";
 import { numberedTables } from "./numbered-tables";
 
 /** How much time one claims table covers. Claims live up to one period longer than the retention. */
@@ -234,7 +235,9 @@ export class ClaimTables {
    * ones through the day's partial index, `accepted` ones from `acceptedFrom` (the accepted low-water mark:
    * no claim accepted since it was stored is older), and any other with a delivery still to run through its
    * `outcomes` row (`failed` or `held`), whatever its status: a replay held while its route is paused, or a
-   * `dead` claim whose other route is held or whose replay still retries. Every other claim is finished
+   * `dead` claim whose other route is held or whose replay still retries; and, through the partial index, a
+   * `dead` claim whose latest replay has not begun (queued just before, or waiting in its lane: only a dead
+   * claim still has its request this late, so only it can be replayed). Every other claim is finished
    * (`dead` ones too: the retention is the dead-letter window) and goes with its day.
    */
   dropExpired(now: number, retentionMs: number, marginMs: number, acceptedFrom: number): DroppedDays {
@@ -266,7 +269,8 @@ export class ClaimTables {
           "seq IN (SELECT seq FROM outcomes WHERE seq BETWEEN ? AND ? AND state IN ('failed', 'held'))",
           first,
           last,
-        );
+        ) +
+        keep(`status IN ('retrying', 'dead') AND status = 'dead' AND ${REPLAY_PENDING(day.name)}`);
       // Only the rows these tables hold in the day's range are read (and each checked against the day).
       for (const table of ["outcomes", "failed_attempts", "resends", "kept_requests", "body_chunks"])
         this.sql.exec(

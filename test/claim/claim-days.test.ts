@@ -162,6 +162,49 @@ describe("claims in one table per day", () => {
     expect(result.outcomes).toEqual(["a", "b", "a", "a#replay-1"]);
   });
 
+  it("keeps a dead claim whose latest replay has not settled yet, with its day and as a kept claim", async () => {
+    const result = await inFreshShard((sql) => {
+      sql.exec(LEDGER_SCHEMA);
+      const now = Date.now();
+      const old = now - RETENTION - 2 * DAY;
+      const outcome = (seq: number, handler: string, state: string) =>
+        sql.exec(
+          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
+          seq,
+          handler,
+          state,
+        );
+      const dead = (id: string, replays: number) => {
+        const seq = insertClaim(sql, 0, { source: "github", id, status: "dead", receivedAt: old });
+        sql.exec(`UPDATE ${claimTableNames(sql)[1]} SET replays = ? WHERE seq = ?`, replays, seq);
+        outcome(seq, "a", "dead");
+        return seq;
+      };
+      // Its replay was queued just before the day expired: the consumer has not begun it yet.
+      dead("replay-queued", 1);
+      // The second replay is queued; the first one was delivered.
+      outcome(dead("replay-again", 2), "a#replay-1", "done");
+      // Replayed, and the replay delivered: nothing left to run.
+      outcome(dead("replay-done", 1), "a#replay-1", "done");
+      const tables = new ClaimTables(sql);
+      tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
+      const kept = () =>
+        sql
+          .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
+          .toArray()
+          .map((row) => row.event_id);
+      const keptAfterDay = kept();
+      forgetExpired(sql, now - RETENTION, now - 2 * RETENTION);
+      const keptAfterForget = kept();
+      // A replay that never began in a whole further retention is given up (its message was never sent).
+      forgetExpired(sql, now - RETENTION, now);
+      return { keptAfterDay, keptAfterForget, keptAtLast: kept() };
+    });
+    expect(result.keptAfterDay).toEqual(["replay-queued", "replay-again"]);
+    expect(result.keptAfterForget).toEqual(["replay-queued", "replay-again"]);
+    expect(result.keptAtLast).toEqual([]);
+  });
+
   it("starts again without rewriting the schema (the view already reads every claims table)", async () => {
     const written = await inFreshShard((raw) => {
       insertClaim(raw, 0, {
