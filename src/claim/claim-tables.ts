@@ -7,6 +7,7 @@
  * that holds the claim: new claims to today's, updates by `seq` (days hold consecutive numbers, so the table
  * is found by the first number of each day). docs/storage-schema.md, "Claims".
  */
+import { REPLAY_PENDING } from "./ledger-sql";
 import { numberedTables } from "./numbered-tables";
 
 /** How much time one claims table covers. Claims live up to one period longer than the retention. */
@@ -37,12 +38,6 @@ const COLUMNS_DDL = `
 const COLUMNS = COLUMNS_DDL.split(",")
   .map((line) => line.trim().split(" ")[0])
   .join(", ");
-
-/**
- * Statuses after which a claim is forgotten with its day (`dead` too: the retention is the dead-letter
- * window). Every other claim of a dropped day moves to `claims_kept`.
- */
-const EXPIRABLE_SQL = "('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded')";
 
 export const claimTableOf = (period: number) => `${PREFIX}${period}`;
 
@@ -239,7 +234,11 @@ export class ClaimTables {
    * The unfinished claims are found without reading the day (millions of rows on a busy shard): `retrying`
    * ones through the day's partial index, `accepted` ones from `acceptedFrom` (the accepted low-water mark:
    * no claim accepted since it was stored is older), and any other with a delivery still to run through its
-   * `outcomes` row (a replay held while its route is paused).
+   * `outcomes` row (`failed` or `held`), whatever its status: a replay held while its route is paused, or a
+   * `dead` claim whose other route is held or whose replay still retries; and, through the partial index, a
+   * `dead` claim whose latest replay has not begun (queued just before, or waiting in its lane: only a dead
+   * claim still has its request this late, so only it can be replayed). Every other claim is finished
+   * (`dead` ones too: the retention is the dead-letter window) and goes with its day.
    */
   dropExpired(now: number, retentionMs: number, marginMs: number, acceptedFrom: number): DroppedDays {
     const result: DroppedDays = { tables: 0, kept: 0, lastSeq: 0 };
@@ -254,11 +253,12 @@ export class ClaimTables {
         result.tables++;
         continue;
       }
+      // Not by status alone: a `dead` claim whose other route is held, or whose replay retries, has work left.
       const keep = (where: string, ...params: SqlStorageValue[]) =>
         this.sql
           .exec(
             `INSERT OR IGNORE INTO ${KEPT_CLAIMS} (${COLUMNS}) SELECT ${COLUMNS} FROM ${day.name}
-             WHERE ${where} AND status NOT IN ${EXPIRABLE_SQL} RETURNING seq`,
+             WHERE ${where} RETURNING seq`,
             ...params,
           )
           .toArray().length;
@@ -269,7 +269,8 @@ export class ClaimTables {
           "seq IN (SELECT seq FROM outcomes WHERE seq BETWEEN ? AND ? AND state IN ('failed', 'held'))",
           first,
           last,
-        );
+        ) +
+        keep(`status IN ('retrying', 'dead') AND status = 'dead' AND ${REPLAY_PENDING(day.name)}`);
       // Only the rows these tables hold in the day's range are read (and each checked against the day).
       for (const table of ["outcomes", "failed_attempts", "resends", "kept_requests", "body_chunks"])
         this.sql.exec(

@@ -244,7 +244,8 @@ export class EventLedger extends DurableObject<Env> {
     const days = this.claims.dropExpired(now, retentionMs, RECEIVED_AT_SKEW_MS, this.lost.acceptedFrom);
     if (days.lastSeq > 0) this.sql.exec(SQL.SET_SETTING_AT_LEAST, FORGOTTEN_THROUGH, days.lastSeq);
     if (days.tables > 0) log("claim", { outcome: "purged_days", count: days.tables, kept: days.kept });
-    const forgotten = forgetExpired(this.sql, now - retentionMs);
+    // A replay not begun in a whole further retention was never sent: its claim goes then.
+    const forgotten = forgetExpired(this.sql, now - retentionMs, now - 2 * retentionMs);
     for (const claim of forgotten) {
       this.leases.forget(claim.seq);
       this.requests.forget(claim);

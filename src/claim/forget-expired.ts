@@ -16,11 +16,23 @@ export const FORGET_BATCH = 500;
 
 /**
  * Forgets up to FORGET_BATCH finished kept claims received before `cutoff`, with their outcome rows; returns
- * them (the caller forgets their requests and what it keeps in memory for them).
+ * them (the caller forgets their requests and what it keeps in memory for them). A claim whose latest replay
+ * has not begun stays, unless received before `replaysGiveUp` (by default never: 0).
  */
-export function forgetExpired(sql: SqlStorage, cutoff: number): { seq: number; received_at: number }[] {
+export function forgetExpired(
+  sql: SqlStorage,
+  cutoff: number,
+  replaysGiveUp = 0,
+): { seq: number; received_at: number }[] {
   const expired = sql
-    .exec<{ seq: number; received_at: number }>(SQL.SELECT_EXPIRED, 0, SCAN_WINDOW, cutoff, FORGET_BATCH)
+    .exec<{ seq: number; received_at: number }>(
+      SQL.SELECT_EXPIRED,
+      0,
+      SCAN_WINDOW,
+      cutoff,
+      FORGET_BATCH,
+      replaysGiveUp,
+    )
     .toArray();
   for (const { seq } of expired) {
     sql.exec(SQL.DELETE_OUTCOMES, seq);

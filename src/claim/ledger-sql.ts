@@ -144,7 +144,15 @@ export const OLDEST_ACCEPTED =
  * ?1, at most ?2 of them): no index on `received_at` (it would cost a written row on every accept), and
  * acceptance order is time order up to clock skew, so what is old enough is at the front.
  */
-const WINDOW = "SELECT seq, received_at, status FROM claims_kept WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+const WINDOW =
+  "SELECT seq, received_at, status, replays FROM claims_kept WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+/**
+ * True for a claim (`claim` names its table or alias) whose latest replay has settled nothing yet: queued, or
+ * waiting in its lane. Its outcome rows are keyed `<route>#replay-<n>` (event-message.ts, `deliveryKey`).
+ */
+export const REPLAY_PENDING = (claim: string) => `(${claim}.replays > 0 AND NOT EXISTS (
+  SELECT 1 FROM outcomes o WHERE o.seq = ${claim}.seq AND o.handler GLOB '*#replay-' || ${claim}.replays))`;
 
 /** Statuses after which an event never needs its request again, once the replay window is over. */
 export const FINISHED_STATUSES = new Set(["delivered", "no_handler", "suppressed", "filtered", "superseded"]);
@@ -155,10 +163,16 @@ export const FINISHED_SQL = `(${[...FINISHED_STATUSES].map((status) => `'${statu
 export const UNFINISHED_IN_RANGE = `
 SELECT seq FROM claims WHERE seq BETWEEN ?1 AND ?2 AND status NOT IN ${FINISHED_SQL}`;
 
-/** Terminal kept claims in the window (the oldest) received before ?3. */
+/**
+ * Terminal kept claims in the window (the oldest) received before ?3, without a delivery still to run (a
+ * `dead` claim may have another route held, or a replay retrying: `outcomes` says so), nor a replay that has
+ * not begun, unless received before ?5 (its message was never sent: given up).
+ */
 export const SELECT_EXPIRED = `
-SELECT seq, received_at FROM (${WINDOW})
-WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded') LIMIT ?4`;
+SELECT seq, received_at FROM (${WINDOW}) w
+WHERE received_at < ?3 AND status IN ('delivered', 'dead', 'no_handler', 'suppressed', 'filtered', 'superseded')
+  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.seq = w.seq AND o.state IN ('failed', 'held'))
+  AND (received_at < ?5 OR NOT ${REPLAY_PENDING("w")}) LIMIT ?4`;
 export const DELETE_KEPT_CLAIM = "DELETE FROM claims_kept WHERE seq = ?";
 export const DELETE_OUTCOMES = "DELETE FROM outcomes WHERE seq = ?";
 export const DELETE_FAILED_ATTEMPTS = "DELETE FROM failed_attempts WHERE seq = ?";

@@ -6,6 +6,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CLAIM_PERIOD_MS, ClaimTables, claimTableNames, KEPT_CLAIMS } from "../../src/claim/claim-tables";
+import { forgetExpired } from "../../src/claim/forget-expired";
 import { LEDGER_SCHEMA } from "../../src/claim/ledger-schema";
 import * as SQL from "../../src/claim/ledger-sql";
 import { listClaims } from "../../src/claim/log-queries";
@@ -66,7 +67,7 @@ describe("claims in one table per day", () => {
           seq,
           state,
         );
-      outcome(seqOf("old-7"));
+      outcome(seqOf("old-7"), "done");
       outcome(seqOf("old-held"), "held");
       outcome(seqOf("old-retrying"));
       outcome(seqOf("young"));
@@ -100,6 +101,108 @@ describe("claims in one table per day", () => {
     expect(result.read).toBeLessThan(400);
     expect(result.ids).toEqual(["old-held", "old-retrying", "old-accepted", "young"]);
     expect(result.outcomes).toBe(3);
+  });
+
+  it("keeps a dead claim whose other delivery is still to run (held by a paused route, or retrying)", async () => {
+    const result = await inFreshShard((sql) => {
+      sql.exec(LEDGER_SCHEMA);
+      const now = Date.now();
+      const old = now - RETENTION - 2 * DAY;
+      const outcome = (seq: number, handler: string, state: string) =>
+        sql.exec(
+          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
+          seq,
+          handler,
+          state,
+        );
+      // One route died; another is paused (held), or a replay of the dead event still retries.
+      const held = insertClaim(sql, 0, {
+        source: "github",
+        id: "dead-held",
+        status: "dead",
+        receivedAt: old,
+      });
+      outcome(held, "a", "dead");
+      outcome(held, "b", "held");
+      const replayed = insertClaim(sql, 0, {
+        source: "github",
+        id: "dead-replay",
+        status: "dead",
+        receivedAt: old,
+      });
+      outcome(replayed, "a", "dead");
+      outcome(replayed, "a#replay-1", "failed");
+      const done = insertClaim(sql, 0, {
+        source: "github",
+        id: "dead-done",
+        status: "dead",
+        receivedAt: old,
+      });
+      outcome(done, "a", "dead");
+      const tables = new ClaimTables(sql);
+      tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
+      const keptAfterDay = sql
+        .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
+        .toArray()
+        .map((row) => row.event_id);
+      // Past the retention as kept claims too: only the finished one goes.
+      forgetExpired(sql, now);
+      const keptAfterForget = sql
+        .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
+        .toArray()
+        .map((row) => row.event_id);
+      const outcomes = sql
+        .exec<{ handler: string }>("SELECT handler FROM outcomes ORDER BY seq, handler")
+        .toArray()
+        .map((row) => row.handler);
+      return { keptAfterDay, keptAfterForget, outcomes };
+    });
+    expect(result.keptAfterDay).toEqual(["dead-held", "dead-replay"]);
+    expect(result.keptAfterForget).toEqual(["dead-held", "dead-replay"]);
+    expect(result.outcomes).toEqual(["a", "b", "a", "a#replay-1"]);
+  });
+
+  it("keeps a dead claim whose latest replay has not settled yet, with its day and as a kept claim", async () => {
+    const result = await inFreshShard((sql) => {
+      sql.exec(LEDGER_SCHEMA);
+      const now = Date.now();
+      const old = now - RETENTION - 2 * DAY;
+      const outcome = (seq: number, handler: string, state: string) =>
+        sql.exec(
+          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
+          seq,
+          handler,
+          state,
+        );
+      const dead = (id: string, replays: number) => {
+        const seq = insertClaim(sql, 0, { source: "github", id, status: "dead", receivedAt: old });
+        sql.exec(`UPDATE ${claimTableNames(sql)[1]} SET replays = ? WHERE seq = ?`, replays, seq);
+        outcome(seq, "a", "dead");
+        return seq;
+      };
+      // Its replay was queued just before the day expired: the consumer has not begun it yet.
+      dead("replay-queued", 1);
+      // The second replay is queued; the first one was delivered.
+      outcome(dead("replay-again", 2), "a#replay-1", "done");
+      // Replayed, and the replay delivered: nothing left to run.
+      outcome(dead("replay-done", 1), "a#replay-1", "done");
+      const tables = new ClaimTables(sql);
+      tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
+      const kept = () =>
+        sql
+          .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
+          .toArray()
+          .map((row) => row.event_id);
+      const keptAfterDay = kept();
+      forgetExpired(sql, now - RETENTION, now - 2 * RETENTION);
+      const keptAfterForget = kept();
+      // A replay that never began in a whole further retention is given up (its message was never sent).
+      forgetExpired(sql, now - RETENTION, now);
+      return { keptAfterDay, keptAfterForget, keptAtLast: kept() };
+    });
+    expect(result.keptAfterDay).toEqual(["replay-queued", "replay-again"]);
+    expect(result.keptAfterForget).toEqual(["replay-queued", "replay-again"]);
+    expect(result.keptAtLast).toEqual([]);
   });
 
   it("starts again without rewriting the schema (the view already reads every claims table)", async () => {
