@@ -25,6 +25,23 @@ function inFreshShard<T>(body: (sql: SqlStorage) => T): Promise<T> {
   return runInDurableObject(ledger, (_i, state) => body(state.storage.sql));
 }
 
+/** Records a delivery's state in `outcomes`, as a settle would. */
+function addOutcome(sql: SqlStorage, seq: number, handler: string, state: string): void {
+  sql.exec(
+    "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
+    seq,
+    handler,
+    state,
+  );
+}
+
+/** The event ids of the kept claims, oldest first. */
+const keptIds = (sql: SqlStorage) =>
+  sql
+    .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
+    .toArray()
+    .map((row) => row.event_id);
+
 /** `sql`, counting the rows every statement run through it writes and reads. */
 function counting(sql: SqlStorage) {
   const counter = { written: 0, read: 0 };
@@ -61,12 +78,7 @@ describe("claims in one table per day", () => {
         insertClaim(raw, 0, { source: "github", id, status: statuses[i] ?? "", receivedAt: old + 500 + i });
       insertClaim(raw, 0, { source: "github", id: "young", status: "delivered", receivedAt: now });
       const seqOf = (id: string) => raw.exec<{ seq: number }>(SQL.SELECT_SEQ, "github", id).one().seq;
-      const outcome = (seq: number, state = "failed") =>
-        raw.exec(
-          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, 'agent', ?, 1, 0)",
-          seq,
-          state,
-        );
+      const outcome = (seq: number, state = "failed") => addOutcome(raw, seq, "agent", state);
       outcome(seqOf("old-7"), "done");
       outcome(seqOf("old-held"), "held");
       outcome(seqOf("old-retrying"));
@@ -108,13 +120,7 @@ describe("claims in one table per day", () => {
       sql.exec(LEDGER_SCHEMA);
       const now = Date.now();
       const old = now - RETENTION - 2 * DAY;
-      const outcome = (seq: number, handler: string, state: string) =>
-        sql.exec(
-          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
-          seq,
-          handler,
-          state,
-        );
+      const outcome = (seq: number, handler: string, state: string) => addOutcome(sql, seq, handler, state);
       // One route died; another is paused (held), or a replay of the dead event still retries.
       const held = insertClaim(sql, 0, {
         source: "github",
@@ -141,16 +147,10 @@ describe("claims in one table per day", () => {
       outcome(done, "a", "dead");
       const tables = new ClaimTables(sql);
       tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
-      const keptAfterDay = sql
-        .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
-        .toArray()
-        .map((row) => row.event_id);
+      const keptAfterDay = keptIds(sql);
       // Past the retention as kept claims too: only the finished one goes.
       forgetExpired(sql, now);
-      const keptAfterForget = sql
-        .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
-        .toArray()
-        .map((row) => row.event_id);
+      const keptAfterForget = keptIds(sql);
       const outcomes = sql
         .exec<{ handler: string }>("SELECT handler FROM outcomes ORDER BY seq, handler")
         .toArray()
@@ -167,13 +167,7 @@ describe("claims in one table per day", () => {
       sql.exec(LEDGER_SCHEMA);
       const now = Date.now();
       const old = now - RETENTION - 2 * DAY;
-      const outcome = (seq: number, handler: string, state: string) =>
-        sql.exec(
-          "INSERT INTO outcomes (seq, handler, state, attempts, updated_at) VALUES (?, ?, ?, 1, 0)",
-          seq,
-          handler,
-          state,
-        );
+      const outcome = (seq: number, handler: string, state: string) => addOutcome(sql, seq, handler, state);
       const dead = (id: string, replays: number) => {
         const seq = insertClaim(sql, 0, { source: "github", id, status: "dead", receivedAt: old });
         sql.exec(`UPDATE ${claimTableNames(sql)[1]} SET replays = ? WHERE seq = ?`, replays, seq);
@@ -188,11 +182,7 @@ describe("claims in one table per day", () => {
       outcome(dead("replay-done", 1), "a#replay-1", "done");
       const tables = new ClaimTables(sql);
       tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
-      const kept = () =>
-        sql
-          .exec<{ event_id: string }>(`SELECT event_id FROM ${KEPT_CLAIMS} ORDER BY seq`)
-          .toArray()
-          .map((row) => row.event_id);
+      const kept = () => keptIds(sql);
       const keptAfterDay = kept();
       forgetExpired(sql, now - RETENTION, now - 2 * RETENTION);
       const keptAfterForget = kept();
