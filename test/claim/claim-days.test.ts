@@ -122,29 +122,14 @@ describe("claims in one table per day", () => {
       const old = now - RETENTION - 2 * DAY;
       const outcome = (seq: number, handler: string, state: string) => addOutcome(sql, seq, handler, state);
       // One route died; another is paused (held), or a replay of the dead event still retries.
-      const held = insertClaim(sql, 0, {
-        source: "github",
-        id: "dead-held",
-        status: "dead",
-        receivedAt: old,
-      });
-      outcome(held, "a", "dead");
-      outcome(held, "b", "held");
-      const replayed = insertClaim(sql, 0, {
-        source: "github",
-        id: "dead-replay",
-        status: "dead",
-        receivedAt: old,
-      });
-      outcome(replayed, "a", "dead");
-      outcome(replayed, "a#replay-1", "failed");
-      const done = insertClaim(sql, 0, {
-        source: "github",
-        id: "dead-done",
-        status: "dead",
-        receivedAt: old,
-      });
-      outcome(done, "a", "dead");
+      const deadClaim = (id: string) => {
+        const seq = insertClaim(sql, 0, { source: "github", id, status: "dead", receivedAt: old });
+        outcome(seq, "a", "dead");
+        return seq;
+      };
+      outcome(deadClaim("dead-held"), "b", "held");
+      outcome(deadClaim("dead-replay"), "a#replay-1", "failed");
+      deadClaim("dead-done");
       const tables = new ClaimTables(sql);
       tables.dropExpired(now, RETENTION, 60_000, tables.maxSeq() + 1);
       const keptAfterDay = keptIds(sql);
